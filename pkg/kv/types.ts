@@ -1,0 +1,62 @@
+/**
+ * The unified cache layer's contracts. Two levels:
+ * - `CacheStore`: what a backend adapter implements (memory, redis, upstash).
+ *   Values cross it as JSON *text*, so the sidecar can pass bytes through on
+ *   its hot path without parsing and re-serialising them.
+ * - `Cache`: what apps use (and the sidecar client implements): JS values,
+ *   TTL policy applied.
+ * Every call is namespaced by `{ tenantKey, scope }`.
+ */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Namespace {
+  /** `[A-Za-z0-9._-]{1,64}` */
+  tenantKey: string;
+  /** `[A-Za-z0-9._-]{1,64}` */
+  scope: string;
+}
+
+export type BackendName = 'memory' | 'redis' | 'upstash';
+
+/** A stored value as JSON text, with its remaining time to live in ms (-1: no expiry). */
+export interface RawEntry {
+  json: string;
+  ttlMs: number;
+}
+
+export interface RawItem {
+  key: string;
+  json: string;
+  /** Effective TTL in ms, already clamped by the policy. */
+  ttlMs: number;
+}
+
+export type TxOp =
+  | { op: 'get'; scope: string; key: string }
+  | { op: 'set'; scope: string; key: string; json: string; ttlMs: number }
+  | { op: 'del'; scope: string; key: string }
+  | { op: 'incr'; scope: string; key: string; by: number }
+  | { op: 'expire'; scope: string; key: string; ttlMs: number };
+
+/** One result per op, in order: get → entry or null; set → 'OK'; del → count removed; incr → new value; expire → whether the key existed. */
+export type TxResult = RawEntry | null | 'OK' | number | boolean;
+
+export interface OpOptions {
+  /** Aborts the backend call; the op then fails as `unavailable`. */
+  signal?: AbortSignal;
+}
+
+export interface CacheStore {
+  readonly backend: BackendName;
+  get(ns: Namespace, key: string, options?: OpOptions): Promise<RawEntry | null>;
+  set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void>;
+  del(ns: Namespace, key: string, options?: OpOptions): Promise<number>;
+  mget(ns: Namespace, keys: string[], options?: OpOptions): Promise<(RawEntry | null)[]>;
+  /** All items or none. */
+  mset(ns: Namespace, items: RawItem[], options?: OpOptions): Promise<void>;
+  /** Applied atomically; ops may touch several scopes of one tenant. */
+  transaction(tenantKey: string, ops: TxOp[], options?: OpOptions): Promise<TxResult[]>;
+  /** Cheap liveness probe of the backend (PING or equivalent). */
+  ping(options?: OpOptions): Promise<void>;
+  close(): Promise<void>;
+}

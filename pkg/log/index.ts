@@ -1,0 +1,3 @@
+export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
+export { SecretMasker, secrets } from './secrets.ts';
+export { captureLogs, type CapturedLogs } from './capture.ts';

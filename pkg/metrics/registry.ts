@@ -1,0 +1,164 @@
+import client from 'prom-client';
+import { metrics as otelMetrics, type Attributes, type Meter } from '@opentelemetry/api';
+
+/**
+ * One place that defines instruments. Each instrument records an event once
+ * and feeds both the Prometheus registry (served on /metrics) and an
+ * OpenTelemetry meter (exported over OTLP when configured). Prometheus names
+ * are given explicitly, because the OTel Prometheus path and the Collector
+ * disagree about unit suffixes.
+ */
+export interface OtelSpec<L extends string> {
+  /** OpenTelemetry instrument name, e.g. `cache.requests`. */
+  name: string;
+  description?: string;
+  /** UCUM unit, e.g. `ms`, `s`, `{request}`. */
+  unit?: string;
+  /** Multiplies recorded values before they reach OTel (e.g. 1000 for seconds → ms). Default 1. */
+  scale?: number;
+  /** Renames labels to OTel attribute keys; labels not named keep their name. */
+  attributes?: Partial<Record<L, string>>;
+}
+
+export interface InstrumentSpec<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+  otel?: OtelSpec<L>;
+}
+
+export interface HistogramSpec<L extends string> extends InstrumentSpec<L> {
+  /** Bucket upper bounds in the Prometheus unit. Identical in every pod, so quantiles aggregate. */
+  buckets: number[];
+}
+
+export type Labels<L extends string> = Record<L, string | number>;
+
+export interface BoundCounter { inc(n?: number): void }
+export interface BoundHistogram { observe(value: number): void }
+
+export interface Counter<L extends string> {
+  inc(labels: Labels<L>, n?: number): void;
+  /** Pre-resolves the label set: the cheap path for hot loops. */
+  bind(labels: Labels<L>): BoundCounter;
+}
+export interface Histogram<L extends string> {
+  observe(labels: Labels<L>, value: number): void;
+  bind(labels: Labels<L>): BoundHistogram;
+}
+export interface Gauge<L extends string> {
+  set(labels: Labels<L>, value: number): void;
+  inc(labels: Labels<L>, n?: number): void;
+  dec(labels: Labels<L>, n?: number): void;
+  /** Removes one series, e.g. when a queue is no longer watched. */
+  remove(labels: Labels<L>): void;
+}
+
+export interface MetricsOptions {
+  /** Default: the global OTel meter provider's meter (a no-op until telemetry starts). */
+  meter?: Meter;
+  /** Collect Node's process metrics (`process_*`, `nodejs_*`). Default true. */
+  defaultMetrics?: boolean;
+  /** Labels added to every Prometheus series, e.g. `{ component: 'cache-sidecar' }`. */
+  defaultLabels?: Record<string, string>;
+}
+
+export class Metrics {
+  readonly registry: client.Registry;
+  readonly meter: Meter;
+
+  constructor(options: MetricsOptions = {}) {
+    this.registry = new client.Registry();
+    this.meter = options.meter ?? otelMetrics.getMeter('pilotfish');
+    if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
+    if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus exposition text. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  counter<L extends string = never>(spec: InstrumentSpec<L>): Counter<L> {
+    const prom = new client.Counter({ name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [this.registry] });
+    const otel = spec.otel ? this.meter.createCounter(spec.otel.name, { description: spec.otel.description ?? spec.help, unit: spec.otel.unit }) : undefined;
+    const scale = spec.otel?.scale ?? 1;
+    const bind = (labels: Labels<L>): BoundCounter => {
+      const child = prom.labels(labels as client.LabelValues<L>);
+      const attrs = otel ? toAttributes(labels, spec.otel!.attributes) : undefined;
+      return { inc: (n = 1) => { child.inc(n); otel?.add(n * scale, attrs); } };
+    };
+    return {
+      inc: (labels, n = 1) => {
+        prom.inc(labels as client.LabelValues<L>, n);
+        otel?.add(n * scale, toAttributes(labels, spec.otel?.attributes));
+      },
+      bind,
+    };
+  }
+
+  histogram<L extends string = never>(spec: HistogramSpec<L>): Histogram<L> {
+    const prom = new client.Histogram({ name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], buckets: spec.buckets, registers: [this.registry] });
+    const scale = spec.otel?.scale ?? 1;
+    const otel = spec.otel
+      ? this.meter.createHistogram(spec.otel.name, {
+          description: spec.otel.description ?? spec.help,
+          unit: spec.otel.unit,
+          advice: { explicitBucketBoundaries: spec.buckets.map((b) => b * scale) },
+        })
+      : undefined;
+    return {
+      observe: (labels, value) => {
+        prom.observe(labels as client.LabelValues<L>, value);
+        otel?.record(value * scale, toAttributes(labels, spec.otel?.attributes));
+      },
+      bind: (labels) => {
+        const child = prom.labels(labels as client.LabelValues<L>);
+        const attrs = otel ? toAttributes(labels, spec.otel!.attributes) : undefined;
+        return { observe: (value) => { child.observe(value); otel?.record(value * scale, attrs); } };
+      },
+    };
+  }
+
+  gauge<L extends string = never>(spec: InstrumentSpec<L>): Gauge<L> {
+    const prom = new client.Gauge({ name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [this.registry] });
+    // OTel gauges are observed: keep the last value per series and report it on collection.
+    const last = new Map<string, { attrs: Attributes; value: number }>();
+    const scale = spec.otel?.scale ?? 1;
+    if (spec.otel) {
+      const observable = this.meter.createObservableGauge(spec.otel.name, { description: spec.otel.description ?? spec.help, unit: spec.otel.unit });
+      observable.addCallback((result) => {
+        for (const { attrs, value } of last.values()) result.observe(value * scale, attrs);
+      });
+    }
+    const remember = (labels: Labels<L>, update: (prev: number) => number) => {
+      if (!spec.otel) return;
+      const key = seriesKey(labels);
+      const prev = last.get(key);
+      last.set(key, { attrs: prev?.attrs ?? toAttributes(labels, spec.otel.attributes), value: update(prev?.value ?? 0) });
+    };
+    return {
+      set: (labels, value) => { prom.set(labels as client.LabelValues<L>, value); remember(labels, () => value); },
+      inc: (labels, n = 1) => { prom.inc(labels as client.LabelValues<L>, n); remember(labels, (p) => p + n); },
+      dec: (labels, n = 1) => { prom.dec(labels as client.LabelValues<L>, n); remember(labels, (p) => p - n); },
+      remove: (labels) => { prom.remove(labels as client.LabelValues<L>); last.delete(seriesKey(labels)); },
+    };
+  }
+}
+
+function seriesKey(labels: Record<string, unknown>): string {
+  return Object.keys(labels).sort().map((k) => `${k}=${String(labels[k])}`).join('\u0000');
+}
+
+function toAttributes<L extends string>(labels: Labels<L>, rename?: Partial<Record<L, string>>): Attributes {
+  const attrs: Attributes = {};
+  for (const key of Object.keys(labels) as L[]) attrs[rename?.[key] ?? key] = labels[key];
+  return attrs;
+}
+
+/** Bucket bounds in seconds suited to sub-millisecond to multi-second request latencies. */
+export const LATENCY_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -1,0 +1,58 @@
+import { metrics as otelMetrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+
+export interface Telemetry {
+  /** True when an OTLP endpoint was configured and the SDK runs. */
+  readonly enabled: boolean;
+  readonly meter: Meter;
+  readonly tracer: Tracer;
+  /** Flushes and stops exporters; safe to call when disabled. */
+  shutdown(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  serviceName: string;
+  /** Default `process.env`: reads OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_METRIC_EXPORT_INTERVAL. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts the OpenTelemetry SDK (OTLP over HTTP for metrics and traces) only
+ * when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise the API's no-op meter and
+ * tracer are returned, so instruments cost a function call and nothing more.
+ */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  const env = options.env ?? process.env;
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint) {
+    return {
+      enabled: false,
+      meter: otelMetrics.getMeter(options.serviceName),
+      tracer: trace.getTracer(options.serviceName),
+      shutdown: async () => {},
+    };
+  }
+  const base = endpoint.replace(/\/+$/, '');
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? options.serviceName }),
+    traceExporter: new OTLPTraceExporter({ url: `${base}/v1/traces` }),
+    metricReaders: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics` }),
+        exportIntervalMillis: Number(env.OTEL_METRIC_EXPORT_INTERVAL ?? 15_000),
+      }),
+    ],
+    instrumentations: [],
+  });
+  sdk.start();
+  return {
+    enabled: true,
+    meter: otelMetrics.getMeter(options.serviceName),
+    tracer: trace.getTracer(options.serviceName),
+    shutdown: () => sdk.shutdown(),
+  };
+}
