@@ -1,0 +1,29 @@
+import { loadCacheSidecarConfig, createCacheSidecar, createStore } from '#pkg/cachesidecar/index.ts';
+import { parseTtlPolicy } from '#pkg/kv/index.ts';
+import { createLogger, secrets } from '#pkg/log/index.ts';
+import { Metrics, startTelemetry } from '#pkg/metrics/index.ts';
+import { onShutdown, runMain } from '#pkg/http/index.ts';
+
+await runMain(async () => {
+  const cfg = loadCacheSidecarConfig();
+  secrets.add(cfg.UPSTASH_REDIS_REST_TOKEN);
+  secrets.add(cfg.CACHE_SIDECAR_TOKEN);
+  secrets.addUrlPassword(cfg.REDIS_URL);
+  const logger = createLogger({ name: 'cache-sidecar', level: cfg.LOG_LEVEL });
+  const telemetry = startTelemetry({ serviceName: 'pilotfish-cache-sidecar' });
+  const metrics = new Metrics({ meter: telemetry.meter });
+  const policy = parseTtlPolicy(cfg.CACHE_TTL_POLICY || undefined);
+  const store = createStore(cfg, logger);
+  const sidecar = createCacheSidecar({
+    store, policy, metrics, logger,
+    opTimeoutMs: cfg.CACHE_OP_TIMEOUT_MS,
+    token: cfg.CACHE_SIDECAR_TOKEN || undefined,
+    maxValueBytes: cfg.CACHE_MAX_VALUE_BYTES,
+  });
+  const ports = await sidecar.listen(
+    { host: cfg.CACHE_SIDECAR_HOST, port: cfg.CACHE_SIDECAR_PORT },
+    { host: cfg.CACHE_SIDECAR_ADMIN_HOST, port: cfg.CACHE_SIDECAR_ADMIN_PORT },
+  );
+  logger.info({ backend: store.backend, ...ports, auth: Boolean(cfg.CACHE_SIDECAR_TOKEN) }, 'cache sidecar listening');
+  onShutdown([() => sidecar.close(), () => telemetry.shutdown()], logger);
+});

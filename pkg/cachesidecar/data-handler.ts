@@ -1,0 +1,228 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  CacheError, isValidName, validateKey, effectiveTtl, parseRequestedTtl,
+  type CacheMetrics, type CacheOp, type CacheStore, type TtlPolicy, type TxResult,
+} from '#pkg/kv/index.ts';
+import { HttpError, readBody, parseJson, sendError, methodNotAllowed, unauthorized } from '#pkg/http/index.ts';
+import type { Logger } from '#pkg/log/index.ts';
+import { parseRoute, ttlParam } from './route.ts';
+import { parseMget, parseMset, parseTx } from './input.ts';
+import { sendHit, sendMiss, sendUnavailable, sendNoContent, sendJsonText } from './respond.ts';
+import type { BackendGuard } from './guard.ts';
+import type { DeadlineSweeper } from './deadlines.ts';
+
+export interface DataHandlerOptions {
+  store: CacheStore;
+  policy: TtlPolicy;
+  guard: BackendGuard;
+  deadlines: DeadlineSweeper;
+  metrics: CacheMetrics;
+  logger: Logger;
+  /** When set, the data API demands `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Largest stored value, in bytes of JSON. */
+  maxValueBytes: number;
+  /** Largest batch or transaction body, in bytes. */
+  maxBatchBodyBytes: number;
+}
+
+/**
+ * The data API over one CacheStore. Bad input is answered before the backend
+ * is touched; backend failures and timeouts become 503 `X-Cache: unavailable`
+ * within the op timeout; while the guard is open the backend is skipped.
+ */
+export function createDataHandler(options: DataHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { store, policy, guard, deadlines, metrics, logger } = options;
+  const backend = store.backend;
+  const expectedAuth = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+
+  const authorized = (req: IncomingMessage): boolean => {
+    if (!expectedAuth) return true;
+    const given = req.headers.authorization;
+    if (typeof given !== 'string' || given.length !== expectedAuth.length) return false;
+    return timingSafeEqual(Buffer.from(given), expectedAuth);
+  };
+
+  const fail = (res: ServerResponse, op: CacheOp, scope: string, err: unknown): void => {
+    if (err instanceof CacheError) {
+      if (err.degraded) {
+        metrics.bound(op, backend, scope).unavailable.inc();
+        metrics.error(op, err.kind, backend);
+        return sendUnavailable(res, backend);
+      }
+      metrics.bound(op, backend, scope).error.inc();
+      metrics.error(op, err.kind, backend);
+      return sendError(res, new HttpError(err.status, err.code, err.message), { 'x-cache-backend': backend });
+    }
+    if (err instanceof HttpError) return sendError(res, err, { 'x-cache-backend': backend });
+    metrics.bound(op, backend, scope).error.inc();
+    metrics.error(op, 'other', backend);
+    logger.error({ err, op }, 'cache op failed');
+    sendError(res, err, { 'x-cache-backend': backend });
+  };
+
+  /**
+   * Runs one backend call under the guard and the op deadline. Exactly one of
+   * `answer(value)` or an unavailable/error answer is sent.
+   */
+  function run<T>(res: ServerResponse, op: CacheOp, scope: string, call: () => Promise<T>, answer: (value: T) => void): void {
+    if (!guard.closed) {
+      metrics.bound(op, backend, scope).unavailable.inc();
+      return sendUnavailable(res, backend);
+    }
+    const t0 = performance.now();
+    const deadline = deadlines.start(() => {
+      guard.failure('timeout');
+      metrics.bound(op, backend, scope).unavailable.inc();
+      metrics.error(op, 'timeout', backend);
+      sendUnavailable(res, backend);
+    });
+    call().then(
+      (value) => {
+        if (deadline.settled) return;
+        deadline.settled = true;
+        guard.success();
+        metrics.durationOf(op, backend).observe((performance.now() - t0) / 1000);
+        answer(value);
+      },
+      (err) => {
+        if (deadline.settled) return;
+        deadline.settled = true;
+        if (err instanceof CacheError && err.degraded) guard.failure(err.kind);
+        fail(res, op, scope, err);
+      },
+    );
+  }
+
+  const badNamespace = (res: ServerResponse, op: CacheOp, tenant: string, scope: string | undefined): boolean => {
+    if (isValidName(tenant) && (scope === undefined || isValidName(scope))) return false;
+    fail(res, op, '_invalid', new CacheError('invalid_namespace', 'tenant and scope must match [A-Za-z0-9._-]{1,64}'));
+    return true;
+  };
+
+  const item = (req: IncomingMessage, res: ServerResponse, tenant: string, scope: string, key: string, query: string): void => {
+    const method = req.method;
+    const op: CacheOp = method === 'GET' ? 'get' : method === 'PUT' ? 'set' : 'del';
+    if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') return sendError(res, methodNotAllowed(['GET', 'PUT', 'DELETE']));
+    if (badNamespace(res, op, tenant, scope)) return;
+    try {
+      validateKey(key);
+    } catch (err) {
+      return fail(res, op, '_invalid', err);
+    }
+    const ns = { tenantKey: tenant, scope };
+    if (op === 'get') {
+      const counters = metrics.bound('get', backend, scope);
+      return run(res, 'get', scope, () => store.get(ns, key), (entry) => {
+        if (entry === null) { counters.miss.inc(); return sendMiss(res, backend); }
+        counters.hit.inc();
+        sendHit(res, backend, entry.json, entry.ttlMs);
+      });
+    }
+    if (op === 'del') {
+      return run(res, 'del', scope, () => store.del(ns, key), () => {
+        metrics.bound('del', backend, scope).ok.inc();
+        sendNoContent(res, backend);
+      });
+    }
+    let ttlMs: number;
+    try {
+      ttlMs = effectiveTtl(policy, scope, parseRequestedTtl(ttlParam(query)));
+    } catch (err) {
+      req.resume();
+      return fail(res, 'set', scope, err);
+    }
+    readBody(req, options.maxValueBytes).then((body) => {
+      if (body.length === 0) throw new HttpError(400, 'invalid_json', 'request body must be a JSON value');
+      parseJson(body); // validates; the bytes themselves are stored
+      const json = body.toString('utf8');
+      run(res, 'set', scope, () => store.set(ns, key, json, ttlMs), () => {
+        metrics.bound('set', backend, scope).ok.inc();
+        metrics.observeTtl(scope, ttlMs);
+        sendNoContent(res, backend, ttlMs);
+      });
+    }).catch((err) => fail(res, 'set', scope, err));
+  };
+
+  const withJsonBody = (req: IncomingMessage, res: ServerResponse, op: CacheOp, scope: string, then: (body: unknown) => void): void => {
+    if (req.method !== 'POST') {
+      req.resume();
+      return sendError(res, methodNotAllowed(['POST']));
+    }
+    readBody(req, options.maxBatchBodyBytes).then((raw) => then(parseJson(raw))).catch((err) => fail(res, op, scope, err));
+  };
+
+  const mget = (req: IncomingMessage, res: ServerResponse, tenant: string, scope: string): void =>
+    withJsonBody(req, res, 'mget', scope, (body) => {
+      const keys = parseMget(body);
+      run(res, 'mget', scope, () => store.mget({ tenantKey: tenant, scope }, keys), (entries) => {
+        let hits = 0;
+        const parts = entries.map((e, i) => {
+          const k = JSON.stringify(keys[i]);
+          if (e === null) return `{"key":${k},"hit":false}`;
+          hits++;
+          return `{"key":${k},"hit":true,"value":${e.json},"ttlMs":${e.ttlMs}}`;
+        });
+        const counters = metrics.bound('mget', backend, scope);
+        if (hits) counters.hit.inc(hits);
+        if (keys.length - hits) counters.miss.inc(keys.length - hits);
+        sendJsonText(res, backend, `{"items":[${parts.join(',')}]}`, {
+          'x-cache': hits === keys.length ? 'hit' : 'miss',
+          'x-cache-hits': `${hits}/${keys.length}`,
+        });
+      });
+    });
+
+  const mset = (req: IncomingMessage, res: ServerResponse, tenant: string, scope: string): void =>
+    withJsonBody(req, res, 'mset', scope, (body) => {
+      const items = parseMset(body, policy, scope, options.maxValueBytes);
+      run(res, 'mset', scope, () => store.mset({ tenantKey: tenant, scope }, items), () => {
+        metrics.bound('mset', backend, scope).ok.inc();
+        for (const it of items) metrics.observeTtl(scope, it.ttlMs);
+        sendNoContent(res, backend);
+      });
+    });
+
+  const tx = (req: IncomingMessage, res: ServerResponse, tenant: string): void =>
+    withJsonBody(req, res, 'tx', '_tx', (body) => {
+      const ops = parseTx(body, policy, options.maxValueBytes);
+      run(res, 'tx', '_tx', () => store.transaction(tenant, ops), (results) => {
+        metrics.bound('tx', backend, '_tx').ok.inc();
+        const parts = results.map((r, i) => txResultJson(ops[i].op, r, ops[i]));
+        sendJsonText(res, backend, `{"results":[${parts.join(',')}]}`);
+      });
+    });
+
+  return (req, res) => {
+    const route = parseRoute(req.url ?? '/');
+    if (route.kind === 'unknown') {
+      req.resume();
+      return sendError(res, new HttpError(404, 'not_found', 'no such route; see /v1/cache/{tenant}/{scope}/{key}'), { 'x-cache-backend': backend });
+    }
+    if (!authorized(req)) {
+      req.resume();
+      return sendError(res, unauthorized(), { 'x-cache-backend': backend });
+    }
+    switch (route.kind) {
+      case 'item': return item(req, res, route.tenant, route.scope, route.key, route.query);
+      case 'bad_key': req.resume(); return fail(res, 'get', '_invalid', new CacheError('invalid_key', 'key is not valid percent-encoded UTF-8'));
+      case 'mget': if (badNamespace(res, 'mget', route.tenant, route.scope)) { req.resume(); return; } return mget(req, res, route.tenant, route.scope);
+      case 'mset': if (badNamespace(res, 'mset', route.tenant, route.scope)) { req.resume(); return; } return mset(req, res, route.tenant, route.scope);
+      case 'tx': if (badNamespace(res, 'tx', route.tenant, undefined)) { req.resume(); return; } return tx(req, res, route.tenant);
+    }
+  };
+}
+
+function txResultJson(op: string, r: TxResult, input: { ttlMs?: number } & object): string {
+  switch (op) {
+    case 'get': {
+      if (r === null || typeof r !== 'object') return '{"hit":false}';
+      return `{"hit":true,"value":${r.json},"ttlMs":${r.ttlMs}}`;
+    }
+    case 'set': return `{"ok":true,"ttlMs":${input.ttlMs}}`;
+    case 'del': return `{"deleted":${Number(r)}}`;
+    case 'incr': return `{"value":${Number(r)}}`;
+    default: return `{"ok":${r === true || r === 1},"ttlMs":${input.ttlMs}}`;
+  }
+}

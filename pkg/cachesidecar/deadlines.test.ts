@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DeadlineSweeper } from './deadlines.ts';
+
+describe('DeadlineSweeper', () => {
+  it('expires only unsettled deadlines, in order, never after the timeout', () => {
+    let now = 0;
+    const sweeper = new DeadlineSweeper({ timeoutMs: 100, resolutionMs: 10, now: () => now });
+    const fired: string[] = [];
+    const a = sweeper.start(() => fired.push('a'));
+    now = 5;
+    const b = sweeper.start(() => fired.push('b'));
+    now = 6;
+    sweeper.start(() => fired.push('c'));
+    b.settled = true;
+    now = 89;
+    sweeper.sweep();
+    expect(fired).toEqual([]);
+    now = 90; // a's deadline: 100 - one sweep period
+    sweeper.sweep();
+    expect(fired).toEqual(['a']);
+    expect(a.settled).toBe(true);
+    now = 96;
+    sweeper.sweep();
+    expect(fired).toEqual(['a', 'c']);
+    expect(sweeper.pending).toBe(0);
+    sweeper.stop();
+  });
+
+  it('fires on its own timer and stops it when nothing is pending', async () => {
+    const sweeper = new DeadlineSweeper({ timeoutMs: 20, resolutionMs: 2 });
+    const fired = await new Promise<number>((resolve) => {
+      const t0 = performance.now();
+      sweeper.start(() => resolve(performance.now() - t0));
+    });
+    expect(fired).toBeGreaterThanOrEqual(15);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(sweeper.pending).toBe(0);
+  });
+
+  it('rejects a non-positive timeout', () => {
+    expect(() => new DeadlineSweeper({ timeoutMs: 0 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Op deadlines without a timer per request. Every op gets the same timeout,
+ * so deadlines expire in the order they were taken: a FIFO swept by one
+ * interval timer (running only while something is pending) replaces a
+ * setTimeout/clearTimeout pair per request, which costs more at the tail
+ * than the Redis round trip itself.
+ */
+export interface Deadline {
+  readonly at: number;
+  /** Set when the op answered (either way); a settled deadline is skipped by the sweep. */
+  settled: boolean;
+  onExpire(): void;
+}
+
+export interface DeadlineSweeperOptions {
+  /** The op timeout in ms. */
+  timeoutMs: number;
+  /** Sweep period in ms. Default: a tenth of the timeout, at least 1 ms. */
+  resolutionMs?: number;
+  /** Clock. Default `performance.now`. */
+  now?: () => number;
+}
+
+export class DeadlineSweeper {
+  readonly timeoutMs: number;
+  readonly resolutionMs: number;
+  #queue: Deadline[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #now: () => number;
+
+  constructor(options: DeadlineSweeperOptions) {
+    if (!(options.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
+    this.timeoutMs = options.timeoutMs;
+    this.resolutionMs = Math.max(1, options.resolutionMs ?? Math.floor(options.timeoutMs / 10));
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * Starts a deadline. It fires `onExpire` no later than the timeout: it is set
+   * one sweep period early so that the sweep's granularity never makes an
+   * answer late.
+   */
+  start(onExpire: () => void): Deadline {
+    const deadline: Deadline = { at: this.#now() + Math.max(1, this.timeoutMs - this.resolutionMs), settled: false, onExpire };
+    this.#queue.push(deadline);
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.sweep(), this.resolutionMs);
+      this.#timer.unref();
+    }
+    return deadline;
+  }
+
+  /** Fires every expired, unsettled deadline. Public for tests. */
+  sweep(): void {
+    const now = this.#now();
+    const q = this.#queue;
+    while (this.#head < q.length) {
+      const d = q[this.#head];
+      if (!d.settled) {
+        if (d.at > now) break;
+        d.settled = true;
+        d.onExpire();
+      }
+      this.#head++;
+    }
+    if (this.#head === q.length) {
+      this.#queue = [];
+      this.#head = 0;
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#head > 4096 && this.#head * 2 > q.length) {
+      this.#queue = q.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import type { Server } from 'node:http';
+import { CacheMetrics, describeTtlPolicy, type CacheStore, type TtlPolicy } from '#pkg/kv/index.ts';
+import { createServer, createAdminServer, listen, closeServer } from '#pkg/http/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
+import type { Logger } from '#pkg/log/index.ts';
+import { BackendGuard } from './guard.ts';
+import { DeadlineSweeper } from './deadlines.ts';
+import { createDataHandler } from './data-handler.ts';
+
+export interface CacheSidecarOptions {
+  store: CacheStore;
+  policy: TtlPolicy;
+  metrics: Metrics;
+  logger: Logger;
+  /** Op timeout in ms: a backend answer later than this is reported `unavailable`. Default 100. */
+  opTimeoutMs?: number;
+  /** Bearer token demanded by the data API. Default: none. */
+  token?: string;
+  /** Largest value, in bytes of JSON. Default 1 MiB. */
+  maxValueBytes?: number;
+  /** Largest batch or transaction body. Default 16 MiB. */
+  maxBatchBodyBytes?: number;
+  /** Consecutive backend failures that open the breaker. Default 3. */
+  breakerFailureThreshold?: number;
+  /** Probe period while the breaker is open, in ms. Default 250. */
+  breakerProbeIntervalMs?: number;
+}
+
+export interface CacheSidecar {
+  readonly data: Server;
+  readonly admin: Server;
+  readonly guard: BackendGuard;
+  /** Listens; returns the bound ports (0 in options picks a free one). */
+  listen(data: { port: number; host: string }, admin: { port: number; host: string }): Promise<{ dataPort: number; adminPort: number }>;
+  /** Stops listening, lets in-flight requests finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
+  const { store, logger } = options;
+  const opTimeoutMs = options.opTimeoutMs ?? 100;
+  const cacheMetrics = new CacheMetrics(options.metrics);
+  const breakerState = options.metrics.gauge({
+    name: 'cache_backend_up',
+    help: 'Whether the cache backend is in use (1) or skipped by the open breaker (0)',
+    labelNames: ['backend'],
+    otel: { name: 'cache.backend.up', unit: '1', attributes: { backend: 'cache.backend' } },
+  });
+  breakerState.set({ backend: store.backend }, 1);
+  const guard = new BackendGuard({
+    probe: () => store.ping({ signal: AbortSignal.timeout(Math.max(opTimeoutMs, 250)) }),
+    failureThreshold: options.breakerFailureThreshold ?? 3,
+    probeIntervalMs: options.breakerProbeIntervalMs ?? 250,
+    onStateChange: (state, reason) => {
+      breakerState.set({ backend: store.backend }, state === 'closed' ? 1 : 0);
+      if (state === 'open') logger.warn({ backend: store.backend, reason }, 'cache backend unavailable: serving uncached');
+      else logger.info({ backend: store.backend }, 'cache backend back: serving from cache');
+    },
+  });
+  const deadlines = new DeadlineSweeper({ timeoutMs: opTimeoutMs });
+  const data = createServer(createDataHandler({
+    store, policy: options.policy, guard, deadlines, metrics: cacheMetrics, logger,
+    token: options.token,
+    maxValueBytes: options.maxValueBytes ?? 1024 * 1024,
+    maxBatchBodyBytes: options.maxBatchBodyBytes ?? 16 * 1024 * 1024,
+  }));
+  let serving = false;
+  const admin = createAdminServer({
+    metrics: options.metrics,
+    // A down backend does not make the sidecar unready: it degrades to uncached.
+    readiness: () => ({ ready: serving, backend: store.backend, backendState: guard.state === 'closed' ? 'up' : 'down' }),
+    routes: {
+      '/v1/status': () => ({
+        backend: store.backend,
+        breaker: guard.snapshot(),
+        opTimeoutMs,
+        ttlPolicy: describeTtlPolicy(options.policy),
+      }),
+    },
+  });
+  return {
+    data, admin, guard,
+    async listen(d, a) {
+      const adminPort = await listen(admin, a.port, a.host);
+      const dataPort = await listen(data, d.port, d.host);
+      serving = true;
+      return { dataPort, adminPort };
+    },
+    async close() {
+      serving = false;
+      await closeServer(data);
+      guard.stop();
+      deadlines.stop();
+      await store.close();
+      await closeServer(admin);
+    },
+  };
+}
