@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { CacheError, isDegraded } from './errors.ts';
+
+describe('CacheError', () => {
+  it('carries kind, a status per kind and a code', () => {
+    const e = new CacheError('too_large', 'value exceeds 1048576 bytes');
+    expect([e.kind, e.status, e.code, e.name]).toEqual(['too_large', 413, 'too_large', 'CacheError']);
+    expect(new CacheError('unavailable', 'down').status).toBe(503);
+    expect(new CacheError('timeout', 'slow').status).toBe(503);
+    expect(new CacheError('invalid_key', 'bad').status).toBe(400);
+    expect(new CacheError('wrong_type', 'x', { code: 'not_integer' }).toJSON()).toEqual({ error: { code: 'not_integer', message: 'x' } });
+  });
+
+  it('says which errors mean "go on uncached"', () => {
+    expect(isDegraded(new CacheError('timeout', 't'))).toBe(true);
+    expect(isDegraded(new CacheError('unavailable', 'u'))).toBe(true);
+    expect(isDegraded(new CacheError('wrong_type', 'w'))).toBe(false);
+    expect(isDegraded(new Error('plain'))).toBe(false);
+  });
+});

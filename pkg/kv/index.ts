@@ -1,0 +1,16 @@
+export * from './types.ts';
+export { CacheError, CACHE_ERROR_STATUS, isCacheError, isDegraded, type CacheErrorKind, type CacheErrorOptions } from './errors.ts';
+export {
+  NAME_PATTERN, PREFIX_PATTERN, MAX_KEY_BYTES, DEFAULT_PREFIX,
+  isValidName, validateTenant, validateScope, validateNamespace, validateKey, validatePrefix,
+  tenantPrefix, encodeKey, encodeValidKey, decodeKey,
+} from './keys.ts';
+export {
+  DEFAULT_TTL_POLICY, DEFAULT_TTL_POLICY_INPUT, MAX_POLICY_TTL_MS,
+  parseTtlPolicy, validateTtlPolicy, ruleFor, effectiveTtl, parseRequestedTtl, describeTtlPolicy,
+  type TtlPolicy, type TtlRule, type TtlPolicyInput, type TtlRuleInput, type FileReader,
+} from './ttl.ts';
+export { CacheMetrics, TTL_BUCKETS_SECONDS, OTHER_SCOPE, type CacheMetricsOptions, type BoundRequests, type CacheOp, type CacheResult } from './metrics.ts';
+export { MemoryStore, type MemoryStoreOptions } from './memory.ts';
+export { MAX_BATCH, validateStoreTtl, validateTxOps } from './validate.ts';
+export { parseStoredInteger } from './integer.ts';
