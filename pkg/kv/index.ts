@@ -12,5 +12,7 @@ export {
 } from './ttl.ts';
 export { CacheMetrics, TTL_BUCKETS_SECONDS, OTHER_SCOPE, type CacheMetricsOptions, type BoundRequests, type CacheOp, type CacheResult } from './metrics.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memory.ts';
-export { MAX_BATCH, validateStoreTtl, validateTxOps } from './validate.ts';
+export { MAX_BATCH, validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
+export { RedisStore, reconnectDelay, abortable, type RedisStoreOptions, type BackendStatus } from './redis.ts';
+export { redisError } from './redis-errors.ts';
 export { parseStoredInteger } from './integer.ts';

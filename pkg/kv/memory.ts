@@ -7,7 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { CacheError } from './errors.ts';
 import { encodeKey, tenantPrefix, validateKey, validateNamespace, validateTenant } from './keys.ts';
 import { parseStoredInteger } from './integer.ts';
-import { validateStoreTtl, validateTxOps } from './validate.ts';
+import { validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
 import type { CacheStore, Namespace, OpOptions, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
 
 export interface MemoryStoreOptions {
@@ -45,7 +45,9 @@ export class MemoryStore implements CacheStore {
       ttlAutopurge: false,
       allowStale: false,
       updateAgeOnGet: false,
-      ...(options.clock ? { perf: options.clock, ttlResolution: 0 } : {}),
+      // Read the clock on every check: a cached "now" would report TTLs longer than were set.
+      ttlResolution: 0,
+      ...(options.clock ? { perf: options.clock } : {}),
     });
   }
 
@@ -97,6 +99,7 @@ export class MemoryStore implements CacheStore {
 
   async mget(ns: Namespace, keys: string[], options?: OpOptions): Promise<(RawEntry | null)[]> {
     validateNamespace(ns);
+    validateBatch(keys.length);
     for (const key of keys) validateKey(key);
     this.#check(options);
     return keys.map((key) => this.#entry(encodeKey(this.prefix, ns, key)));
@@ -104,6 +107,7 @@ export class MemoryStore implements CacheStore {
 
   async mset(ns: Namespace, items: RawItem[], options?: OpOptions): Promise<void> {
     validateNamespace(ns);
+    validateBatch(items.length);
     for (const item of items) {
       validateKey(item.key);
       validateStoreTtl(item.ttlMs);

@@ -7,6 +7,10 @@ import type { TxOp } from './types.ts';
 /** Most ops in one transaction or items in one batch. */
 export const MAX_BATCH = 1000;
 
+export function validateBatch(n: number): void {
+  if (n > MAX_BATCH) throw new CacheError('invalid_value', `a batch takes at most ${MAX_BATCH} items`);
+}
+
 /** A TTL handed to a store: a whole number of ms ≥ 1 (the policy has clamped it already). */
 export function validateStoreTtl(ttlMs: unknown): asserts ttlMs is number {
   if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs < 1) {

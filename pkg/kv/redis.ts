@@ -1,0 +1,232 @@
+/**
+ * The `redis` backend on ioredis 6, built to fail fast: no offline queue, no
+ * per-request retries, a short connect timeout, a per-command timeout, and a
+ * reconnect loop with capped backoff that never gives up, so Redis is found
+ * again after an outage. Every failure rejects at once with a CacheError of
+ * kind `unavailable` or `timeout`.
+ *
+ * One round trip per call: `get` and `mget` are Lua scripts returning value
+ * and PTTL together (EVALSHA, auto-pipelined), `mset` is MULTI/EXEC,
+ * `transaction` a validating Lua script (all or nothing).
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { secrets, type Logger } from '#pkg/log/index.ts';
+import { CacheError } from './errors.ts';
+import { DEFAULT_PREFIX, encodeKey, tenantPrefix, validateKey, validateNamespace, validatePrefix, validateTenant } from './keys.ts';
+import { redisError } from './redis-errors.ts';
+import { GET_SCRIPT, MGET_SCRIPT, TX_SCRIPT, entryOf, txRefusal, txResultsOf, txScriptArgs } from './scripts.ts';
+import { validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
+import type { CacheStore, Namespace, OpOptions, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
+
+export type BackendStatus = 'connected' | 'connecting' | 'down';
+
+export interface RedisStoreOptions {
+  /** `redis://[:password@]host:port[/db]` (or `rediss://`). Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** Key prefix. Default `pilotfish`. */
+  prefix?: string;
+  /** Per-command timeout in ms; 0 disables it (for callers that enforce their own deadline, saving a timer per call). Default 100. */
+  commandTimeoutMs?: number;
+  /** TCP connect timeout in ms. Default 1000. */
+  connectTimeoutMs?: number;
+  /** First reconnect delay in ms, doubled per attempt. Default 50. */
+  reconnectBaseMs?: number;
+  /** Longest reconnect delay in ms; reconnection never stops. Default 1000. */
+  reconnectMaxMs?: number;
+  /** Extra ioredis options, applied last (the fail-fast settings above are the defaults they override). */
+  redisOptions?: RedisOptions;
+  /** Connection state changes are logged here (once per change, not per retry). */
+  logger?: Logger;
+}
+
+interface ScriptedRedis extends Redis {
+  pfget(key: string): Promise<unknown>;
+  pfmget(numKeys: number, ...keys: string[]): Promise<unknown[]>;
+  pftx(numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+}
+
+/** The retry delay before reconnect attempt `times` (1-based): doubling from `base`, capped at `max`, with ±20 % jitter. */
+export function reconnectDelay(times: number, base: number, max: number, random: () => number = Math.random): number {
+  const raw = Math.min(max, base * 2 ** Math.min(Math.max(times - 1, 0), 16));
+  return Math.max(1, Math.round(raw * (0.8 + 0.4 * random())));
+}
+
+export class RedisStore implements CacheStore {
+  readonly backend = 'redis' as const;
+  readonly prefix: string;
+  readonly client: Redis;
+  readonly #redis: ScriptedRedis;
+  readonly #logger?: Logger;
+  #status: BackendStatus = 'connecting';
+  #closed = false;
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    validatePrefix(this.prefix);
+    this.#logger = options.logger;
+    const url = options.url ?? 'redis://127.0.0.1:6379';
+    secrets.addUrlPassword(url);
+    const base = options.reconnectBaseMs ?? 50;
+    const max = options.reconnectMaxMs ?? 1000;
+    const commandTimeout = options.commandTimeoutMs ?? 100;
+    const settings: RedisOptions = {
+      protocol: 2,
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: options.connectTimeoutMs ?? 1000,
+      ...(commandTimeout > 0 ? { commandTimeout } : {}),
+      retryStrategy: (times: number) => reconnectDelay(times, base, max),
+      connectionName: 'pilotfish-cache',
+      autoResubscribe: false,
+      ...options.redisOptions,
+    };
+    const redis = new Redis(url, settings) as ScriptedRedis;
+    redis.defineCommand('pfget', { numberOfKeys: 1, lua: GET_SCRIPT });
+    redis.defineCommand('pfmget', { lua: MGET_SCRIPT });
+    redis.defineCommand('pftx', { lua: TX_SCRIPT });
+    redis.on('ready', () => this.#transition('connected'));
+    redis.on('close', () => this.#transition('down'));
+    redis.on('error', (err: Error) => this.#transition('down', err));
+    this.#redis = redis;
+    this.client = redis;
+  }
+
+  /** `connected` when commands can be sent; `connecting` before the first connection; `down` after a loss, while reconnecting. */
+  status(): BackendStatus {
+    return this.#status;
+  }
+
+  #transition(next: BackendStatus, err?: Error): void {
+    if (this.#closed || next === this.#status) return;
+    const prev = this.#status;
+    this.#status = next;
+    if (next === 'connected') this.#logger?.info({ backend: 'redis' }, 'redis connected');
+    else this.#logger?.warn({ backend: 'redis', from: prev, reason: err ? redisError(err).message : 'connection closed' }, 'redis unavailable; reconnecting');
+  }
+
+  /** Resolves once connected; rejects with `unavailable` after `timeoutMs`. */
+  async waitReady(timeoutMs = 5000): Promise<void> {
+    if (this.#status === 'connected') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#redis.off('ready', onReady);
+        reject(new CacheError('unavailable', `redis not ready within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => { clearTimeout(timer); resolve(); };
+      this.#redis.once('ready', onReady);
+    });
+  }
+
+  #call<T>(promise: Promise<T>, options: OpOptions | undefined): Promise<T> {
+    const signal = options?.signal;
+    if (signal === undefined) return promise.catch(rejectAsCacheError);
+    return abortable(promise.catch(rejectAsCacheError), signal);
+  }
+
+  get(ns: Namespace, key: string, options?: OpOptions): Promise<RawEntry | null> {
+    try {
+      validateNamespace(ns);
+      validateKey(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#call(this.#redis.pfget(encodeKey(this.prefix, ns, key)).then(entryOf), options);
+  }
+
+  async set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void> {
+    validateNamespace(ns);
+    validateKey(key);
+    validateStoreTtl(ttlMs);
+    await this.#call(this.#redis.set(encodeKey(this.prefix, ns, key), json, 'PX', ttlMs), options);
+  }
+
+  async del(ns: Namespace, key: string, options?: OpOptions): Promise<number> {
+    validateNamespace(ns);
+    validateKey(key);
+    return this.#call(this.#redis.del(encodeKey(this.prefix, ns, key)), options);
+  }
+
+  async mget(ns: Namespace, keys: string[], options?: OpOptions): Promise<(RawEntry | null)[]> {
+    validateNamespace(ns);
+    validateBatch(keys.length);
+    for (const key of keys) validateKey(key);
+    if (keys.length === 0) return [];
+    const encoded = keys.map((key) => encodeKey(this.prefix, ns, key));
+    const reply = await this.#call(this.#redis.pfmget(encoded.length, ...encoded), options);
+    return keys.map((_, i) => entryOf(reply[i]));
+  }
+
+  async mset(ns: Namespace, items: RawItem[], options?: OpOptions): Promise<void> {
+    validateNamespace(ns);
+    validateBatch(items.length);
+    for (const item of items) {
+      validateKey(item.key);
+      validateStoreTtl(item.ttlMs);
+      if (typeof item.json !== 'string') throw new CacheError('invalid_value', 'mset items need JSON text');
+    }
+    if (items.length === 0) return;
+    // MULTI/EXEC: queued commands are checked before EXEC (EXECABORT applies none), and EXEC runs them with nothing in between.
+    const multi = this.#redis.multi();
+    for (const item of items) multi.set(encodeKey(this.prefix, ns, item.key), item.json, 'PX', item.ttlMs);
+    const replies = await this.#call(multi.exec().catch(unwrapExecAbort), options);
+    if (replies === null) throw new CacheError('conflict', 'mset was discarded by Redis');
+    const failed = replies.find(([err]) => err);
+    if (failed) throw redisError(failed[0]);
+  }
+
+  async transaction(tenantKey: string, ops: TxOp[], options?: OpOptions): Promise<TxResult[]> {
+    validateTenant(tenantKey);
+    validateTxOps(ops);
+    const head = tenantPrefix(this.prefix, tenantKey);
+    const { keys, args } = txScriptArgs(ops, (op) => `${head}${op.scope}:${op.key}`);
+    try {
+      const reply = await this.#call(this.#redis.pftx(keys.length, ...keys, ...args), options);
+      return txResultsOf(ops, reply);
+    } catch (err) {
+      const cause = (err as CacheError).cause as Error | undefined;
+      throw (cause && txRefusal(String(cause.message), ops)) ?? err;
+    }
+  }
+
+  async ping(options?: OpOptions): Promise<void> {
+    await this.#call(this.#redis.ping(), options);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#status = 'down';
+    try {
+      await this.#redis.quit();
+    } catch {
+      this.#redis.disconnect();
+    }
+  }
+}
+
+/** EXECABORT hides the reason (OOM, …) in `previousErrors`: surface the first one. */
+function unwrapExecAbort(err: unknown): never {
+  const previous = (err as { previousErrors?: unknown[] }).previousErrors;
+  throw previous?.length ? previous[0] : err;
+}
+
+function rejectAsCacheError(err: unknown): never {
+  throw redisError(err);
+}
+
+/** Settles with `promise`, or rejects as `unavailable` as soon as `signal` aborts. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(new CacheError('unavailable', 'operation aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CacheError('unavailable', 'operation aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { RedisStore, type CacheError } from '#pkg/kv/index.ts';
+import { sharedRedisUrl, startRedis, type RedisProcess } from '#test/fixtures/redis.ts';
+import { storeContract } from './kv-contract.ts';
+
+let store: RedisStore;
+beforeAll(async () => {
+  store = new RedisStore({ url: sharedRedisUrl(), prefix: 'kvtest' });
+  await store.waitReady();
+});
+afterAll(() => store.close());
+
+storeContract('redis', () => store);
+
+describe('redis store', () => {
+  it('stores keys in the documented form, one hash tag per tenant', async () => {
+    const raw = new Redis(sharedRedisUrl(), { protocol: 2 });
+    try {
+      await store.set({ tenantKey: 'layout-t', scope: 'sc' }, 'a:b', '"v"', 10_000);
+      expect(await raw.get('kvtest:{layout-t}:sc:a:b')).toBe('"v"');
+      const pttl = await raw.pttl('kvtest:{layout-t}:sc:a:b');
+      expect(pttl).toBeGreaterThan(9000);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('reports wrong_type when a key holds another Redis type', async () => {
+    const raw = new Redis(sharedRedisUrl(), { protocol: 2 });
+    try {
+      await raw.rpush('kvtest:{wt}:s:list', 'x');
+      await expect(store.get({ tenantKey: 'wt', scope: 's' }, 'list')).rejects.toMatchObject({ kind: 'wrong_type' });
+      await expect(store.transaction('wt', [{ op: 'incr', scope: 's', key: 'list', by: 1 }])).rejects.toMatchObject({ kind: 'wrong_type' });
+      expect(await raw.lrange('kvtest:{wt}:s:list', 0, -1)).toEqual(['x']);
+    } finally {
+      await raw.del('kvtest:{wt}:s:list');
+      raw.disconnect();
+    }
+  });
+
+  it('reports connected once ready', () => {
+    expect(store.status()).toBe('connected');
+  });
+});
+
+describe('redis store when Redis dies', () => {
+  let redis: RedisProcess;
+  let victim: RedisStore;
+  beforeAll(async () => {
+    redis = await startRedis();
+    victim = new RedisStore({ url: redis.url, commandTimeoutMs: 200, reconnectMaxMs: 200 });
+    await victim.waitReady();
+  });
+  afterAll(async () => {
+    await victim.close();
+    await redis.stop();
+  });
+
+  const ns = { tenantKey: 'kill', scope: 's' };
+  const everyOp = (s: RedisStore) => [
+    s.get(ns, 'k'),
+    s.set(ns, 'k', '1', 10_000),
+    s.del(ns, 'k'),
+    s.mget(ns, ['k', 'j']),
+    s.mset(ns, [{ key: 'k', json: '1', ttlMs: 10_000 }]),
+    s.transaction('kill', [{ op: 'incr', scope: 's', key: 'n', by: 1 }]),
+    s.ping(),
+  ];
+
+  it('answers every op unavailable (never hangs) while Redis is down, under load, and resumes after restart', async () => {
+    await victim.set(ns, 'k', '"before"', 60_000);
+    // Load in flight when Redis is killed.
+    const inflight = Array.from({ length: 200 }, () => victim.get(ns, 'k').then(() => 'ok', (e: CacheError) => e.kind));
+    await redis.kill();
+    const outcomes = await Promise.all(inflight);
+    expect(outcomes.every((o) => o === 'ok' || o === 'unavailable' || o === 'timeout')).toBe(true);
+
+    // While down: every op rejects with a CacheError that says unavailable (or timeout), none hangs.
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.allSettled(everyOp(victim));
+      for (const r of results) {
+        expect(r.status).toBe('rejected');
+        expect(['unavailable', 'timeout']).toContain((r as PromiseRejectedResult).reason.kind);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(victim.status()).toBe('down');
+
+    await redis.restart();
+    await victim.waitReady(5000);
+    expect(victim.status()).toBe('connected');
+    await victim.set(ns, 'k', '"after"', 60_000);
+    expect((await victim.get(ns, 'k'))?.json).toBe('"after"');
+  });
+
+  it('answers unavailable before the first connection when Redis is not there', async () => {
+    const early = new RedisStore({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 200 });
+    try {
+      const results = await Promise.allSettled(everyOp(early));
+      for (const r of results) expect((r as PromiseRejectedResult).reason.kind).toBe('unavailable');
+      expect(early.status()).not.toBe('connected');
+    } finally {
+      await early.close();
+    }
+  });
+
+  it('rejects mset as a whole when Redis refuses writes (OOM): nothing applied', async () => {
+    const admin = new Redis(redis.url, { protocol: 2 });
+    try {
+      await admin.set('{oom}:probe', 'x');
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '1');
+      const run = victim.mset({ tenantKey: 'oom', scope: 's' }, [{ key: 'a', json: '1', ttlMs: 10_000 }, { key: 'b', json: '2', ttlMs: 10_000 }]);
+      await expect(run).rejects.toMatchObject({ kind: 'unavailable' });
+      await admin.config('SET', 'maxmemory', '0');
+      expect(await victim.mget({ tenantKey: 'oom', scope: 's' }, ['a', 'b'])).toEqual([null, null]);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0').catch(() => {});
+      admin.disconnect();
+    }
+  });
+});
