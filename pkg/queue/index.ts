@@ -1,2 +1,16 @@
 export { readQueueSignals, toSignals, validateQueueName, type QueueCounts, type QueueSignals, type ReadSignalsOptions, type RawSignals } from './signals.ts';
 export { QueueError, invalidArgument } from './errors.ts';
+export { classifyError, ERROR_TYPES, isErrorType, type ErrorType, type ErrorClassifier } from './taxonomy.ts';
+export { readyTime, lagSeconds, isFirstAttempt, type JobTiming } from './lag.ts';
+export { SlidingCounter, SlidingHistogram, type WindowOptions } from './window.ts';
+export { scalingSignals, type ScalingPolicy, type ScalingInput, type ScalingSignals } from './scaling.ts';
+export { assessStatus, type QueueStatus, type StatusThresholds, type StatusInput } from './status.ts';
+export { queueInstruments, LAG_BUCKETS_SECONDS, PROCESS_BUCKETS_SECONDS, type QueueInstruments } from './instruments.ts';
+export { queueTelemetry, QueueTelemetry, type LocalQueueStats } from './telemetry.ts';
+export { instrumentWorker, type InstrumentWorkerOptions, type WorkerInstrumentation } from './instrument-worker.ts';
+export { instrumentQueue, type ProducerInstrumentation } from './instrument-producer.ts';
+export { WorkerHeartbeat, liveWorkers, workersKey, type HeartbeatOptions } from './registry.ts';
+export { RedisLock } from './lock.ts';
+export { QueueCollector, snapshotKey, type CollectorOptions, type QueueSnapshot } from './collector.ts';
+export { WorkerHealthService, type WorkerHealthOptions, type QueueHealth } from './health.ts';
+export { closeWorkerGracefully } from './drain.ts';

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SIGNALS_LUA } from './signals-script.ts';
 import { QueueError, invalidArgument } from './errors.ts';
+import { LuaScript } from './script.ts';
 
 /** Job counts per BullMQ state, read in one Lua call. */
 export interface QueueCounts {
@@ -57,7 +57,7 @@ export interface ReadSignalsOptions {
   maxPriorityBands?: number;
 }
 
-const SHA = createHash('sha1').update(SIGNALS_LUA).digest('hex');
+const SCRIPT = new LuaScript(SIGNALS_LUA);
 const KEY_SUFFIXES = ['wait', 'paused', 'prioritized', 'delayed', 'active', 'waiting-children', 'completed', 'failed', 'meta'] as const;
 
 /** Raw reply of the Lua script, in its order. */
@@ -72,6 +72,7 @@ export function toSignals(raw: RawSignals, queue: string, prefix: string, now: n
   return { queue, prefix, readAt: now, counts, readyBacklog, oldestReadyAgeSeconds, isPaused: isPaused === 1 };
 }
 
+/** Queue names: 1–256 characters, no whitespace. */
 export function validateQueueName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 256) throw invalidArgument('queue name must be a non-empty string of at most 256 characters');
   if (/[\s]/.test(name)) throw invalidArgument('queue name must not contain whitespace');
@@ -98,20 +99,15 @@ export async function readQueueSignals(redis: Redis, opts: ReadSignalsOptions): 
   const args = [String(now), base, String(bands)];
   let reply: unknown;
   try {
-    reply = await redis.evalsha(SHA, keys.length, ...keys, ...args);
+    reply = await SCRIPT.run(redis, keys, args);
   } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw unavailable(err);
-    try {
-      reply = await redis.eval(SIGNALS_LUA, keys.length, ...keys, ...args);
-    } catch (err2) {
-      throw unavailable(err2);
-    }
+    throw unavailable(err);
   }
   if (!Array.isArray(reply) || reply.length !== 11) throw new QueueError(502, 'bad_reply', 'unexpected reply from the queue signals script');
   return toSignals(reply as RawSignals, name, prefix, now);
 }
 
-function unavailable(err: unknown): QueueError {
+export function unavailable(err: unknown): QueueError {
   const message = err instanceof Error ? err.message : String(err);
   return new QueueError(503, 'redis_unavailable', `reading queue state failed: ${message}`, { cause: err });
 }

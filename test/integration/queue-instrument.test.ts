@@ -1,0 +1,114 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Metrics } from '../../pkg/metrics/index.ts';
+import { instrumentQueue, instrumentWorker } from '../../pkg/queue/index.ts';
+import { sharedRedisUrl } from '../fixtures/redis.ts';
+import { bullConnection, eventually, metricValue, uniqueQueueName } from '../fixtures/queue-helpers.ts';
+
+describe('worker and producer instrumentation with real BullMQ', () => {
+  const closers: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  });
+  const conn = (): Redis => {
+    const c = bullConnection(sharedRedisUrl());
+    closers.push(async () => c.quit());
+    return c;
+  };
+  const setup = (tag: string) => {
+    const name = uniqueQueueName(tag);
+    const metrics = new Metrics({ defaultMetrics: false });
+    const queue = new Queue(name, { connection: conn() });
+    closers.push(() => queue.obliterate({ force: true }).then(() => queue.close()));
+    return { name, metrics, queue };
+  };
+  const lag = (metrics: Metrics, name: string, series: string, le?: string) =>
+    metricValue(metrics, 'bullmq_queue_lag_seconds', le ? { queue: name, le } : { queue: name }, series);
+
+  it('measures lag of delayed and prioritized jobs from timestamp + opts.delay', async () => {
+    const { name, metrics, queue } = setup('lag');
+    const producer = instrumentQueue(queue, { metrics });
+    const t0 = Date.now();
+    // Created 60 s ago with a 50 s delay: ready 10 s ago. job.delay is 0 once promoted, so
+    // a lag from job.delay would read ~60 s.
+    await queue.add('delayed', {}, { timestamp: t0 - 60_000, delay: 50_000 });
+    // Prioritized, ready 20 s ago.
+    await queue.addBulk([{ name: 'prio', data: {}, opts: { priority: 3, timestamp: t0 - 20_000 } }]);
+    expect(await metricValue(metrics, 'bullmq_jobs_enqueued_total', { queue: name })).toBe(2);
+
+    const worker = new Worker(name, async () => 'ok', { connection: conn(), autorun: false });
+    const inst = instrumentWorker(worker, { metrics });
+    closers.push(() => inst.stop().then(() => worker.close()));
+    void worker.run();
+    await eventually(async () => ((await metricValue(metrics, 'bullmq_jobs_processed_total', { queue: name, outcome: 'completed' })) === 2 ? true : undefined), 'two completed jobs');
+
+    expect(await lag(metrics, name, 'bullmq_queue_lag_seconds_count')).toBe(2);
+    // Both lags lie in (5, 30] s: 10 s and 20 s.
+    expect(await lag(metrics, name, 'bullmq_queue_lag_seconds_bucket', '5')).toBe(0);
+    expect(await lag(metrics, name, 'bullmq_queue_lag_seconds_bucket', '10')).toBe(0);
+    expect(await lag(metrics, name, 'bullmq_queue_lag_seconds_bucket', '30')).toBe(2);
+    const sum = await lag(metrics, name, 'bullmq_queue_lag_seconds_sum');
+    expect(sum).toBeGreaterThan(30);
+    expect(sum).toBeLessThan(50);
+    expect(await metricValue(metrics, 'bullmq_job_process_duration_seconds', { queue: name, status: 'ok' }, 'bullmq_job_process_duration_seconds_count')).toBe(2);
+    expect(inst.telemetry.stats().lagSeconds.p50).not.toBeNull();
+    producer.stop();
+  });
+
+  it('keeps retries out of lag and counts them apart', async () => {
+    const { name, metrics, queue } = setup('retry');
+    const t0 = Date.now();
+    await queue.add('flaky', {}, { timestamp: t0 - 100_000, attempts: 3 });
+    const worker = new Worker(name, async (job: Job) => {
+      if (job.attemptsMade < 2) throw new Error('not yet');
+      return 'done';
+    }, { connection: conn() });
+    const inst = instrumentWorker(worker, { metrics });
+    closers.push(() => inst.stop().then(() => worker.close()));
+    await eventually(async () => ((await metricValue(metrics, 'bullmq_jobs_processed_total', { queue: name, outcome: 'completed' })) === 1 ? true : undefined), 'the job to complete');
+
+    expect(await metricValue(metrics, 'bullmq_jobs_started_total', { queue: name, attempt: 'first' })).toBe(1);
+    expect(await metricValue(metrics, 'bullmq_jobs_started_total', { queue: name, attempt: 'retry' })).toBe(2);
+    expect(await lag(metrics, name, 'bullmq_queue_lag_seconds_count')).toBe(1);
+    // The one lag observed is the first attempt's (~100 s), in (60, 120].
+    expect(await lag(metrics, name, 'bullmq_queue_lag_seconds_bucket', '60')).toBe(0);
+    expect(await lag(metrics, name, 'bullmq_queue_lag_seconds_bucket', '120')).toBe(1);
+    expect(await metricValue(metrics, 'bullmq_jobs_processed_total', { queue: name, outcome: 'retried' })).toBe(2);
+    expect(await metricValue(metrics, 'bullmq_job_errors_total', { queue: name, error_type: 'other', final: 'false' })).toBe(2);
+    expect(await metricValue(metrics, 'bullmq_job_errors_total', { queue: name, final: 'true' })).toBe(0);
+  });
+
+  it('classifies errors into the bounded taxonomy, with the app hook, and tells final from retried', async () => {
+    const { name, metrics, queue } = setup('err');
+    const kinds = ['timeout', 'rate', 'upstream', 'validation', 'unrecoverable', 'other', 'custom'];
+    for (const kind of kinds) await queue.add(kind, { kind }, { attempts: kind === 'upstream' ? 2 : 1 });
+    const worker = new Worker(name, async (job: Job<{ kind: string }>) => {
+      switch (job.data.kind) {
+        case 'timeout': throw Object.assign(new Error('took too long'), { name: 'TimeoutError' });
+        case 'rate': throw Object.assign(new Error('slow down'), { status: 429 });
+        case 'upstream': throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+        case 'validation': throw Object.assign(new UnrecoverableError('bad data'), { tags: ['validation'] });
+        case 'unrecoverable': throw new UnrecoverableError('give up');
+        case 'custom': throw new Error('quota exhausted for tenant');
+        default: throw new Error('boom');
+      }
+    }, { connection: conn(), concurrency: 4 });
+    const inst = instrumentWorker(worker, { metrics, classify: (err) => (err instanceof Error && err.message.startsWith('quota') ? 'rate_limited' : undefined) });
+    closers.push(() => inst.stop().then(() => worker.close()));
+    await eventually(async () => ((await metricValue(metrics, 'bullmq_jobs_processed_total', { queue: name, outcome: 'failed' })) === kinds.length ? true : undefined), 'every job to fail for good');
+
+    const errors = async (error_type: string, final: string) => metricValue(metrics, 'bullmq_job_errors_total', { queue: name, error_type, final });
+    expect(await errors('timeout', 'true')).toBe(1);
+    expect(await errors('rate_limited', 'true')).toBe(2); // status 429 + the app classifier
+    expect(await errors('upstream', 'false')).toBe(1);
+    expect(await errors('upstream', 'true')).toBe(1);
+    expect(await errors('validation', 'true')).toBe(1);
+    expect(await errors('unrecoverable', 'true')).toBe(1);
+    expect(await errors('other', 'true')).toBe(1);
+    expect(await metricValue(metrics, 'bullmq_jobs_processed_total', { queue: name, outcome: 'retried' })).toBe(1);
+    const stats = inst.telemetry.stats();
+    expect(stats.errorRatio['1m']).toBe(1);
+    expect(stats.attempts5m).toBe(kinds.length + 1);
+  });
+});
