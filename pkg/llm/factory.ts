@@ -1,0 +1,74 @@
+import { Gateway, type GatewayObserver } from './gateway.ts';
+import type { LLMProvider, ProviderName } from './provider.ts';
+import { AnthropicProvider } from './providers/anthropic.ts';
+import { MockProvider } from './providers/mock.ts';
+import { OpenAIProvider } from './providers/openai.ts';
+import { createPooledFetch } from './providers/pooled-fetch.ts';
+import { createRotation, ProviderBreaker, type BreakerState } from './resilience/breaker.ts';
+import { Router, type Aliases } from './router.ts';
+
+/** Everything the LLM layer needs, already validated (cmd/llm-proxy maps the environment onto it). */
+export interface LlmSettings {
+  /** Provider for models no rule claims. */
+  defaultProvider: ProviderName;
+  openai?: { apiKey: string; baseURL?: string };
+  anthropic?: { apiKey: string; baseURL?: string };
+  /** Whether the mock provider is available (always outside production). */
+  mock: boolean;
+  /** Delay between the mock's streamed tokens, ms. Default 0. */
+  mockTokenDelayMs?: number;
+  aliases?: Aliases;
+  fallback?: ProviderName[];
+  retry?: { maxAttempts?: number; baseMs?: number; capMs?: number };
+  timeoutMs?: number;
+  attemptTimeoutMs?: number;
+  streamIdleMs?: number;
+  breaker?: { windowMs?: number; errorPct?: number; minRequests?: number; resetMs?: number };
+  degradedMode?: 'error' | 'message';
+  degradedMessage?: string;
+  /** `max_tokens` sent to Anthropic when an OpenAI-dialect caller gives none. Default 4096. */
+  defaultMaxTokens?: number;
+  /** Pooled sockets per upstream origin. Default 128. */
+  upstreamConnections?: number;
+}
+
+export interface LlmStack {
+  gateway: Gateway;
+  router: Router;
+  providers: Map<ProviderName, LLMProvider>;
+  breakers: Map<ProviderName, ProviderBreaker>;
+  close(): Promise<void>;
+}
+
+/** Builds providers (official SDKs on one pooled undici fetch), one breaker each, the router and the gateway. */
+export function createLlmStack(s: LlmSettings, observer: GatewayObserver & { circuit?(p: string, st: BreakerState): void } = {}): LlmStack {
+  const pooled = createPooledFetch({ connections: s.upstreamConnections });
+  const providers = new Map<ProviderName, LLMProvider>();
+  const sdkTimeout = Math.max(s.timeoutMs ?? 60_000, s.streamIdleMs ?? 60_000) + 60_000;
+  if (s.openai) providers.set('openai', new OpenAIProvider({ ...s.openai, fetch: pooled.fetch, timeoutMs: sdkTimeout }));
+  if (s.anthropic) providers.set('anthropic', new AnthropicProvider({ ...s.anthropic, fetch: pooled.fetch, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: sdkTimeout }));
+  if (s.mock) providers.set('mock', new MockProvider({ tokenDelayMs: s.mockTokenDelayMs }));
+
+  const windowMs = s.breaker?.windowMs ?? 30_000;
+  const rotation = createRotation(windowMs);
+  const breakers = new Map<ProviderName, ProviderBreaker>();
+  for (const name of providers.keys()) {
+    breakers.set(name, new ProviderBreaker(name, { ...s.breaker, windowMs, rotate: rotation.emitter, onState: (st) => observer.circuit?.(name, st) }));
+    observer.circuit?.(name, 'closed');
+  }
+  const router = new Router({ defaultProvider: s.defaultProvider, available: new Set(providers.keys()), aliases: s.aliases, fallback: s.fallback });
+  const gateway = new Gateway({
+    providers, breakers, observer,
+    maxAttempts: s.retry?.maxAttempts, backoff: { baseMs: s.retry?.baseMs ?? 250, capMs: s.retry?.capMs ?? 8000 },
+    timeoutMs: s.timeoutMs, attemptTimeoutMs: s.attemptTimeoutMs, streamIdleMs: s.streamIdleMs,
+    degradedMode: s.degradedMode, degradedMessage: s.degradedMessage,
+  });
+  return {
+    gateway, router, providers, breakers,
+    close: async () => {
+      rotation.stop();
+      for (const b of breakers.values()) b.shutdown();
+      await pooled.close();
+    },
+  };
+}

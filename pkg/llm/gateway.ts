@@ -1,0 +1,198 @@
+import { collect, type Request, type Response, type StreamEvent } from './canonical.ts';
+import { LlmError } from './errors.ts';
+import type { LLMProvider, ProviderName } from './provider.ts';
+import type { Candidate, Route } from './router.ts';
+import { Attempt } from './resilience/attempt.ts';
+import type { ProviderBreaker } from './resilience/breaker.ts';
+import { nextDelay, type BackoffOptions } from './resilience/retry-policy.ts';
+import { sleep } from './resilience/sleep.ts';
+import { Timeouts } from './resilience/timeouts.ts';
+
+export interface GatewayOptions {
+  providers: ReadonlyMap<ProviderName, LLMProvider>;
+  breakers: ReadonlyMap<ProviderName, ProviderBreaker>;
+  /** Attempts per provider, the first included. Default 3 (`LLM_RETRY_MAX_ATTEMPTS`). */
+  maxAttempts?: number;
+  /** Backoff base and cap. Default 250 ms and 8000 ms (`LLM_RETRY_BASE_MS`, `LLM_RETRY_CAP_MS`). */
+  backoff?: BackoffOptions;
+  /** Overall deadline for a call, retries and fallbacks included (for a stream: up to its first event). Default 60000 (`LLM_TIMEOUT_MS`). */
+  timeoutMs?: number;
+  /** Per-attempt timeout: a non-streaming answer, or a stream's first event. Default 30000 (`LLM_ATTEMPT_TIMEOUT_MS`). */
+  attemptTimeoutMs?: number;
+  /** Longest silence between two stream events once streaming. Default 60000 (`LLM_STREAM_IDLE_TIMEOUT_MS`); 0 disables. */
+  streamIdleMs?: number;
+  /** When every provider failed: `error` answers 503, `message` a canned assistant message. Default `error` (`LLM_DEGRADED_MODE`). */
+  degradedMode?: 'error' | 'message';
+  /** The canned message of degraded mode. */
+  degradedMessage?: string;
+  /** Hooks for metrics and logs. */
+  observer?: GatewayObserver;
+  timeouts?: Timeouts;
+}
+
+export interface GatewayObserver {
+  retry?(provider: ProviderName, reason: string): void;
+  fallback?(from: ProviderName, to: ProviderName | 'degraded', reason: string): void;
+  attemptFailed?(provider: ProviderName, err: LlmError): void;
+}
+
+/** How a call was served, for the x-llm-* headers and metrics. */
+export interface Outcome {
+  provider: ProviderName | 'none';
+  model: string;
+  attempts: number;
+  fallback: boolean;
+  degraded: boolean;
+}
+
+export interface StreamOpen extends Outcome {
+  /** The first event, already received: the caller may commit its headers now. */
+  first: StreamEvent;
+  /** The remaining events; errors after the first event surface here. */
+  rest: AsyncIterator<StreamEvent>;
+  /** Ends the upstream call (client went away, or the stream is done). */
+  close(): void;
+}
+
+/** A failure that reached the caller: the error plus how far the call got. */
+export class GatewayError extends Error {
+  readonly error: LlmError;
+  readonly outcome: Outcome;
+  constructor(error: LlmError, outcome: Outcome) {
+    super(error.message, { cause: error });
+    this.name = 'GatewayError';
+    this.error = error;
+    this.outcome = outcome;
+  }
+}
+
+type Resolved = Required<Omit<GatewayOptions, 'observer'>> & { observer: GatewayObserver };
+
+const DEFAULT_DEGRADED = 'The assistant is temporarily unavailable. Please try again later.';
+
+/**
+ * Runs one call across a route: for each candidate provider, up to
+ * `maxAttempts` attempts through its breaker with full-jitter backoff (or the
+ * provider's retry-after), all inside the overall deadline; then the next
+ * candidate; then degraded mode. Streams are retried and failed over only
+ * until their first event.
+ */
+export class Gateway {
+  readonly #o: Resolved;
+
+  constructor(options: GatewayOptions) {
+    this.#o = {
+      maxAttempts: 3, backoff: { baseMs: 250, capMs: 8000 }, timeoutMs: 60_000, attemptTimeoutMs: 30_000, streamIdleMs: 60_000,
+      degradedMode: 'error', degradedMessage: DEFAULT_DEGRADED, timeouts: new Timeouts(), observer: {},
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    } as Resolved;
+  }
+
+  complete(req: Request, route: Route, signal: AbortSignal): Promise<Outcome & { response: Response }> {
+    return this.#run(req, route, signal, async (provider, r, attempt) => {
+      const response = await provider.complete(r, attempt.signal);
+      attempt.release();
+      return { response };
+    }, (outcome) => ({ ...outcome, response: collect(this.#degradedEvents(route.requested)) }));
+  }
+
+  openStream(req: Request, route: Route, signal: AbortSignal): Promise<StreamOpen> {
+    return this.#run(req, route, signal, async (provider, r, attempt) => {
+      const it = provider.stream(r, attempt.signal)[Symbol.asyncIterator]();
+      const first = await it.next();
+      if (first.done) throw new LlmError('truncated', `${provider.name}: empty stream`, { provider: provider.name });
+      attempt.idle(this.#o.streamIdleMs, provider.name);
+      const rest: AsyncIterator<StreamEvent> = {
+        next: async () => {
+          const n = await it.next();
+          if (n.done) attempt.release(); else attempt.touch();
+          return n;
+        },
+      };
+      return { first: first.value, rest, close: () => { attempt.release(); if (!attempt.signal.aborted) attempt.controller.abort(new LlmError('aborted', 'stream closed')); void it.return?.(); } };
+    }, (outcome) => {
+      const events = this.#degradedEvents(route.requested);
+      let i = 1;
+      return { ...outcome, first: events[0], rest: { next: async () => (i < events.length ? { done: false, value: events[i++] } : { done: true, value: undefined }) }, close: () => {} };
+    });
+  }
+
+  #degradedEvents(model: string): StreamEvent[] {
+    return [
+      { type: 'start', id: `degraded-${Date.now().toString(36)}`, model },
+      { type: 'text', text: this.#o.degradedMessage },
+      { type: 'end', stopReason: 'stop', usage: { inputTokens: 0, outputTokens: 0 } },
+    ];
+  }
+
+  async #run<T>(
+    req: Request,
+    route: Route,
+    callerSignal: AbortSignal,
+    call: (provider: LLMProvider, req: Request, attempt: Attempt) => Promise<T>,
+    degraded: (outcome: Outcome) => T,
+  ): Promise<T & Outcome> {
+    const o = this.#o;
+    // One controller for the whole call: the caller going away, or the overall deadline.
+    const overall = new AbortController();
+    const onCaller = () => overall.abort(new LlmError('aborted', 'the caller went away'));
+    if (callerSignal.aborted) onCaller(); else callerSignal.addEventListener('abort', onCaller, { once: true });
+    const deadline = Date.now() + o.timeoutMs;
+    const deadlineEntry = o.timeouts.add(o.timeoutMs, overall, () => new LlmError('deadline', `no answer within the ${o.timeoutMs} ms deadline`));
+    let attempts = 0;
+    let tried = -1;
+    let last: LlmError | undefined;
+    const failures: string[] = [];
+    const outcome = (c: Candidate | undefined, i: number, isDegraded = false): Outcome => ({
+      provider: c ? c.provider : 'none', model: c ? c.model : route.requested, attempts, fallback: i > 0, degraded: isDegraded,
+    });
+    try {
+      for (let i = 0; i < route.candidates.length; i++) {
+        const cand = route.candidates[i];
+        const provider = o.providers.get(cand.provider);
+        const breaker = o.breakers.get(cand.provider);
+        if (!provider || !breaker) continue;
+        tried = i;
+        const r = cand.model === req.model ? req : { ...req, model: cand.model };
+        for (let n = 1; n <= o.maxAttempts; n++) {
+          if (overall.signal.aborted) throw overall.signal.reason;
+          if (!breaker.allows) { last = new LlmError('breaker_open', `${cand.provider}: circuit breaker is open`, { provider: cand.provider }); break; }
+          attempts++;
+          const attempt = new Attempt(overall.signal, o.timeouts, Math.min(o.attemptTimeoutMs, Math.max(1, deadline - Date.now())), cand.provider);
+          try {
+            const value = await breaker.fire(() => call(provider, r, attempt));
+            return Object.assign(value as T & object, outcome(cand, i)) as T & Outcome;
+          } catch (err) {
+            attempt.release();
+            const e = err instanceof LlmError ? err : new LlmError('network', `${cand.provider}: ${String((err as Error)?.message ?? err)}`, { provider: cand.provider });
+            if (overall.signal.aborted) throw overall.signal.reason;
+            last = e;
+            o.observer.attemptFailed?.(cand.provider, e);
+            if (e.kind === 'breaker_open') break;
+            if (!e.fallbackable) throw e;
+            const wait = nextDelay(e, n, o.maxAttempts, deadline - Date.now(), o.backoff);
+            if (wait === undefined) break;
+            o.observer.retry?.(cand.provider, e.kind);
+            await sleep(wait, overall.signal);
+          }
+        }
+        if (last) failures.push(`${cand.provider}: ${last.kind}`);
+        const next = route.candidates[i + 1];
+        if (next) o.observer.fallback?.(cand.provider, next.provider, last?.kind ?? 'unknown');
+        else if (o.degradedMode === 'message') o.observer.fallback?.(cand.provider, 'degraded', last?.kind ?? 'unknown');
+      }
+      if (o.degradedMode === 'message') return Object.assign(degraded(outcome(undefined, 1, true)) as T & object, outcome(undefined, 1, true)) as T & Outcome;
+      throw new LlmError('unavailable', `all providers failed (${failures.join('; ') || 'none could be called'})`, { cause: last });
+    } catch (err) {
+      const e = err instanceof LlmError ? err : new LlmError('network', String((err as Error)?.message ?? err));
+      if (e.kind === 'deadline' && o.degradedMode === 'message') {
+        o.observer.fallback?.(route.candidates[Math.max(0, tried)].provider, 'degraded', 'deadline');
+        return Object.assign(degraded(outcome(undefined, 1, true)) as T & object, outcome(undefined, 1, true)) as T & Outcome;
+      }
+      throw new GatewayError(e, outcome(route.candidates[tried], tried));
+    } finally {
+      o.timeouts.clear(deadlineEntry);
+      callerSignal.removeEventListener('abort', onCaller);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { Request, Response, StreamEvent } from '../canonical.ts';
+import type { LLMProvider } from '../provider.ts';
+import { toAnthropicRequest } from '../translate/anthropic-request.ts';
+import { fromAnthropicResponse } from '../translate/anthropic-response.ts';
+import { AnthropicStreamDecoder } from '../translate/stream-anthropic.ts';
+import { fromSdkError } from './sdk-errors.ts';
+
+export interface AnthropicProviderOptions {
+  apiKey: string;
+  /** Default the SDK's (`https://api.anthropic.com`). */
+  baseURL?: string;
+  fetch?: typeof fetch;
+  /** `max_tokens` sent when the request has none (OpenAI callers may omit it). Default 4096. */
+  defaultMaxTokens?: number;
+  /** SDK-level timeout in ms, a backstop behind the proxy's own deadlines. Default 600000. */
+  timeoutMs?: number;
+}
+
+/** Anthropic Messages through the official SDK, with its retries off (`maxRetries: 0`). */
+export class AnthropicProvider implements LLMProvider {
+  readonly name = 'anthropic' as const;
+  readonly #client: Anthropic;
+  readonly #maxTokens: number;
+  readonly #timeout: number;
+
+  constructor(options: AnthropicProviderOptions) {
+    this.#timeout = options.timeoutMs ?? 600_000;
+    this.#maxTokens = options.defaultMaxTokens ?? 4096;
+    this.#client = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      maxRetries: 0,
+      // An explicit timeout also skips the SDK's refusal of large non-streaming max_tokens.
+      timeout: this.#timeout,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  async complete(req: Request, signal: AbortSignal): Promise<Response> {
+    try {
+      const body = toAnthropicRequest(req, false, this.#maxTokens) as unknown as Anthropic.MessageCreateParamsNonStreaming;
+      return fromAnthropicResponse(await this.#client.messages.create(body, { signal, timeout: this.#timeout }), this.name);
+    } catch (err) {
+      throw fromSdkError(err, this.name, signal);
+    }
+  }
+
+  async *stream(req: Request, signal: AbortSignal): AsyncIterable<StreamEvent> {
+    const decoder = new AnthropicStreamDecoder(this.name);
+    const out: StreamEvent[] = [];
+    try {
+      const body = toAnthropicRequest(req, true, this.#maxTokens) as unknown as Anthropic.MessageCreateParamsStreaming;
+      const stream = await this.#client.messages.create(body, { signal, timeout: this.#timeout });
+      for await (const ev of stream) {
+        decoder.push(ev, out);
+        if (out.length) { yield* out; out.length = 0; }
+      }
+      decoder.finish(out);
+    } catch (err) {
+      throw fromSdkError(err, this.name, signal);
+    }
+    yield* out;
+  }
+}

@@ -1,0 +1,59 @@
+import OpenAI from 'openai';
+import type { Request, Response, StreamEvent } from '../canonical.ts';
+import type { LLMProvider } from '../provider.ts';
+import { toOpenAIRequest } from '../translate/openai-request.ts';
+import { fromOpenAIResponse } from '../translate/openai-response.ts';
+import { OpenAIStreamDecoder } from '../translate/stream-openai.ts';
+import { fromSdkError } from './sdk-errors.ts';
+
+export interface OpenAIProviderOptions {
+  apiKey: string;
+  /** Default the SDK's (`https://api.openai.com/v1`). */
+  baseURL?: string;
+  /** The pooled fetch (pooled-fetch.ts). Default: the SDK's global fetch. */
+  fetch?: typeof fetch;
+  /** SDK-level timeout in ms, a backstop behind the proxy's own deadlines. Default 600000. */
+  timeoutMs?: number;
+}
+
+/** OpenAI Chat Completions through the official SDK, with its retries off (`maxRetries: 0`). */
+export class OpenAIProvider implements LLMProvider {
+  readonly name = 'openai' as const;
+  readonly #client: OpenAI;
+
+  constructor(options: OpenAIProviderOptions) {
+    this.#client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 600_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  async complete(req: Request, signal: AbortSignal): Promise<Response> {
+    try {
+      const body = toOpenAIRequest(req, false) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+      return fromOpenAIResponse(await this.#client.chat.completions.create(body, { signal }), this.name);
+    } catch (err) {
+      throw fromSdkError(err, this.name, signal);
+    }
+  }
+
+  async *stream(req: Request, signal: AbortSignal): AsyncIterable<StreamEvent> {
+    const decoder = new OpenAIStreamDecoder(this.name);
+    const out: StreamEvent[] = [];
+    try {
+      const body = toOpenAIRequest(req, true) as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
+      const stream = await this.#client.chat.completions.create(body, { signal });
+      for await (const chunk of stream) {
+        decoder.push(chunk, out);
+        if (out.length) { yield* out; out.length = 0; }
+      }
+      decoder.finish(out);
+    } catch (err) {
+      throw fromSdkError(err, this.name, signal);
+    }
+    yield* out;
+  }
+}

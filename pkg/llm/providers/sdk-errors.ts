@@ -1,0 +1,59 @@
+import { LlmError } from '../errors.ts';
+import { secrets } from '../../log/index.ts';
+import { retryAfterMs } from '../resilience/retry-policy.ts';
+
+interface HeaderSource { get(name: string): string | null }
+
+// OpenAI says `insufficient_quota`; Anthropic says the spend limit or credit balance is reached.
+const SPEND_LIMIT = /insufficient_quota|spend(ing)? limit|credit balance|billing|quota exceeded|exceeded your current quota/i;
+
+/** Maps an upstream HTTP status and error body to the proxy's error kinds. */
+export function classifyStatus(status: number, body: unknown, headers: HeaderSource | undefined, provider: string): LlmError {
+  const message = upstreamMessage(body);
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+  const base = { provider, upstreamStatus: status };
+  if (status === 429) {
+    if (SPEND_LIMIT.test(text)) return new LlmError('spend_limit', `${provider}: spend limit reached`, base);
+    return new LlmError('rate_limit', `${provider}: rate limited`, { ...base, retryAfterMs: headers ? retryAfterMs(headers) : undefined });
+  }
+  if (status === 529) return new LlmError('overloaded', `${provider}: overloaded`, { ...base, retryAfterMs: headers ? retryAfterMs(headers) : undefined });
+  if (status === 408 || status === 409) return new LlmError('conflict', `${provider}: upstream answered ${status}`, { ...base, retryAfterMs: headers ? retryAfterMs(headers) : undefined });
+  if (status >= 500) return new LlmError('server', `${provider}: upstream error ${status}`, { ...base, retryAfterMs: headers ? retryAfterMs(headers) : undefined });
+  if (status === 401 || status === 403) return new LlmError('auth', `${provider}: the provider refused the proxy's credentials (${status})`, base);
+  // The caller's fault: pass the provider's explanation on (scrubbed of secrets), with the status it had.
+  const clientStatus = status === 404 || status === 413 || status === 422 ? status : 400;
+  return new LlmError('client', secrets.mask(`${provider}: ${message ?? `upstream answered ${status}`}`), { ...base, status: clientStatus });
+}
+
+function upstreamMessage(body: unknown): string | undefined {
+  if (typeof body === 'object' && body !== null) {
+    const e = (body as { error?: unknown }).error;
+    if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
+    if (typeof (body as { message?: unknown }).message === 'string') return (body as { message: string }).message;
+  }
+  return typeof body === 'string' && body ? body.slice(0, 500) : undefined;
+}
+
+/**
+ * Maps whatever an official SDK threw to an LlmError. Both SDKs share the
+ * Stainless error shapes: `APIError` with `status`, `headers`, `error`;
+ * `APIUserAbortError`; `APIConnectionError` (and its timeout subclass).
+ */
+export function fromSdkError(err: unknown, provider: string, signal: AbortSignal): LlmError {
+  if (err instanceof LlmError) return err;
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof LlmError) return reason;
+    return new LlmError('aborted', `${provider}: call aborted`, { provider, cause: reason });
+  }
+  const e = err as { name?: string; status?: unknown; headers?: HeaderSource; error?: unknown; message?: string; cause?: unknown };
+  if (typeof e?.status === 'number') return classifyStatus(e.status, e.error, e.headers, provider);
+  if (e?.name === 'SyntaxError') return new LlmError('malformed', `${provider}: malformed answer from the provider`, { provider });
+  // An `error` payload inside a stream (status undefined) is a provider-side failure.
+  if (e && typeof e === 'object' && e.error !== undefined) {
+    const overloaded = JSON.stringify(e.error).includes('overloaded_error');
+    return new LlmError(overloaded ? 'overloaded' : 'server', `${provider}: provider reported an error in the stream`, { provider });
+  }
+  if (e?.name === 'APIConnectionTimeoutError') return new LlmError('timeout', `${provider}: timed out`, { provider });
+  return new LlmError('network', `${provider}: connection failed`, { provider });
+}

@@ -1,0 +1,117 @@
+import { invalid, LlmError } from './errors.ts';
+import { PROVIDER_NAMES, type ProviderName } from './provider.ts';
+
+/** `{"fast":{"openai":"gpt-4o-mini","anthropic":"claude-3-5-haiku-latest"}}`: an alias and its model on each provider. */
+export type Aliases = Record<string, Partial<Record<ProviderName, string>>>;
+
+export interface RouterOptions {
+  /** Provider for models no rule claims (`LLM_PROVIDER`). */
+  defaultProvider: ProviderName;
+  /** Providers that are configured and can be called. */
+  available: ReadonlySet<ProviderName>;
+  /** `LLM_MODEL_ALIASES`. Default none. */
+  aliases?: Aliases;
+  /** `LLM_FALLBACK`: providers to try, in order, after the chosen one. Default none. */
+  fallback?: readonly ProviderName[];
+}
+
+export interface Candidate { provider: ProviderName; model: string }
+
+export interface Route {
+  /** The model string the caller sent. */
+  requested: string;
+  alias?: string;
+  /** The chosen provider first, then the fallbacks that have a model to use. */
+  candidates: Candidate[];
+}
+
+const PREFIXES: [RegExp, ProviderName][] = [
+  [/^(gpt-|chatgpt-|o\d(-|$)|ft:gpt-|text-|davinci|babbage|gpt\d)/, 'openai'],
+  [/^claude-/, 'anthropic'],
+  [/^mock($|-)/, 'mock'],
+];
+
+export function isProviderName(s: string): s is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(s);
+}
+
+/** The provider a model name implies by its prefix, if any. */
+export function providerForModel(model: string): ProviderName | undefined {
+  for (const [re, p] of PREFIXES) if (re.test(model)) return p;
+  return undefined;
+}
+
+/**
+ * Pure routing: which provider serves a model, and which model each fallback
+ * provider uses. Order of rules: the `x-llm-provider` header; an explicit
+ * `provider/model`; an alias; a known prefix (`gpt-`, `o1`, `claude-`, …);
+ * otherwise the default provider.
+ */
+export class Router {
+  readonly #o: Required<RouterOptions>;
+
+  constructor(options: RouterOptions) {
+    this.#o = { aliases: {}, fallback: [], ...options };
+  }
+
+  get aliases(): Aliases {
+    return this.#o.aliases;
+  }
+
+  resolve(model: string, forced?: string): Route {
+    if (forced !== undefined && !isProviderName(forced)) throw new LlmError('invalid_request', `unknown provider "${forced}" in x-llm-provider; use one of ${PROVIDER_NAMES.join(', ')}`, { param: 'x-llm-provider' });
+    let provider: ProviderName | undefined = forced as ProviderName | undefined;
+    let name = model;
+    const slash = model.indexOf('/');
+    if (slash > 0 && isProviderName(model.slice(0, slash))) {
+      provider ??= model.slice(0, slash) as ProviderName;
+      name = model.slice(slash + 1);
+      if (!name) throw invalid('model is missing after the provider prefix', 'model');
+    }
+    const alias = Object.hasOwn(this.#o.aliases, name) ? this.#o.aliases[name] : undefined;
+    if (!provider && alias) {
+      provider = alias[this.#o.defaultProvider] !== undefined ? this.#o.defaultProvider
+        : (Object.keys(alias) as ProviderName[]).find((p) => this.#o.available.has(p)) ?? (Object.keys(alias)[0] as ProviderName);
+    }
+    provider ??= providerForModel(name) ?? this.#o.defaultProvider;
+
+    const order = [provider, ...this.#o.fallback.filter((p) => p !== provider)];
+    const candidates: Candidate[] = [];
+    for (const p of order) {
+      if (!this.#o.available.has(p) || candidates.some((c) => c.provider === p)) continue;
+      const mapped = p === provider ? (alias?.[p] ?? name) : this.#mapModel(name, alias, provider, p);
+      if (mapped !== undefined) candidates.push({ provider: p, model: mapped });
+    }
+    if (candidates.length === 0) {
+      throw new LlmError('invalid_request', `provider "${provider}" is not configured on this proxy (no API key) and no fallback can serve "${model}"`, { param: 'model' });
+    }
+    const route: Route = { requested: model, candidates };
+    if (alias) route.alias = name;
+    return route;
+  }
+
+  /** The model a fallback provider uses: the alias's entry, or the alias whose primary entry is this model; the mock takes any. */
+  #mapModel(name: string, alias: Partial<Record<ProviderName, string>> | undefined, from: ProviderName, to: ProviderName): string | undefined {
+    if (alias) return alias[to] ?? (to === 'mock' ? name : undefined);
+    for (const entry of Object.values(this.#o.aliases)) {
+      if (entry[from] === name && entry[to] !== undefined) return entry[to];
+    }
+    return to === 'mock' ? name : undefined;
+  }
+
+  /** Every model the proxy can route by name: aliases, and the concrete models aliases point at. */
+  models(): { id: string; provider?: ProviderName; alias: boolean }[] {
+    const out: { id: string; provider?: ProviderName; alias: boolean }[] = [];
+    const seen = new Set<string>();
+    for (const [name, entry] of Object.entries(this.#o.aliases)) {
+      out.push({ id: name, alias: true });
+      for (const [p, m] of Object.entries(entry) as [ProviderName, string][]) {
+        if (!this.#o.available.has(p) || seen.has(`${p}/${m}`)) continue;
+        seen.add(`${p}/${m}`);
+        out.push({ id: `${p}/${m}`, provider: p, alias: false });
+      }
+    }
+    if (this.#o.available.has('mock')) out.push({ id: 'mock/mock-1', provider: 'mock', alias: false });
+    return out;
+  }
+}

@@ -1,0 +1,139 @@
+import type { StopReason, StreamEvent } from '../canonical.ts';
+import { LlmError } from '../errors.ts';
+import { isObj, type Obj } from './check.ts';
+import { fromAnthropicStop, toAnthropicStop } from './reasons.ts';
+
+const frame = (type: string, data: Obj) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/**
+ * Canonical stream events → Anthropic Messages SSE events, opening and closing
+ * content blocks as text and tool calls alternate. `error()` ends a failed
+ * stream with an `event: error`, which the official SDK throws on.
+ */
+export class AnthropicStreamEncoder {
+  #model: string;
+  #block = -1; // index of the open block, -1 when none is open
+  #blockType: 'text' | 'tool' | '' = '';
+  #next = 0;
+  #toolBlocks = new Map<number, number>();
+
+  constructor(model: string) {
+    this.#model = model;
+  }
+
+  #close(): string {
+    if (this.#block < 0) return '';
+    const s = frame('content_block_stop', { type: 'content_block_stop', index: this.#block });
+    this.#block = -1;
+    this.#blockType = '';
+    return s;
+  }
+
+  encode(ev: StreamEvent): string {
+    switch (ev.type) {
+      case 'start': {
+        const id = ev.id.startsWith('msg_') ? ev.id : `msg_${ev.id}`;
+        return frame('message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model: this.#model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: ev.inputTokens ?? 0, output_tokens: 0 } } });
+      }
+      case 'text': {
+        let out = '';
+        if (this.#blockType !== 'text') {
+          out += this.#close();
+          this.#block = this.#next++;
+          this.#blockType = 'text';
+          out += frame('content_block_start', { type: 'content_block_start', index: this.#block, content_block: { type: 'text', text: '' } });
+        }
+        return out + frame('content_block_delta', { type: 'content_block_delta', index: this.#block, delta: { type: 'text_delta', text: ev.text } });
+      }
+      case 'tool_start': {
+        let out = this.#close();
+        this.#block = this.#next++;
+        this.#blockType = 'tool';
+        this.#toolBlocks.set(ev.index, this.#block);
+        out += frame('content_block_start', { type: 'content_block_start', index: this.#block, content_block: { type: 'tool_use', id: ev.id, name: ev.name, input: {} } });
+        return out;
+      }
+      case 'tool_delta': {
+        const index = this.#toolBlocks.get(ev.index);
+        if (index === undefined) return '';
+        return frame('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: ev.arguments } });
+      }
+      case 'end':
+        return this.#close()
+          + frame('message_delta', { type: 'message_delta', delta: { stop_reason: toAnthropicStop(ev.stopReason), stop_sequence: null }, usage: { output_tokens: ev.usage?.outputTokens ?? 0 } })
+          + frame('message_stop', { type: 'message_stop' });
+    }
+  }
+
+  error(message: string, type = 'api_error'): string {
+    return frame('error', { type: 'error', error: { type, message } });
+  }
+}
+
+/** Anthropic stream events → canonical events; `finish()` throws when `message_stop` never came. */
+export class AnthropicStreamDecoder {
+  #provider: string;
+  #tools = new Map<number, number>(); // block index → tool index
+  #toolCount = 0;
+  #stop: StopReason = 'stop';
+  #input = 0;
+  #output = 0;
+  #ended = false;
+
+  constructor(provider: string) {
+    this.#provider = provider;
+  }
+
+  push(ev: unknown, out: StreamEvent[]): void {
+    if (!isObj(ev)) throw new LlmError('malformed', 'provider sent an unexpected stream event', { provider: this.#provider });
+    switch (ev.type) {
+      case 'message_start': {
+        const m = isObj(ev.message) ? ev.message : {};
+        const u = isObj(m.usage) ? m.usage : {};
+        this.#input = Number(u.input_tokens ?? 0);
+        this.#output = Number(u.output_tokens ?? 0);
+        out.push({ type: 'start', id: String(m.id ?? ''), model: String(m.model ?? ''), inputTokens: this.#input });
+        return;
+      }
+      case 'content_block_start': {
+        const b = isObj(ev.content_block) ? ev.content_block : {};
+        if (b.type === 'tool_use') {
+          const index = this.#toolCount++;
+          this.#tools.set(Number(ev.index), index);
+          out.push({ type: 'tool_start', index, id: String(b.id ?? ''), name: String(b.name ?? '') });
+        } else if (b.type === 'text' && typeof b.text === 'string' && b.text) out.push({ type: 'text', text: b.text });
+        return;
+      }
+      case 'content_block_delta': {
+        const d = isObj(ev.delta) ? ev.delta : {};
+        if (d.type === 'text_delta' && typeof d.text === 'string') out.push({ type: 'text', text: d.text });
+        else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && d.partial_json) {
+          const index = this.#tools.get(Number(ev.index));
+          if (index !== undefined) out.push({ type: 'tool_delta', index, arguments: d.partial_json });
+        }
+        return;
+      }
+      case 'message_delta': {
+        const d = isObj(ev.delta) ? ev.delta : {};
+        if (d.stop_reason) this.#stop = fromAnthropicStop(d.stop_reason);
+        if (isObj(ev.usage) && ev.usage.output_tokens !== undefined) this.#output = Number(ev.usage.output_tokens);
+        if (isObj(ev.usage) && typeof ev.usage.input_tokens === 'number' && ev.usage.input_tokens) this.#input = ev.usage.input_tokens;
+        return;
+      }
+      case 'message_stop':
+        this.#ended = true;
+        out.push({ type: 'end', stopReason: this.#stop, usage: { inputTokens: this.#input, outputTokens: this.#output } });
+        return;
+      case 'error': {
+        const e = isObj(ev.error) ? ev.error : {};
+        throw new LlmError(e.type === 'overloaded_error' ? 'overloaded' : 'server', `provider stream error: ${String(e.message ?? e.type ?? 'unknown')}`, { provider: this.#provider });
+      }
+      default:
+        return; // ping and unknown events
+    }
+  }
+
+  finish(_out: StreamEvent[]): void {
+    if (!this.#ended) throw new LlmError('truncated', 'provider stream ended before message_stop', { provider: this.#provider });
+  }
+}

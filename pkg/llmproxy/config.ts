@@ -1,0 +1,116 @@
+import { bool, commaList, ConfigError, duration, intInRange, isProduction, json, loadConfig, port, str, url, host } from '../config/index.ts';
+import { isProviderName, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
+
+/** Every environment variable of the LLM proxy, with its default. */
+export const llmProxySpecs = {
+  LLM_PROXY_HOST: host({ default: '127.0.0.1', desc: 'Data API bind address' }),
+  LLM_PROXY_PORT: port({ default: 7701, desc: 'Data API port' }),
+  LLM_PROXY_ADMIN_HOST: host({ default: '0.0.0.0', desc: 'Admin (health, metrics, status) bind address' }),
+  LLM_PROXY_ADMIN_PORT: port({ default: 9701, desc: 'Admin port' }),
+  LLM_PROVIDER: str({ default: '', desc: 'Default provider: openai, anthropic or mock. Default: the first with a key, else mock (outside production)' }),
+  OPENAI_API_KEY: str({ default: '', desc: 'OpenAI API key' }),
+  ANTHROPIC_API_KEY: str({ default: '', desc: 'Anthropic API key' }),
+  OPENAI_BASE_URL: url({ default: undefined, desc: 'OpenAI-compatible endpoint (default https://api.openai.com/v1)' }),
+  ANTHROPIC_BASE_URL: url({ default: undefined, desc: 'Anthropic endpoint (default https://api.anthropic.com)' }),
+  LLM_MODEL_ALIASES: json<Aliases>({ default: {}, desc: 'JSON {"alias":{"openai":"model","anthropic":"model"}}' }),
+  LLM_FALLBACK: commaList({ default: [], desc: 'Providers to fall back to, in order' }),
+  LLM_DEGRADED_MODE: str({ choices: ['error', 'message'], default: 'error', desc: 'When every provider failed: 503 error, or a canned message' }),
+  LLM_DEGRADED_MESSAGE: str({ default: 'The assistant is temporarily unavailable. Please try again later.', desc: 'Canned message of degraded mode' }),
+  LLM_RETRY_MAX_ATTEMPTS: intInRange(1, 10)({ default: 3, desc: 'Attempts per provider, the first included' }),
+  LLM_RETRY_BASE_MS: duration({ default: 250, desc: 'Backoff base' }),
+  LLM_RETRY_CAP_MS: duration({ default: 8000, desc: 'Backoff cap, and the longest retry-after honoured' }),
+  LLM_TIMEOUT_MS: duration({ default: 60_000, desc: 'Overall deadline per request (streams: until the first event)' }),
+  LLM_ATTEMPT_TIMEOUT_MS: duration({ default: 30_000, desc: 'Per-attempt timeout (streams: until the first event)' }),
+  LLM_STREAM_IDLE_TIMEOUT_MS: duration({ default: 60_000, desc: 'Longest silence between stream events; 0 disables' }),
+  LLM_BREAKER_WINDOW_MS: duration({ default: 30_000, desc: 'Breaker rolling window' }),
+  LLM_BREAKER_ERROR_PCT: intInRange(1, 100)({ default: 50, desc: 'Breaker opens above this error percentage' }),
+  LLM_BREAKER_MIN_REQUESTS: intInRange(1, 100_000)({ default: 10, desc: 'Calls in the window before the breaker may open' }),
+  LLM_BREAKER_RESET_MS: duration({ default: 30_000, desc: 'Time open before one trial call' }),
+  LLM_DEFAULT_MAX_TOKENS: intInRange(1, 1_000_000)({ default: 4096, desc: 'max_tokens sent to Anthropic when the caller gave none' }),
+  LLM_MAX_BODY_BYTES: intInRange(1024, 256 * 1024 * 1024)({ default: 4 * 1024 * 1024, desc: 'Largest request body' }),
+  LLM_UPSTREAM_CONNECTIONS: intInRange(1, 10_000)({ default: 128, desc: 'Pooled sockets per upstream origin' }),
+  LLM_MOCK_ENABLED: bool({ default: true, devDefault: true, desc: 'Whether the mock provider can be routed to (never in production unless set)' }),
+  LLM_MOCK_TOKEN_DELAY_MS: duration({ default: 0, desc: 'Delay between the mock provider\'s streamed tokens' }),
+};
+
+export interface LlmProxyConfig {
+  host: string;
+  port: number;
+  adminHost: string;
+  adminPort: number;
+  maxBodyBytes: number;
+  settings: LlmSettings;
+  /** Values to register with the log masker. */
+  secrets: string[];
+  /** Providers named by configuration whose key is missing (outside production they are skipped). */
+  skipped: ProviderName[];
+}
+
+/**
+ * Reads and checks the environment. In production, a provider that the
+ * configuration names (default or fallback) without its key is a ConfigError
+ * naming the variable; the mock must be enabled explicitly.
+ */
+export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmProxyConfig {
+  const prod = isProduction(env);
+  const c = loadConfig({ ...llmProxySpecs, LLM_MOCK_ENABLED: bool({ default: !prod }) }, env);
+  const invalid: { name: string; reason: string }[] = [];
+  const missing: string[] = [];
+  const keys: Record<ProviderName, string> = { openai: c.OPENAI_API_KEY, anthropic: c.ANTHROPIC_API_KEY, mock: 'n/a' };
+  const keyVar: Record<ProviderName, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', mock: 'LLM_MOCK_ENABLED' };
+
+  let defaultProvider: ProviderName;
+  if (c.LLM_PROVIDER) {
+    if (!isProviderName(c.LLM_PROVIDER)) invalid.push({ name: 'LLM_PROVIDER', reason: 'expected openai, anthropic or mock' });
+    defaultProvider = (isProviderName(c.LLM_PROVIDER) ? c.LLM_PROVIDER : 'mock');
+  } else if (prod && !c.OPENAI_API_KEY && !c.ANTHROPIC_API_KEY && !c.LLM_MOCK_ENABLED) {
+    missing.push('LLM_PROVIDER');
+    defaultProvider = 'mock';
+  } else {
+    defaultProvider = c.OPENAI_API_KEY ? 'openai' : c.ANTHROPIC_API_KEY ? 'anthropic' : 'mock';
+  }
+  const fallback = c.LLM_FALLBACK.map((p) => p.toLowerCase());
+  const badFallback = fallback.filter((p) => !isProviderName(p));
+  if (badFallback.length) invalid.push({ name: 'LLM_FALLBACK', reason: 'expected a comma list of openai, anthropic, mock' });
+  const aliases = c.LLM_MODEL_ALIASES;
+  if (!aliasesValid(aliases)) invalid.push({ name: 'LLM_MODEL_ALIASES', reason: 'expected {"alias":{"openai"|"anthropic"|"mock":"model"}}' });
+
+  const named = new Set<ProviderName>([defaultProvider, ...(fallback.filter(isProviderName) as ProviderName[])]);
+  const skipped: ProviderName[] = [];
+  for (const p of named) {
+    const has = p === 'mock' ? c.LLM_MOCK_ENABLED : Boolean(keys[p]);
+    if (has) continue;
+    if (prod) missing.push(keyVar[p]); else skipped.push(p);
+  }
+  if (missing.length || invalid.length) throw new ConfigError([...new Set(missing)].sort(), invalid);
+
+  const settings: LlmSettings = {
+    defaultProvider,
+    mock: c.LLM_MOCK_ENABLED,
+    mockTokenDelayMs: c.LLM_MOCK_TOKEN_DELAY_MS,
+    aliases,
+    fallback: fallback as ProviderName[],
+    retry: { maxAttempts: c.LLM_RETRY_MAX_ATTEMPTS, baseMs: c.LLM_RETRY_BASE_MS, capMs: c.LLM_RETRY_CAP_MS },
+    timeoutMs: c.LLM_TIMEOUT_MS,
+    attemptTimeoutMs: c.LLM_ATTEMPT_TIMEOUT_MS,
+    streamIdleMs: c.LLM_STREAM_IDLE_TIMEOUT_MS,
+    breaker: { windowMs: c.LLM_BREAKER_WINDOW_MS, errorPct: c.LLM_BREAKER_ERROR_PCT, minRequests: c.LLM_BREAKER_MIN_REQUESTS, resetMs: c.LLM_BREAKER_RESET_MS },
+    degradedMode: c.LLM_DEGRADED_MODE as 'error' | 'message',
+    degradedMessage: c.LLM_DEGRADED_MESSAGE,
+    defaultMaxTokens: c.LLM_DEFAULT_MAX_TOKENS,
+    upstreamConnections: c.LLM_UPSTREAM_CONNECTIONS,
+  };
+  if (c.OPENAI_API_KEY) settings.openai = { apiKey: c.OPENAI_API_KEY, baseURL: c.OPENAI_BASE_URL };
+  if (c.ANTHROPIC_API_KEY) settings.anthropic = { apiKey: c.ANTHROPIC_API_KEY, baseURL: c.ANTHROPIC_BASE_URL };
+  return {
+    host: c.LLM_PROXY_HOST, port: c.LLM_PROXY_PORT, adminHost: c.LLM_PROXY_ADMIN_HOST, adminPort: c.LLM_PROXY_ADMIN_PORT,
+    maxBodyBytes: c.LLM_MAX_BODY_BYTES, settings, skipped,
+    secrets: [c.OPENAI_API_KEY, c.ANTHROPIC_API_KEY].filter(Boolean),
+  };
+}
+
+function aliasesValid(a: unknown): a is Aliases {
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;
+  return Object.values(a).every((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+    && Object.entries(entry).every(([p, m]) => isProviderName(p) && typeof m === 'string' && m.length > 0));
+}
