@@ -5,11 +5,6 @@
 import { CacheError } from './errors.ts';
 import type { RawEntry, TxOp, TxResult } from './types.ts';
 
-/** GET and PTTL of one key in one command: `{json, pttl}` or nil. */
-export const GET_SCRIPT = `local v = redis.call('GET', KEYS[1])
-if not v then return false end
-return {v, redis.call('PTTL', KEYS[1])}`;
-
 /** GET and PTTL of many keys of one tenant: one `{json, pttl}` or nil per key, atomically. */
 export const MGET_SCRIPT = `local out = {}
 for i = 1, #KEYS do
