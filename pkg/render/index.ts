@@ -1,0 +1,4 @@
+export { renderDocument, SANITIZE_OPTIONS, type RenderResult } from './render.ts';
+export { validateRenderJob, DEFAULT_LIMITS, type RenderJob, type RenderLimits } from './validate.ts';
+export { RenderError } from './errors.ts';
+export { renderProcessor } from './processor.ts';
