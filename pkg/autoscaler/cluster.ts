@@ -1,0 +1,29 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { EventRecorder, HpaDetector, ScaleClient, SecretReader, StatusWriter, type InvolvedObject, type ScaleReading, type ScaleResult, type TargetRef } from '#pkg/k8s/index.ts';
+import { GROUP, PLURAL, VERSION } from './types.ts';
+
+/** The cluster operations the reconciler needs, so a dry run from a file can stand in for a cluster. */
+export interface Cluster {
+  readScale(namespace: string, ref: TargetRef): Promise<ScaleReading>;
+  setReplicas(namespace: string, ref: TargetRef, replicas: number, resourceVersion?: string): Promise<ScaleResult>;
+  patchStatus(namespace: string, name: string, status: object): Promise<void>;
+  event(obj: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
+  conflictingHpa(namespace: string, ref: TargetRef): Promise<string | undefined>;
+  readSecret(namespace: string, name: string, key: string): Promise<string | undefined>;
+}
+
+export function kubeCluster(kc: KubeConfig, options: { fieldManager?: string; instance?: string } = {}): Cluster {
+  const scale = new ScaleClient(kc, options);
+  const status = new StatusWriter(kc, { group: GROUP, version: VERSION, plural: PLURAL }, options);
+  const events = new EventRecorder(kc, { instance: options.instance });
+  const hpa = new HpaDetector(kc);
+  const secrets = new SecretReader(kc);
+  return {
+    readScale: (ns, ref) => scale.read(ns, ref),
+    setReplicas: (ns, ref, n, rv) => scale.setReplicas(ns, ref, n, rv),
+    patchStatus: (ns, name, s) => status.patch(ns, name, s),
+    event: async (obj, type, reason, message) => { await events.record(obj, type, reason, message); },
+    conflictingHpa: (ns, ref) => hpa.conflicting(ns, ref),
+    readSecret: (ns, name, key) => secrets.read(ns, name, key),
+  };
+}
