@@ -51,7 +51,7 @@ export class Router {
   readonly #o: Required<RouterOptions>;
 
   constructor(options: RouterOptions) {
-    this.#o = { aliases: {}, fallback: [], ...options };
+    this.#o = { ...options, aliases: options.aliases ?? {}, fallback: options.fallback ?? [] };
   }
 
   get aliases(): Aliases {

@@ -45,6 +45,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   const fail = (res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome) => {
+    if (!(err instanceof LlmError) && !(err instanceof HttpError)) logger.error({ err }, 'unexpected error in the llm handler');
     const e = err instanceof LlmError ? err : err instanceof HttpError ? new LlmError('invalid_request', err.message, { status: err.status }) : new LlmError('network', 'internal error');
     const status = statusOf(e);
     if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message }, 'llm request failed');

@@ -31,6 +31,8 @@ export class AnthropicProvider implements LLMProvider {
       apiKey: options.apiKey,
       baseURL: options.baseURL,
       maxRetries: 0,
+      // The SDK's own logger writes to the console, around the masked pino logs: keep it silent.
+      logLevel: 'off',
       // An explicit timeout also skips the SDK's refusal of large non-streaming max_tokens.
       timeout: this.#timeout,
       ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -26,6 +26,8 @@ export class OpenAIProvider implements LLMProvider {
       apiKey: options.apiKey,
       baseURL: options.baseURL,
       maxRetries: 0,
+      // The SDK's own logger writes to the console, around the masked pino logs: keep it silent.
+      logLevel: 'off',
       timeout: options.timeoutMs ?? 600_000,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
