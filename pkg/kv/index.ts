@@ -16,3 +16,5 @@ export { MAX_BATCH, validateBatch, validateStoreTtl, validateTxOps } from './val
 export { RedisStore, reconnectDelay, abortable, type RedisStoreOptions, type BackendStatus } from './redis.ts';
 export { redisError } from './redis-errors.ts';
 export { parseStoredInteger } from './integer.ts';
+export { UpstashStore, type UpstashStoreOptions } from './upstash.ts';
+export { upstashError, redactUpstashMessage } from './upstash-errors.ts';
