@@ -14,3 +14,4 @@ export { RedisLock } from './lock.ts';
 export { QueueCollector, snapshotKey, type CollectorOptions, type QueueSnapshot } from './collector.ts';
 export { WorkerHealthService, type WorkerHealthOptions, type QueueHealth } from './health.ts';
 export { closeWorkerGracefully } from './drain.ts';
+export { batchSchedule } from './pace.ts';

@@ -4,3 +4,4 @@ export { RenderError } from './errors.ts';
 export { renderProcessor } from './processor.ts';
 export { loadWorkerConfig, workerSpec, type WorkerConfig } from './config.ts';
 export { startRenderWorker, type RenderWorkerService, type RenderWorkerDeps } from './service.ts';
+export { sampleRenderJob } from './sample.ts';
