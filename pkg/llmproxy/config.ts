@@ -1,5 +1,25 @@
-import { bool, commaList, ConfigError, duration, intInRange, isProduction, json, loadConfig, port, str, url, host } from '../config/index.ts';
+import { EnvError, makeValidator } from 'envalid';
+import { bool, ConfigError, duration, intInRange, isProduction, loadConfig, port, str, url, host } from '../config/index.ts';
 import { isProviderName, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
+
+const providerOrEmpty = makeValidator<ProviderName | ''>((input) => {
+  const v = String(input).trim().toLowerCase();
+  if (v === '' || isProviderName(v)) return v;
+  throw new EnvError('expected openai, anthropic or mock');
+});
+
+const providerList = makeValidator<ProviderName[]>((input) => {
+  const list = String(input).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (!list.every(isProviderName)) throw new EnvError('expected a comma list of openai, anthropic, mock');
+  return list;
+});
+
+const aliasesJson = makeValidator<Aliases>((input) => {
+  let v: unknown;
+  try { v = JSON.parse(String(input)); } catch { throw new EnvError('expected JSON'); }
+  if (!aliasesValid(v)) throw new EnvError('expected {"alias":{"openai"|"anthropic"|"mock":"model"}}');
+  return v;
+});
 
 /** Every environment variable of the LLM proxy, with its default. */
 export const llmProxySpecs = {
@@ -7,13 +27,13 @@ export const llmProxySpecs = {
   LLM_PROXY_PORT: port({ default: 7701, desc: 'Data API port' }),
   LLM_PROXY_ADMIN_HOST: host({ default: '0.0.0.0', desc: 'Admin (health, metrics, status) bind address' }),
   LLM_PROXY_ADMIN_PORT: port({ default: 9701, desc: 'Admin port' }),
-  LLM_PROVIDER: str({ default: '', desc: 'Default provider: openai, anthropic or mock. Default: the first with a key, else mock (outside production)' }),
+  LLM_PROVIDER: providerOrEmpty({ default: '', desc: 'Default provider: openai, anthropic or mock. Default: the first with a key, else mock (outside production)' }),
   OPENAI_API_KEY: str({ default: '', desc: 'OpenAI API key' }),
   ANTHROPIC_API_KEY: str({ default: '', desc: 'Anthropic API key' }),
   OPENAI_BASE_URL: url({ default: undefined, desc: 'OpenAI-compatible endpoint (default https://api.openai.com/v1)' }),
   ANTHROPIC_BASE_URL: url({ default: undefined, desc: 'Anthropic endpoint (default https://api.anthropic.com)' }),
-  LLM_MODEL_ALIASES: json<Aliases>({ default: {}, desc: 'JSON {"alias":{"openai":"model","anthropic":"model"}}' }),
-  LLM_FALLBACK: commaList({ default: [], desc: 'Providers to fall back to, in order' }),
+  LLM_MODEL_ALIASES: aliasesJson({ default: {}, desc: 'JSON {"alias":{"openai":"model","anthropic":"model"}}' }),
+  LLM_FALLBACK: providerList({ default: [], desc: 'Providers to fall back to, in order' }),
   LLM_DEGRADED_MODE: str({ choices: ['error', 'message'], default: 'error', desc: 'When every provider failed: 503 error, or a canned message' }),
   LLM_DEGRADED_MESSAGE: str({ default: 'The assistant is temporarily unavailable. Please try again later.', desc: 'Canned message of degraded mode' }),
   LLM_RETRY_MAX_ATTEMPTS: intInRange(1, 10)({ default: 3, desc: 'Attempts per provider, the first included' }),
@@ -61,21 +81,16 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
 
   let defaultProvider: ProviderName;
   if (c.LLM_PROVIDER) {
-    if (!isProviderName(c.LLM_PROVIDER)) invalid.push({ name: 'LLM_PROVIDER', reason: 'expected openai, anthropic or mock' });
-    defaultProvider = (isProviderName(c.LLM_PROVIDER) ? c.LLM_PROVIDER : 'mock');
+    defaultProvider = c.LLM_PROVIDER;
   } else if (prod && !c.OPENAI_API_KEY && !c.ANTHROPIC_API_KEY && !c.LLM_MOCK_ENABLED) {
     missing.push('LLM_PROVIDER');
     defaultProvider = 'mock';
   } else {
     defaultProvider = c.OPENAI_API_KEY ? 'openai' : c.ANTHROPIC_API_KEY ? 'anthropic' : 'mock';
   }
-  const fallback = c.LLM_FALLBACK.map((p) => p.toLowerCase());
-  const badFallback = fallback.filter((p) => !isProviderName(p));
-  if (badFallback.length) invalid.push({ name: 'LLM_FALLBACK', reason: 'expected a comma list of openai, anthropic, mock' });
+  const fallback = c.LLM_FALLBACK;
   const aliases = c.LLM_MODEL_ALIASES;
-  if (!aliasesValid(aliases)) invalid.push({ name: 'LLM_MODEL_ALIASES', reason: 'expected {"alias":{"openai"|"anthropic"|"mock":"model"}}' });
-
-  const named = new Set<ProviderName>([defaultProvider, ...(fallback.filter(isProviderName) as ProviderName[])]);
+  const named = new Set<ProviderName>([defaultProvider, ...fallback]);
   const skipped: ProviderName[] = [];
   for (const p of named) {
     const has = p === 'mock' ? c.LLM_MOCK_ENABLED : Boolean(keys[p]);
@@ -89,7 +104,7 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
     mock: c.LLM_MOCK_ENABLED,
     mockTokenDelayMs: c.LLM_MOCK_TOKEN_DELAY_MS,
     aliases,
-    fallback: fallback as ProviderName[],
+    fallback,
     retry: { maxAttempts: c.LLM_RETRY_MAX_ATTEMPTS, baseMs: c.LLM_RETRY_BASE_MS, capMs: c.LLM_RETRY_CAP_MS },
     timeoutMs: c.LLM_TIMEOUT_MS,
     attemptTimeoutMs: c.LLM_ATTEMPT_TIMEOUT_MS,
