@@ -18,3 +18,8 @@ export { redisError } from './redis-errors.ts';
 export { parseStoredInteger } from './integer.ts';
 export { UpstashStore, type UpstashStoreOptions } from './upstash.ts';
 export { upstashError, redactUpstashMessage } from './upstash-errors.ts';
+export type {
+  Cache, CallOptions, Unavailable, GetResult, SetResult, DelResult, MgetItem, MgetResult, MsetItem, MsetResult, CacheTxOp, CacheTxResult, TxResultSet,
+} from './cache-types.ts';
+export { StoreCache, type StoreCacheOptions } from './cache.ts';
+export { SidecarCache, type SidecarCacheOptions } from './sidecar-client.ts';
