@@ -91,8 +91,8 @@ describe('Gateway', () => {
     const s = setup();
     s.a.script = Array(3).fill(new LlmError('server', 'x'));
     s.b.script = Array(3).fill(new LlmError('server', 'x'));
-    const err = await s.gateway.complete(req('fast'), s.router.resolve('fast'), never).catch((e: GatewayError) => e);
-    expect(err.error.kind).toBe('unavailable');
+    const err = await s.gateway.complete(req('fast'), s.router.resolve('fast'), never).catch((e: unknown) => e);
+    expect((err as GatewayError).error.kind).toBe('unavailable');
   });
 
   it('stops at once when the caller goes away', async () => {
