@@ -18,7 +18,15 @@ describe('redisError', () => {
     const mapped = redisError(err);
     expect(mapped).toBeInstanceOf(CacheError);
     expect(mapped.kind).toBe(kind);
-    expect(mapped.cause).toBe(err);
+    expect((mapped.cause as Error).name).toBe(err.name);
+    expect((mapped.cause as Error).message).toBe(err.message);
+  });
+
+  it('keeps no command arguments in the cause (they may be values or an AUTH password)', () => {
+    const err = Object.assign(new ReplyError('WRONGPASS invalid username-password pair'), { command: { name: 'auth', args: ['hunter2-password'] } });
+    const mapped = redisError(err);
+    expect(JSON.stringify(mapped.cause, Object.getOwnPropertyNames(mapped.cause))).not.toContain('hunter2-password');
+    expect(redisError(new ReplyError("ERR unknown command 'x', with args beginning with: 'secret-arg'")).cause).not.toHaveProperty('message', expect.stringContaining('secret-arg'));
   });
 
   it('never quotes a reply past its error prefix', () => {

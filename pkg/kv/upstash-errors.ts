@@ -5,7 +5,7 @@
  * the command; neither may reach a log or an error body.
  */
 import { CacheError } from './errors.ts';
-import { redisError } from './redis-errors.ts';
+import { redisError, safeCause } from './redis-errors.ts';
 
 const COMMAND_WAS = /,?\s*command was:[\s\S]*$/;
 const PIPELINE_PREFIX = /^Command \d+ \[ [^\]]* \] failed:\s*/;
@@ -19,11 +19,11 @@ const REPLY_ERROR = /^(ERR|WRONGTYPE|NOSCRIPT|OOM|LOADING|BUSY|READONLY|EXECABOR
 
 export function upstashError(err: unknown): CacheError {
   if (err instanceof CacheError) return err;
-  const e = err as { name?: string; message?: string; cause?: { code?: string } };
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string; errors?: { code?: string }[] } };
   const name = e?.name ?? '';
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (name === 'TimeoutError') return new CacheError('timeout', 'upstash did not answer within the timeout', { cause: err });
-  if (name === 'AbortError') return new CacheError('unavailable', 'upstash request aborted', { cause: err });
+  if (name === 'TimeoutError') return new CacheError('timeout', 'upstash did not answer within the timeout', { cause: safeCause(err) });
+  if (name === 'AbortError') return new CacheError('unavailable', 'upstash request aborted', { cause: safeCause(err) });
   if (name === 'UpstashError' || name === 'UpstashJSONParseError') {
     const text = redactUpstashMessage(message);
     if (REPLY_ERROR.test(text)) {
@@ -35,5 +35,6 @@ export function upstashError(err: unknown): CacheError {
     return new CacheError('unavailable', `upstash refused the request (${text.slice(0, 80)})`, { cause: new Error(text) });
   }
   // fetch failures: TypeError('fetch failed') with a cause carrying the socket error code.
-  return new CacheError('unavailable', `upstash unreachable (${e?.cause?.code ?? (message.slice(0, 80) || 'error')})`, { cause: err });
+  const code = e?.cause?.code ?? e?.cause?.errors?.[0]?.code ?? e?.cause?.message?.slice(0, 80);
+  return new CacheError('unavailable', `upstash unreachable (${code ?? (message.slice(0, 80) || 'error')})`, { cause: safeCause(err) });
 }

@@ -13,6 +13,7 @@ import { createCacheSidecar, type CacheSidecar } from '#pkg/cachesidecar/index.t
 import { Metrics } from '#pkg/metrics/index.ts';
 import { createLogger, captureLogs } from '#pkg/log/index.ts';
 import { sharedRedisUrl, startRedis, type RedisProcess } from '#test/fixtures/redis.ts';
+import { freePort } from '#test/fixtures/ports.ts';
 
 const policy = parseTtlPolicy('{"default":{"ttl":"30s","min":"1s","max":"1h"},"scopes":{"knowledge.search":{"ttl":"15s","min":"5s","max":"30s"}}}');
 const tenant = () => `c-${randomUUID().slice(0, 8)}`;
@@ -184,7 +185,7 @@ describe('SidecarCache degradation', () => {
   });
 
   it('answers unavailable when the sidecar itself is not there', async () => {
-    const nowhere = new SidecarCache({ url: 'http://127.0.0.1:1', timeoutMs: 200 });
+    const nowhere = new SidecarCache({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 200 });
     try {
       const g = await nowhere.get({ tenantKey: 't', scope: 's' }, 'k');
       expect(g.status).toBe('unavailable');

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheError, UpstashStore, upstashError } from '#pkg/kv/index.ts';
 import { captureLogs, createLogger, secrets } from '#pkg/log/index.ts';
+import { freePort } from '#test/fixtures/ports.ts';
 import { sharedRedisUrl } from '#test/fixtures/redis.ts';
 import { startUpstashStub, type UpstashStub } from '#test/fixtures/upstash-stub.ts';
 import { storeContract } from './kv-contract.ts';
@@ -80,7 +81,7 @@ describe('upstash request shapes', () => {
 
 describe('upstash failures', () => {
   it('answers unavailable promptly when the URL is unreachable (connection refused)', async () => {
-    const dead = new UpstashStore({ url: 'http://127.0.0.1:1', token: 'tok-unreachable-1', timeoutMs: 300 });
+    const dead = new UpstashStore({ url: `http://127.0.0.1:${await freePort()}`, token: 'tok-unreachable-1', timeoutMs: 300 });
     const results = await Promise.allSettled([
       dead.get({ tenantKey: 't', scope: 's' }, 'k'),
       dead.set({ tenantKey: 't', scope: 's' }, 'k', '1', 1000),
