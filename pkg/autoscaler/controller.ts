@@ -1,6 +1,6 @@
 import type { Logger } from '#pkg/log/index.ts';
 import { objectKey, type QueueAutoscalerObject } from './object.ts';
-import { newObjectState, type ObjectState, type Reconciler, type ReconcileResult } from './reconciler.ts';
+import { intervalOf, newObjectState, type ObjectState, type Reconciler, type ReconcileResult } from './reconciler.ts';
 
 /** Where QueueAutoscalers come from: an informer on the cluster, or a file for a dry run. */
 export interface ObjectSource {
@@ -80,6 +80,7 @@ export class Controller {
     const specChanged = prev.obj.metadata?.generation !== obj.metadata?.generation
       || JSON.stringify(prev.obj.metadata?.annotations ?? {}) !== JSON.stringify(obj.metadata?.annotations ?? {});
     prev.obj = obj;
+    prev.state.pollingIntervalSeconds = intervalOf(obj);
     if (specChanged) this.schedule(key, 0);
   }
 

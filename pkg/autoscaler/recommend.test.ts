@@ -33,8 +33,9 @@ describe('recommend: the HPA algorithm', () => {
   it('Value target 8600 vs 4400 on 1 replica → 2 (and 2 with 3 pods of which 1 is ready)', () => {
     const spec = specFor({ targets: { oldestReadyAgeSeconds: 4400 } });
     expect(run(spec, 1, queueReadings(1, 8600)).desiredReplicas).toBe(2);
-    // 3 → 2 is a scale-down: the fresh history holds no higher recommendation, default policy allows it
-    expect(run(spec, 3, queueReadings(1, 8600), emptyHistory(), T0, 1).desiredReplicas).toBe(2);
+    // 3 → 2 is a scale-down: with a history whose recommendations are all older than the window, the default policy allows it
+    const old = { ...emptyHistory(), recommendations: [{ at: T0 - 400_000, replicas: 3 }] };
+    expect(run(spec, 3, queueReadings(1, 8600), old, T0, 1).desiredReplicas).toBe(2);
   });
 
   it('AverageValue 100 with an up-tolerance of 0.05: 35 & 3700 → 37, then 37 & 3800 → unchanged', () => {
@@ -71,6 +72,13 @@ describe('recommend: the HPA algorithm', () => {
     });
     const steps = [0, 15, 30, 45, 60, 75].map((s) => ({ at: T0 + s * 1000, readings: queueReadings(0, 0, 1) }));
     expect(simulate(spec, 80, steps)).toEqual([72, 72, 72, 72, 64, 64]);
+  });
+
+  it('a fresh start counts the current size as a recent recommendation (no scale-down right after a restart)', () => {
+    const spec = specFor();
+    const first = run(spec, 10, queueReadings(0));
+    expect(first.desiredReplicas).toBe(10);
+    expect(run(spec, 10, queueReadings(0), first.history, T0 + 301_000).desiredReplicas).toBe(1);
   });
 
   it('several targets: the largest recommendation wins', () => {
@@ -158,10 +166,11 @@ describe('recommend: fallback and pause', () => {
     expect(results).toEqual([
       { desired: 2, fallback: false }, { desired: 2, fallback: false }, { desired: 7, fallback: true }, { desired: 7, fallback: true },
     ]);
-    // a good read resets the count
+    // a good read resets the count; scale-down from the fallback waits for the window
     const ok = run(spec, 7, queueReadings(10), history, T0 + 60_000);
     expect(ok.fallback).toBe(false);
     expect(ok.history.consecutiveFailures).toBe(0);
+    expect(ok.desiredReplicas).toBe(7);
   });
 
   it('a failed Prometheus read with a healthy queue allows scale-up, never scale-down', () => {

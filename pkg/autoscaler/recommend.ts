@@ -28,6 +28,9 @@ export function recommend(input: RecommendInput): Decision {
 
   if (spec.fallback && consecutiveFailures >= spec.fallback.failureThreshold) {
     const replicas = clamp(spec.fallback.replicas, Math.max(spec.minReplicas, 1), spec.maxReplicas);
+    // Recorded like a metric recommendation (as KEDA's fallback feeds the HPA), so
+    // recovery scales down through the stabilisation window, not at once.
+    history = record(history, replicas, now, spec);
     return {
       ...base, fallback: true, desiredReplicas: replicas, reason: 'Fallback', history,
       message: `metrics failed ${consecutiveFailures} times in a row (${failed.join('; ')}); running the fallback of ${replicas} replicas`,
@@ -52,6 +55,10 @@ export function recommend(input: RecommendInput): Decision {
   const floor = Math.max(spec.minReplicas, 1);
   if (current > 0 && current < floor) return { ...hold('BelowMin', `current replicas below minReplicas; scaling to ${floor}`), desiredReplicas: floor };
 
+  // Like the HPA's maybeInitScaleDownStabilizationWindow: a fresh start counts
+  // the current size as a recent recommendation, so a restarted controller
+  // does not scale down before a window of observations.
+  if (history.recommendations.length === 0) history = { ...history, recommendations: [{ at: now, replicas: current }] };
   let recommendation = Math.max(...metrics.map((m) => m.replicas));
   // With a metric missing, act on the others only to scale up (as the HPA does).
   if (failed.length > 0 && recommendation < current) recommendation = current;

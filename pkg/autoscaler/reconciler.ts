@@ -24,8 +24,14 @@ export function newObjectState(obj: QueueAutoscalerObject): ObjectState {
     history: { ...emptyHistory(), lastActiveAt: Number.isFinite(lastActive) ? lastActive : undefined },
     conditions: obj.status?.conditions ?? [],
     lastScaleTime: obj.status?.lastScaleTime,
-    pollingIntervalSeconds: 15,
+    pollingIntervalSeconds: intervalOf(obj),
   };
+}
+
+/** The object's polling interval, even before its first reconcile (default 15 s when absent or invalid). */
+export function intervalOf(obj: QueueAutoscalerObject): number {
+  const v = (obj.spec as { pollingIntervalSeconds?: unknown } | undefined)?.pollingIntervalSeconds;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3600 ? v : 15;
 }
 
 export interface ReconcilerOptions {
