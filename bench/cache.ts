@@ -1,0 +1,131 @@
+/**
+ * npm run bench:cache — GET hits of a 1 KB value over loopback:
+ *   sidecar (redis backend)  vs  webdis (Debian's C HTTP front for Redis)  vs  direct ioredis calls,
+ * on one private redis-server, alternating rounds, medians. Load from wrk (one
+ * thread) or autocannon when wrk is missing. Prints req/s, p50, p99 and the
+ * sidecar's peak RSS, and checks the targets of issue 2.
+ *
+ * Knobs: BENCH_SECONDS (per run, default 8), BENCH_ROUNDS (default 3), BENCH_BACKEND
+ * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS.
+ */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort, start, waitForHttp, waitForTcp, rssOf, killAll } from './lib/procs.ts';
+import { runLoad, hasWrk, type LoadResult } from './lib/wrk.ts';
+import { median, percentile, fmt } from './lib/stats.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const value1k = JSON.stringify({ doc: 'x'.repeat(1024 - 10) });
+
+async function main() {
+  const redisPort = await freePort();
+  start('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
+  await waitForTcp(redisPort);
+  const redis = new Redis({ port: redisPort, protocol: 2, enableAutoPipelining: true });
+  await redis.set('bench:webdis:1k', value1k);
+
+  const dataPort = await freePort();
+  const adminPort = await freePort();
+  const sidecar = start(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'cmd/cache-sidecar/main.ts'], {
+    CACHE_BACKEND: process.env.BENCH_BACKEND ?? 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(dataPort),
+    CACHE_SIDECAR_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
+  });
+  await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`);
+  const put = await fetch(`http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`, { method: 'PUT', body: value1k });
+  if (put.status !== 204) throw new Error(`PUT through the sidecar answered ${put.status}`);
+  const sidecarUrl = `http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`;
+  const probe = await fetch(sidecarUrl);
+  if (probe.headers.get('x-cache') !== 'hit' || (await probe.text()).length !== value1k.length) throw new Error('sidecar did not serve the hit');
+
+  let webdisUrl: string | undefined;
+  if (spawnSync('which', ['webdis']).status === 0) {
+    const webdisPort = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'webdis-'));
+    const conf = join(dir, 'webdis.json');
+    writeFileSync(conf, JSON.stringify({ redis_host: '127.0.0.1', redis_port: redisPort, http_host: '127.0.0.1', http_port: webdisPort, daemonize: false, database: 0, verbosity: 0, logfile: join(dir, 'webdis.log') }));
+    start('webdis', [conf]);
+    await waitForTcp(webdisPort);
+    webdisUrl = `http://127.0.0.1:${webdisPort}/GET/bench:webdis:1k`;
+  } else {
+    console.log('webdis not installed (apt-get install webdis): the webdis comparison is skipped');
+  }
+
+  console.log(`load: ${hasWrk() ? 'wrk -t1' : 'autocannon'}, ${SECONDS}s per run, ${ROUNDS} alternating rounds, value ${value1k.length} bytes, redis-server on :${redisPort}`);
+  const results: Record<string, LoadResult[]> = {};
+  const record = (name: string, r: LoadResult) => {
+    (results[name] ??= []).push(r);
+    console.log(`  ${name.padEnd(14)} ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50us).padStart(6)} us  p99 ${fmt(r.p99us).padStart(7)} us  errors ${r.errors} non2xx ${r.non2xx}`);
+  };
+
+  // Warm up both (JIT, connection pools).
+  await runLoad(sidecarUrl, 32, 2);
+  if (webdisUrl) await runLoad(webdisUrl, 32, 2);
+
+  for (const connections of [32, 1]) {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? ['sidecar', 'webdis'] : ['webdis', 'sidecar'];
+      for (const who of order) {
+        if (who === 'webdis' && !webdisUrl) continue;
+        record(`${who}@${connections}`, await runLoad(who === 'sidecar' ? sidecarUrl : webdisUrl!, connections, SECONDS));
+      }
+    }
+  }
+
+  const direct = await directIoredis(redisPort, 32, SECONDS);
+  console.log(`  direct-ioredis@32 ${fmt(direct.rps).padStart(7)} ops/s  p50 ${fmt(direct.p50us).padStart(6)} us  p99 ${fmt(direct.p99us).padStart(7)} us (in-process, no HTTP: the ceiling)`);
+  const direct1 = await directIoredis(redisPort, 1, SECONDS);
+  console.log(`  direct-ioredis@1  ${fmt(direct1.rps).padStart(7)} ops/s  p50 ${fmt(direct1.p50us).padStart(6)} us  p99 ${fmt(direct1.p99us).padStart(7)} us`);
+
+  const rss = rssOf(sidecar.pid!);
+  const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
+  const rows = ['sidecar@32', 'webdis@32', 'sidecar@1', 'webdis@1'].filter((n) => results[n]);
+  console.log('\nmedians');
+  console.log('| target | connections | req/s | p50 (us) | p99 (us) |\n|---|---|---|---|---|');
+  for (const n of rows) {
+    const [who, c] = n.split('@');
+    console.log(`| ${who} | ${c} | ${fmt(med(n, (r) => r.rps))} | ${fmt(med(n, (r) => r.p50us))} | ${fmt(med(n, (r) => r.p99us))} |`);
+  }
+  console.log(`| direct ioredis | 32 | ${fmt(direct.rps)} | ${fmt(direct.p50us)} | ${fmt(direct.p99us)} |`);
+  console.log(`| direct ioredis | 1 | ${fmt(direct1.rps)} | ${fmt(direct1.p50us)} | ${fmt(direct1.p99us)} |`);
+  console.log(`sidecar peak RSS ${fmt(rss.peakMb, 1)} MB (now ${fmt(rss.nowMb, 1)} MB)`);
+
+  console.log('\ntargets');
+  const check = (label: string, ok: boolean, detail: string) => console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`);
+  if (webdisUrl) {
+    const ratio = med('sidecar@32', (r) => r.rps) / med('webdis@32', (r) => r.rps);
+    check('32 connections: sidecar req/s >= 1.2x webdis', ratio >= 1.2, `${fmt(ratio, 2)}x`);
+    const dp50 = med('sidecar@1', (r) => r.p50us) - med('webdis@1', (r) => r.p50us);
+    check('1 connection: sidecar p50 within 50 us of webdis', dp50 <= 50, `${fmt(dp50)} us`);
+  }
+  const p99 = med('sidecar@1', (r) => r.p99us);
+  check('1 connection: sidecar p99 under 2 ms', p99 < 2000, `${fmt(p99)} us`);
+  check('peak RSS under 120 MB', rss.peakMb < 120, `${fmt(rss.peakMb, 1)} MB`);
+  const errors = Object.values(results).flat().reduce((a, r) => a + r.errors + r.non2xx, 0);
+  check('no errors or non-2xx answers', errors === 0, String(errors));
+  redis.disconnect();
+}
+
+/** N concurrent loops of GET through one auto-pipelined ioredis client, timed per call. */
+async function directIoredis(port: number, concurrency: number, seconds: number) {
+  const client = new Redis({ port, protocol: 2, enableAutoPipelining: true });
+  await client.ping();
+  const samples: number[] = [];
+  let count = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      await client.get('bench:webdis:1k');
+      const us = (performance.now() - t0) * 1000;
+      if ((count++ & 3) === 0) samples.push(us);
+    }
+  }));
+  client.disconnect();
+  return { rps: count / seconds, p50us: percentile(samples, 50), p99us: percentile(samples, 99) };
+}
+
+main().then(() => { killAll(); process.exit(0); }, (err) => { console.error(err); killAll(); process.exit(1); });
