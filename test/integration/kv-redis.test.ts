@@ -121,3 +121,24 @@ describe('redis store when Redis dies', () => {
     }
   });
 });
+
+describe('redis key isolation (property-based, on real Redis)', () => {
+  it('distinct (tenant, scope, key) never share a stored entry', async () => {
+    const fc = (await import('fast-check')).default;
+    const name = fc.string({ unit: fc.constantFrom(...'ab.-_Z9'.split('')), minLength: 1, maxLength: 6 }).map((t) => `prop${t}`);
+    const key = fc.string({ unit: fc.oneof(fc.constantFrom(':', '{', '}', 'a', 'b'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 8 });
+    const entry = fc.record({ tenantKey: name, scope: name, key });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(entry, { minLength: 2, maxLength: 12, selector: (e) => JSON.stringify(e) }), async (entries) => {
+        run++;
+        // A fresh tenant suffix per run: nothing left over from an earlier run can answer.
+        const ns = (e: { tenantKey: string; scope: string }) => ({ tenantKey: `${e.tenantKey}.r${run}`, scope: e.scope });
+        await Promise.all(entries.map((e, i) => store.set(ns(e), e.key, String(i), 60_000)));
+        const got = await Promise.all(entries.map((e) => store.get(ns(e), e.key)));
+        expect(got.map((g) => g?.json)).toEqual(entries.map((_, i) => String(i)));
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
