@@ -13,3 +13,6 @@ export { objectKey, type QueueAutoscalerObject } from './object.ts';
 export { Reconciler, newObjectState, type ObjectState, type ReconcilerOptions, type ReconcileResult } from './reconciler.ts';
 export { Controller, type ControllerOptions, type ObjectSource } from './controller.ts';
 export { informerSource, staticSource } from './sources-k8s.ts';
+export { loadSpecFile, type SpecFile } from './dryrun.ts';
+export { loadControllerConfig, type ControllerConfig } from './config.ts';
+export { startControllerApp, type RunningController } from './app.ts';

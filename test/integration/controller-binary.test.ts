@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { sharedRedisUrl } from '../fixtures/redis.ts';
+import { freePort } from '../fixtures/ports.ts';
+import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
+import { NS, until } from '../fixtures/kube/harness.ts';
+
+const NODE = join(process.cwd(), 'node_modules/.bin/node');
+
+interface Proc { child: ChildProcess; out: string[]; exit: Promise<number | null> }
+
+function run(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(NODE, ['cmd/controller/main.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'debug', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  const collect = (b: Buffer) => out.push(...String(b).split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  return { child, out, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+}
+
+describe('cmd/controller', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+
+  it('--dry-run --file: reads specs and a Secret from YAML, logs the decision, serves metrics, stops on SIGTERM', async () => {
+    const name = `ctl-bin-${process.pid}-${Date.now()}`;
+    const q = new Queue(name, { connection: { url: sharedRedisUrl() } });
+    cleanup.push(async () => { await q.obliterate({ force: true }); await q.close(); });
+    await q.addBulk(Array.from({ length: 25 }, (_, i) => ({ name: 'j', data: { i } })));
+    const dir = await mkdtemp(join(tmpdir(), 'pf-ctl-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'specs.yaml');
+    await writeFile(file, [
+      'apiVersion: v1', 'kind: Secret', 'metadata: { name: redis, namespace: apps }', `stringData: { url: "${sharedRedisUrl()}" }`, '---',
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: { name: worker, namespace: apps }', 'spec: { replicas: 1 }', '---',
+      'apiVersion: autoscaling.pilotfish.dev/v1alpha1', 'kind: QueueAutoscaler', 'metadata: { name: render, namespace: apps }',
+      'spec:', '  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: worker }',
+      `  queue: { name: ${name}, connection: { secretRef: { name: redis, key: url } } }`,
+      '  maxReplicas: 10', '  targets: { backlogPerReplica: 5 }', '',
+    ].join('\n'));
+    const port = await freePort();
+    const p = run(['--dry-run', '--file', file], { CONTROLLER_ADMIN_PORT: String(port), CONTROLLER_ADMIN_HOST: '127.0.0.1' });
+    cleanup.push(async () => { if (p.child.exitCode === null) { p.child.kill('SIGKILL'); await p.exit; } });
+    const line = await until(() => p.out.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'would scale'), 'a logged decision', 20_000);
+    expect(line).toMatchObject({ from: 1, to: 5, dryRun: true, target: 'Deployment/worker' });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/queue_autoscaler_desired_replicas\{namespace="apps",name="render",component="controller"\} 5/);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  });
+
+  it('--dry-run against a cluster reads everything and writes nothing', async () => {
+    const api: FakeKubeApi = await startKubeApi();
+    cleanup.push(() => api.close());
+    const name = `ctl-bin2-${process.pid}-${Date.now()}`;
+    const q = new Queue(name, { connection: { url: sharedRedisUrl() } });
+    cleanup.push(async () => { await q.obliterate({ force: true }); await q.close(); });
+    await q.addBulk(Array.from({ length: 12 }, (_, i) => ({ name: 'j', data: { i } })));
+    api.addSecret(NS, 'redis', { url: sharedRedisUrl() });
+    api.addDeployment(NS, 'worker', 1);
+    api.addQueueAutoscaler(NS, 'render', { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' }, queue: { name, connection: { secretRef: { name: 'redis', key: 'url' } } }, maxReplicas: 10, targets: { backlogPerReplica: 5 } });
+    const port = await freePort();
+    const p = run([], { CONTROLLER_DRY_RUN: 'true', CONTROLLER_KUBE_API: api.url, CONTROLLER_ADMIN_PORT: String(port), CONTROLLER_ADMIN_HOST: '127.0.0.1' });
+    cleanup.push(async () => { if (p.child.exitCode === null) { p.child.kill('SIGKILL'); await p.exit; } });
+    const line = await until(() => p.out.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.dryRun === true && l.to === 3), 'a dry-run decision', 20_000);
+    expect(line).toMatchObject({ from: 1, to: 3 });
+    expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(api.deploymentReplicas(NS, 'worker')).toBe(1);
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  });
+
+  it('a bad environment exits 1 naming the variable', async () => {
+    const p = run([], { CONTROLLER_ADMIN_PORT: 'not-a-port' });
+    expect(await p.exit).toBe(1);
+    expect(p.out.join('\n')).toContain('CONTROLLER_ADMIN_PORT');
+  });
+});
