@@ -83,6 +83,7 @@ export function resolveSpec(raw: unknown): QueueAutoscalerSpec {
       failureThreshold: int(f.failureThreshold, 'spec.fallback.failureThreshold', p, 1, 1_000, 3),
       replicas: int(f.replicas, 'spec.fallback.replicas', p, 1, MAX_REPLICAS),
     };
+    if (fallback.replicas > maxReplicas) p.push('spec.fallback.replicas must not exceed spec.maxReplicas');
   }
 
   const paused = spec.paused === undefined ? false : bool(spec.paused, 'spec.paused', p);
