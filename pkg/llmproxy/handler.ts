@@ -124,6 +124,9 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     let errorKind: string | undefined;
     try {
       const w = writeFrame(res, enc.encode(open.first));
+      // node:http corks the socket until the next tick and so would hold the first token back while the
+      // rest of the upstream chunk is decoded: send it now. Later frames of one tick still leave together.
+      if (res.socket?.writableCorked) res.socket.uncork();
       metrics.firstToken(open.provider, open.model, d.name, (performance.now() - t0) / 1000);
       if (w) await w;
       for (;;) {
