@@ -23,3 +23,4 @@ export type {
 } from './cache-types.ts';
 export { StoreCache, type StoreCacheOptions } from './cache.ts';
 export { SidecarCache, type SidecarCacheOptions } from './sidecar-client.ts';
+export { sidecarCacheFromEnv, sidecarClientSpec } from './sidecar-env.ts';
