@@ -49,6 +49,19 @@ describe('retries', () => {
     expect(e.headers?.get('x-should-retry')).toBe('false');
     expect(e.headers?.get('x-llm-attempts')).toBe('3');
     expect(oai.calls).toHaveLength(3); // not 3 × (1 + SDK retries)
+    const text = await proxies[0].metrics.text();
+    expect(text).toMatch(/llm_retries_total\{provider="openai",reason="server"\} 2/);
+    expect(text).toMatch(/llm_requests_total\{provider="openai",model="gpt-4o-mini",dialect="openai",outcome="error"\} 1/);
+  });
+
+  it('stop at the overall deadline with a 503 that says so', async () => {
+    const { openai } = await proxyWith({ timeoutMs: 400, attemptTimeoutMs: 5000 });
+    oai.always({ hang: true });
+    const err = await openai.chat.completions.create(chat()).catch((e: any) => e);
+    expect(err.status).toBe(503);
+    expect(err.error.code).toBe('deadline');
+    expect(oai.calls).toHaveLength(1);
+    await until(() => oai.aborted === 1);
   });
 
   it('are not made for a 400, nor for a 429 that says the spend limit is reached', async () => {
@@ -208,6 +221,25 @@ describe('streaming failures', () => {
       expect(err).toBeInstanceOf(Anthropic.APIError);
       expect(String((err as Error).message)).toMatch(/upstream stream failed/);
     }
+  });
+
+  it('ends a stream that goes silent past the idle timeout with an error event', async () => {
+    const { openai } = await proxyWith({ streamIdleMs: 100 });
+    oai.script({ frameDelayMs: 300 });
+    const stream = await openai.chat.completions.create({ ...chat(), stream: true });
+    const err = await (async () => { for await (const _c of stream) { /* read */ } })().catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/idle/);
+    await until(() => oai.aborted === 1);
+  });
+
+  it('counts tokens and time to first token of a served stream', async () => {
+    const { proxy, openai } = await proxyWith();
+    const stream = await openai.chat.completions.create({ ...chat(), stream: true, stream_options: { include_usage: true } });
+    for await (const _c of stream) { /* read */ }
+    const text = await proxy.metrics.text();
+    expect(text).toMatch(/llm_tokens_total\{provider="openai",model="gpt-4o-mini",type="output"\} 7/);
+    expect(text).toMatch(/llm_time_to_first_token_seconds_count\{provider="openai",model="gpt-4o-mini",dialect="openai"\} 1/);
+    expect(text).toMatch(/llm_requests_total\{provider="openai",model="gpt-4o-mini",dialect="openai",outcome="success"\} 1/);
   });
 
   it('cancels the upstream call when the client goes away, streaming or not', async () => {

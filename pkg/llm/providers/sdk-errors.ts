@@ -40,12 +40,13 @@ function upstreamMessage(body: unknown): string | undefined {
  * `APIUserAbortError`; `APIConnectionError` (and its timeout subclass).
  */
 export function fromSdkError(err: unknown, provider: string, signal: AbortSignal): LlmError {
-  if (err instanceof LlmError) return err;
+  // An aborted call can surface as a cut stream: the abort's reason (attempt or idle timeout, caller gone) is the truth.
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     if (reason instanceof LlmError) return reason;
     return new LlmError('aborted', `${provider}: call aborted`, { provider, cause: reason });
   }
+  if (err instanceof LlmError) return err;
   const e = err as { name?: string; status?: unknown; headers?: HeaderSource; error?: unknown; message?: string; cause?: unknown };
   if (typeof e?.status === 'number') return classifyStatus(e.status, e.error, e.headers, provider);
   if (e?.name === 'SyntaxError') return new LlmError('malformed', `${provider}: malformed answer from the provider`, { provider });
