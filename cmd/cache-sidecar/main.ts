@@ -13,9 +13,9 @@ await runMain(async () => {
   const telemetry = startTelemetry({ serviceName: 'pilotfish-cache-sidecar' });
   const metrics = new Metrics({ meter: telemetry.meter });
   const policy = parseTtlPolicy(cfg.CACHE_TTL_POLICY || undefined);
-  const store = createStore(cfg, logger);
+  const { store, probe } = createStore(cfg, logger);
   const sidecar = createCacheSidecar({
-    store, policy, metrics, logger,
+    store, probe, policy, metrics, logger,
     opTimeoutMs: cfg.CACHE_OP_TIMEOUT_MS,
     token: cfg.CACHE_SIDECAR_TOKEN || undefined,
     maxValueBytes: cfg.CACHE_MAX_VALUE_BYTES,

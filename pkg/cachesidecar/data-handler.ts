@@ -104,7 +104,10 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const item = (req: IncomingMessage, res: ServerResponse, tenant: string, scope: string, key: string, query: string): void => {
     const method = req.method;
     const op: CacheOp = method === 'GET' ? 'get' : method === 'PUT' ? 'set' : 'del';
-    if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') return sendError(res, methodNotAllowed(['GET', 'PUT', 'DELETE']));
+    if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') {
+      req.resume();
+      return sendError(res, methodNotAllowed(['GET', 'PUT', 'DELETE']), { 'x-cache-backend': backend });
+    }
     if (badNamespace(res, op, tenant, scope)) return;
     try {
       validateKey(key);
@@ -148,7 +151,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const withJsonBody = (req: IncomingMessage, res: ServerResponse, op: CacheOp, scope: string, then: (body: unknown) => void): void => {
     if (req.method !== 'POST') {
       req.resume();
-      return sendError(res, methodNotAllowed(['POST']));
+      return sendError(res, methodNotAllowed(['POST']), { 'x-cache-backend': backend });
     }
     readBody(req, options.maxBatchBodyBytes).then((raw) => then(parseJson(raw))).catch((err) => fail(res, op, scope, err));
   };

@@ -5,4 +5,4 @@ export { DeadlineSweeper } from './deadlines.ts';
 export { parseRoute, type Route } from './route.ts';
 export { MAX_BATCH_ITEMS } from './input.ts';
 export { loadCacheSidecarConfig, chooseBackend, cacheSidecarSpec, type CacheSidecarConfig } from './config.ts';
-export { createStore } from './store.ts';
+export { createStore, type SidecarStore } from './store.ts';

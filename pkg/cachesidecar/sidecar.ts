@@ -9,6 +9,8 @@ import { createDataHandler } from './data-handler.ts';
 
 export interface CacheSidecarOptions {
   store: CacheStore;
+  /** The breaker's probe. Default: the store's ping under a timeout. */
+  probe?: (timeoutMs: number) => Promise<void>;
   policy: TtlPolicy;
   metrics: Metrics;
   logger: Logger;
@@ -48,7 +50,10 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
   });
   breakerState.set({ backend: store.backend }, 1);
   const guard = new BackendGuard({
-    probe: () => store.ping({ signal: AbortSignal.timeout(Math.max(opTimeoutMs, 250)) }),
+    probe: () => {
+      const timeoutMs = Math.max(opTimeoutMs, 250);
+      return options.probe ? options.probe(timeoutMs) : store.ping({ signal: AbortSignal.timeout(timeoutMs) });
+    },
     failureThreshold: options.breakerFailureThreshold ?? 3,
     probeIntervalMs: options.breakerProbeIntervalMs ?? 250,
     onStateChange: (state, reason) => {
@@ -74,6 +79,7 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
         backend: store.backend,
         breaker: guard.snapshot(),
         opTimeoutMs,
+        memory: process.memoryUsage(),
         ttlPolicy: describeTtlPolicy(options.policy),
       }),
     },

@@ -1,13 +1,42 @@
-import { MemoryStore, type CacheStore } from '#pkg/kv/index.ts';
+import { MemoryStore, RedisStore, UpstashStore, type CacheStore } from '#pkg/kv/index.ts';
 import type { Logger } from '#pkg/log/index.ts';
 import type { CacheSidecarConfig } from './config.ts';
 
-/** Builds the configured backend adapter. */
-export function createStore(cfg: CacheSidecarConfig, _logger: Logger): CacheStore {
+export interface SidecarStore {
+  store: CacheStore;
+  /** The breaker's probe: proves the backend answers, and repairs what it can when it does not. */
+  probe: (timeoutMs: number) => Promise<void>;
+}
+
+/**
+ * Builds the configured backend adapter. The redis adapter runs without
+ * ioredis' per-command timer (the sidecar's deadline sweeper bounds every op);
+ * in exchange, a probe that times out drops the connection and reconnects, so
+ * a connection that hangs without closing is replaced.
+ */
+export function createStore(cfg: CacheSidecarConfig, logger: Logger): SidecarStore {
   switch (cfg.backend) {
-    case 'memory':
-      return new MemoryStore({ maxBytes: cfg.CACHE_MEMORY_MAX_BYTES, prefix: cfg.CACHE_KEY_PREFIX });
-    default:
-      throw new Error(`backend ${cfg.backend} is not wired yet`);
+    case 'memory': {
+      const store = new MemoryStore({ maxBytes: cfg.CACHE_MEMORY_MAX_BYTES, prefix: cfg.CACHE_KEY_PREFIX });
+      return { store, probe: (ms) => store.ping({ signal: AbortSignal.timeout(ms) }) };
+    }
+    case 'redis': {
+      const store = new RedisStore({ url: cfg.REDIS_URL, prefix: cfg.CACHE_KEY_PREFIX, commandTimeoutMs: 0, logger });
+      return {
+        store,
+        probe: async (ms) => {
+          try {
+            await store.ping({ signal: AbortSignal.timeout(ms) });
+          } catch (err) {
+            if (store.status() === 'connected') store.client.disconnect(true);
+            throw err;
+          }
+        },
+      };
+    }
+    case 'upstash': {
+      const store = new UpstashStore({ url: cfg.UPSTASH_REDIS_REST_URL, token: cfg.UPSTASH_REDIS_REST_TOKEN, prefix: cfg.CACHE_KEY_PREFIX, timeoutMs: cfg.CACHE_OP_TIMEOUT_MS, logger });
+      return { store, probe: (ms) => store.ping({ signal: AbortSignal.timeout(ms) }) };
+    }
   }
 }
