@@ -39,6 +39,11 @@ export interface QueueInstruments {
   collectorLeader: Gauge<Q>;
   collectTimestamp: Gauge<Q>;
   collectErrors: Counter<Q>;
+  /**
+   * Flushers of counts batched in-process (started, processed), run before
+   * every Prometheus read of those counters and on the workers' refresh timer.
+   */
+  flushers: Set<() => void>;
 }
 
 const cache = new WeakMap<Metrics, QueueInstruments>();
@@ -53,6 +58,18 @@ export function queueInstruments(metrics: Metrics): QueueInstruments {
 }
 
 function define(m: Metrics): QueueInstruments {
+  const flushers = new Set<() => void>();
+  const flushAll = () => { for (const f of flushers) f(); };
+  const instruments = defineInstruments(m, flushers);
+  // prom-client calls a metric's `collect` before reading it: batched counts land first.
+  for (const name of ['bullmq_jobs_started_total', 'bullmq_jobs_processed_total']) {
+    const prom = m.registry.getSingleMetric(name) as { collect?: () => void } | undefined;
+    if (prom) prom.collect = flushAll;
+  }
+  return instruments;
+}
+
+function defineInstruments(m: Metrics, flushers: Set<() => void>): QueueInstruments {
   const g = (name: string, help: string, otel?: string, unit?: string) =>
     m.gauge<Q>({ name, help, labelNames: ['queue'], otel: otel ? { name: otel, unit, attributes: Q_ATTR } : undefined });
   return {
@@ -101,5 +118,6 @@ function define(m: Metrics): QueueInstruments {
     collectorLeader: g('bullmq_queue_collector_leader', '1 in the pod that holds the queue\'s collector lock, else 0'),
     collectTimestamp: g('bullmq_queue_last_collect_timestamp_seconds', 'When the collector last read the queue (unix seconds)'),
     collectErrors: m.counter<Q>({ name: 'bullmq_queue_collect_errors_total', help: 'Collector ticks that failed to read Redis', labelNames: ['queue'] }),
+    flushers,
   };
 }

@@ -42,6 +42,11 @@ export class QueueTelemetry {
   private readonly enqueuedWin = new SlidingCounter();
   private readonly lagWin = new SlidingHistogram(LAG_BUCKETS_SECONDS);
   private active = 0;
+  // Hot-path counts, batched: a plain increment per job, pushed to the
+  // counters by flush() (before each scrape and every refresh).
+  private pendingFirst = 0;
+  private pendingRetry = 0;
+  private pendingCompleted = 0;
   private readonly concurrencies = new Map<object, () => number>();
 
   constructor(metrics: Metrics, queue: string) {
@@ -63,6 +68,14 @@ export class QueueTelemetry {
     this.enqueuedCounter = i.enqueued.bind({ queue });
     i.activeJobs.set({ queue }, 0);
     this.errorsInit();
+    i.flushers.add(() => this.flush());
+  }
+
+  /** Pushes batched counts to the Prometheus/OTel counters. */
+  flush(): void {
+    if (this.pendingFirst > 0) { this.startedFirst.inc(this.pendingFirst); this.pendingFirst = 0; }
+    if (this.pendingRetry > 0) { this.startedRetry.inc(this.pendingRetry); this.pendingRetry = 0; }
+    if (this.pendingCompleted > 0) { this.outcomes.completed.inc(this.pendingCompleted); this.pendingCompleted = 0; }
   }
 
   private errorsInit(): void {
@@ -75,12 +88,12 @@ export class QueueTelemetry {
   attemptStarted(job: JobTiming, now: number): void {
     this.active++;
     if (isFirstAttempt(job)) {
-      this.startedFirst.inc();
+      this.pendingFirst++;
       const lag = lagSeconds(job, now);
       this.lagHist.observe(lag);
       this.lagWin.observe(lag, now);
     } else {
-      this.startedRetry.inc();
+      this.pendingRetry++;
     }
   }
 
@@ -91,7 +104,7 @@ export class QueueTelemetry {
   }
 
   completed(now: number): void {
-    this.outcomes.completed.inc();
+    this.pendingCompleted++;
     this.finishedWin.add(1, now);
   }
 
@@ -135,8 +148,9 @@ export class QueueTelemetry {
     return total;
   }
 
-  /** Pushes active jobs, concurrency and utilization to their gauges (called on a timer and before reads). */
+  /** Flushes batched counts and pushes active jobs, concurrency and utilization to their gauges (on a timer and before reads). */
   refreshGauges(): void {
+    this.flush();
     const queue = this.queue;
     const c = this.concurrency;
     this.instruments.activeJobs.set({ queue }, this.active);
