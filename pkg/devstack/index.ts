@@ -1,0 +1,1 @@
+export { startStack, tcpAnswers, type Stack, type StackMember } from './stack.ts';
