@@ -9,7 +9,7 @@
  * batch, `mget` is a Lua script returning values and PTTLs, `mset` is
  * MULTI/EXEC, `transaction` a validating Lua script (all or nothing).
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { secrets, type Logger } from '#pkg/log/index.ts';
 import { CacheError } from './errors.ts';
 import { DEFAULT_PREFIX, encodeKey, tenantPrefix, validateKey, validateNamespace, validatePrefix, validateTenant } from './keys.ts';
@@ -35,6 +35,14 @@ export interface RedisStoreOptions {
   reconnectMaxMs?: number;
   /** Extra ioredis options, applied last (the fail-fast settings above are the defaults they override). */
   redisOptions?: RedisOptions;
+  /**
+   * Seed nodes of a Redis Cluster (`redis://[:password@]host:port`, each); when
+   * given, `url` is ignored. Every op touches one tenant, whose keys share a
+   * hash slot, so scripts and MULTI work unchanged.
+   */
+  clusterNodes?: string[];
+  /** Extra ioredis Cluster options, applied last. */
+  clusterOptions?: ClusterOptions;
   /** Connection state changes are logged here (once per change, not per retry). */
   logger?: Logger;
 }
@@ -53,7 +61,8 @@ export function reconnectDelay(times: number, base: number, max: number, random:
 export class RedisStore implements CacheStore {
   readonly backend = 'redis' as const;
   readonly prefix: string;
-  readonly client: Redis;
+  /** The ioredis client (a `Cluster` when `clusterNodes` is given). */
+  readonly client: Redis | Cluster;
   readonly #redis: ScriptedRedis;
   readonly #logger?: Logger;
   #status: BackendStatus = 'connecting';
@@ -63,31 +72,51 @@ export class RedisStore implements CacheStore {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     validatePrefix(this.prefix);
     this.#logger = options.logger;
-    const url = options.url ?? 'redis://127.0.0.1:6379';
-    secrets.addUrlPassword(url);
     const base = options.reconnectBaseMs ?? 50;
     const max = options.reconnectMaxMs ?? 1000;
     const commandTimeout = options.commandTimeoutMs ?? 100;
-    const settings: RedisOptions = {
+    const connectTimeout = options.connectTimeoutMs ?? 1000;
+    const perConnection: RedisOptions = {
       protocol: 2,
-      enableAutoPipelining: true,
-      enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      connectTimeout: options.connectTimeoutMs ?? 1000,
+      connectTimeout,
       ...(commandTimeout > 0 ? { commandTimeout } : {}),
-      retryStrategy: (times: number) => reconnectDelay(times, base, max),
       connectionName: 'pilotfish-cache',
       autoResubscribe: false,
-      ...options.redisOptions,
     };
-    const redis = new Redis(url, settings) as ScriptedRedis;
+    let client: Redis | Cluster;
+    if (options.clusterNodes?.length) {
+      const seeds = options.clusterNodes.map(parseNode);
+      for (const node of options.clusterNodes) secrets.addUrlPassword(node);
+      const auth = seeds.find((s) => s.password);
+      client = new Cluster(seeds.map(({ host, port }) => ({ host, port })), {
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: (times: number) => reconnectDelay(times, base, max),
+        slotsRefreshTimeout: connectTimeout,
+        redisOptions: { ...perConnection, ...(auth ? { username: auth.username, password: auth.password } : {}), ...options.redisOptions },
+        ...options.clusterOptions,
+      });
+    } else {
+      const url = options.url ?? 'redis://127.0.0.1:6379';
+      secrets.addUrlPassword(url);
+      client = new Redis(url, {
+        ...perConnection,
+        enableAutoPipelining: true,
+        enableOfflineQueue: false,
+        retryStrategy: (times: number) => reconnectDelay(times, base, max),
+        ...options.redisOptions,
+      });
+    }
+    // Redis and Cluster share the command interface this store uses.
+    const redis = client as unknown as ScriptedRedis;
     redis.defineCommand('pfmget', { lua: MGET_SCRIPT });
     redis.defineCommand('pftx', { lua: TX_SCRIPT });
     redis.on('ready', () => this.#transition('connected'));
     redis.on('close', () => this.#transition('down'));
     redis.on('error', (err: Error) => this.#transition('down', err));
     this.#redis = redis;
-    this.client = redis;
+    this.client = client;
   }
 
   /** `connected` when commands can be sent; `connecting` before the first connection; `down` after a loss, while reconnecting. */
@@ -229,6 +258,21 @@ function unwrapExecAbort(err: unknown): never {
 }
 
 const ignore = (): void => {};
+
+function parseNode(node: string): { host: string; port: number; username?: string; password?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(node.includes('://') ? node : `redis://${node}`);
+  } catch {
+    throw new CacheError('other', 'a cluster node must be host:port or redis://[:password@]host:port');
+  }
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+  };
+}
 
 function rejectAsCacheError(err: unknown): never {
   throw redisError(err);
