@@ -64,7 +64,7 @@ export class UpstashStore implements CacheStore {
       automaticDeserialization: false,
       // Explicit pipelines only: auto-pipelining may reorder a write and a read.
       enableAutoPipelining: false,
-      keepAlive: true,
+      // No `keepAlive`: it sets fetch's `keepalive` flag, a no-op in Node; Node's fetch reuses connections anyway.
       retry: { retries: options.retries ?? 0, backoff: () => retryDelayMs },
       // A factory, so each request gets its own fresh deadline (a fixed signal would fire once, for good).
       signal: () => AbortSignal.timeout(timeoutMs),
