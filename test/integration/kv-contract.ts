@@ -140,6 +140,18 @@ export function storeContract(name: string, getStore: () => CacheStore): void {
       ])).toEqual(['OK', 42]);
     });
 
+    it('refuses an incr that would leave the exact integer range, or of a non-canonical integer', async () => {
+      const store = getStore();
+      const t = tenant();
+      const ns = { tenantKey: t, scope: 's' };
+      await store.set(ns, 'big', '9007199254740991', 10_000);
+      await store.set(ns, 'padded', '007', 10_000);
+      await expect(store.transaction(t, [{ op: 'incr', scope: 's', key: 'big', by: 1 }])).rejects.toMatchObject({ kind: 'wrong_type' });
+      await expect(store.transaction(t, [{ op: 'incr', scope: 's', key: 'padded', by: 1 }])).rejects.toMatchObject({ kind: 'wrong_type' });
+      expect((await store.get(ns, 'big'))?.json).toBe('9007199254740991');
+      expect(await store.transaction(t, [{ op: 'incr', scope: 's', key: 'big', by: -1 }])).toEqual([9007199254740990]);
+    });
+
     it('refuses bad input with a clear error before touching the backend', async () => {
       const store = getStore();
       await expect(store.get({ tenantKey: 'bad tenant', scope: 's' }, 'k')).rejects.toMatchObject({ kind: 'invalid_namespace', status: 400 });

@@ -160,3 +160,25 @@ describe('upstash failures', () => {
     expect(secrets.mask(`token ${stub.token}`)).not.toContain(stub.token);
   });
 });
+
+describe('upstash stub fidelity', () => {
+  it('speaks the REST protocol: auth, path form, base64, per-command pipeline errors, 405', async () => {
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${stub.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${stub.token}`, ...headers } });
+    expect((await fetch(`${stub.url}/`, { method: 'POST', body: '["ping"]', headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    // A present but bad header does not fall back to ?_token=.
+    expect((await fetch(`${stub.url}/?_token=${stub.token}`, { method: 'POST', body: '["ping"]', headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect(await (await fetch(`${stub.url}/set/kvup:stubk/hello?_token=${stub.token}`)).json()).toEqual({ result: 'OK' });
+    expect(await (await post('/', ['get', 'kvup:stubk'], { 'upstash-encoding': 'base64' })).json()).toEqual({ result: Buffer.from('hello').toString('base64') });
+    expect(await (await post('/', ['get', 'kvup:stubk'])).json()).toEqual({ result: 'hello' });
+    const bad = await post('/', ['incr', 'kvup:stubk']);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/not an integer/);
+    const pipe = await (await post('/pipeline', [['incr', 'kvup:stubk'], ['strlen', 'kvup:stubk']])).json();
+    expect(pipe[0].error).toMatch(/not an integer/);
+    expect(pipe[1]).toEqual({ result: 5 });
+    const res = await fetch(`${stub.url}/`, { method: 'DELETE', headers: { authorization: `Bearer ${stub.token}` } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('upstash-sync-token')).toBeTruthy();
+  });
+});
