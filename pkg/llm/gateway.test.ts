@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Request, Response, StreamEvent } from './canonical.ts';
 import { LlmError } from './errors.ts';
-import { Gateway, GatewayError } from './gateway.ts';
+import { Gateway } from './gateway.ts';
+import { GatewayError } from './gateway-error.ts';
 import type { LLMProvider, ProviderName } from './provider.ts';
 import { MockProvider } from './providers/mock.ts';
 import { ProviderBreaker } from './resilience/breaker.ts';

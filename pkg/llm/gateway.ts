@@ -1,5 +1,6 @@
 import { collect, type Request, type Response, type StreamEvent } from './canonical.ts';
 import { LlmError } from './errors.ts';
+import { GatewayError } from './gateway-error.ts';
 import type { LLMProvider, ProviderName } from './provider.ts';
 import type { Candidate, Route } from './router.ts';
 import { Attempt } from './resilience/attempt.ts';
@@ -52,18 +53,6 @@ export interface StreamOpen extends Outcome {
   rest: AsyncIterator<StreamEvent>;
   /** Ends the upstream call (client went away, or the stream is done). */
   close(): void;
-}
-
-/** A failure that reached the caller: the error plus how far the call got. */
-export class GatewayError extends Error {
-  readonly error: LlmError;
-  readonly outcome: Outcome;
-  constructor(error: LlmError, outcome: Outcome) {
-    super(error.message, { cause: error });
-    this.name = 'GatewayError';
-    this.error = error;
-    this.outcome = outcome;
-  }
 }
 
 type Resolved = Required<Omit<GatewayOptions, 'observer'>> & { observer: GatewayObserver };

@@ -8,7 +8,8 @@ export { AnthropicProvider, type AnthropicProviderOptions } from './providers/an
 export { MockProvider, type MockProviderOptions } from './providers/mock.ts';
 export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './providers/pooled-fetch.ts';
 export { Router, isProviderName, providerForModel, type Aliases, type Route, type Candidate, type RouterOptions } from './router.ts';
-export { Gateway, GatewayError, type GatewayOptions, type GatewayObserver, type Outcome, type StreamOpen } from './gateway.ts';
+export { GatewayError } from './gateway-error.ts';
+export { Gateway, type GatewayOptions, type GatewayObserver, type Outcome, type StreamOpen } from './gateway.ts';
 export { ProviderBreaker, createRotation, type BreakerOptions, type BreakerState } from './resilience/breaker.ts';
 export { backoffDelay, retryAfterMs, nextDelay, type BackoffOptions } from './resilience/retry-policy.ts';
 export { Timeouts } from './resilience/timeouts.ts';
@@ -18,5 +19,7 @@ export { parseOpenAIRequest, toOpenAIRequest, type ParsedOpenAI } from './transl
 export { parseAnthropicRequest, toAnthropicRequest, type ParsedAnthropic } from './translate/anthropic-request.ts';
 export { toOpenAIResponse, fromOpenAIResponse } from './translate/openai-response.ts';
 export { toAnthropicResponse, fromAnthropicResponse } from './translate/anthropic-response.ts';
-export { OpenAIStreamEncoder, OpenAIStreamDecoder } from './translate/stream-openai.ts';
-export { AnthropicStreamEncoder, AnthropicStreamDecoder } from './translate/stream-anthropic.ts';
+export { OpenAIStreamEncoder } from './translate/stream-openai-encoder.ts';
+export { OpenAIStreamDecoder } from './translate/stream-openai-decoder.ts';
+export { AnthropicStreamEncoder } from './translate/stream-anthropic-encoder.ts';
+export { AnthropicStreamDecoder } from './translate/stream-anthropic-decoder.ts';

@@ -3,7 +3,7 @@ import type { Request, Response, StreamEvent } from '../canonical.ts';
 import type { LLMProvider } from '../provider.ts';
 import { toAnthropicRequest } from '../translate/anthropic-request.ts';
 import { fromAnthropicResponse } from '../translate/anthropic-response.ts';
-import { AnthropicStreamDecoder } from '../translate/stream-anthropic.ts';
+import { AnthropicStreamDecoder } from '../translate/stream-anthropic-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
 
 export interface AnthropicProviderOptions {

@@ -3,7 +3,7 @@ import type { Request, Response, StreamEvent } from '../canonical.ts';
 import type { LLMProvider } from '../provider.ts';
 import { toOpenAIRequest } from '../translate/openai-request.ts';
 import { fromOpenAIResponse } from '../translate/openai-response.ts';
-import { OpenAIStreamDecoder } from '../translate/stream-openai.ts';
+import { OpenAIStreamDecoder } from '../translate/stream-openai-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
 
 export interface OpenAIProviderOptions {

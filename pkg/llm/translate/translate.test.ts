@@ -5,8 +5,10 @@ import { parseOpenAIRequest, toOpenAIRequest } from './openai-request.ts';
 import { parseAnthropicRequest, toAnthropicRequest } from './anthropic-request.ts';
 import { fromOpenAIResponse, toOpenAIResponse } from './openai-response.ts';
 import { fromAnthropicResponse, toAnthropicResponse } from './anthropic-response.ts';
-import { OpenAIStreamDecoder, OpenAIStreamEncoder } from './stream-openai.ts';
-import { AnthropicStreamDecoder, AnthropicStreamEncoder } from './stream-anthropic.ts';
+import { OpenAIStreamDecoder } from './stream-openai-decoder.ts';
+import { OpenAIStreamEncoder } from './stream-openai-encoder.ts';
+import { AnthropicStreamDecoder } from './stream-anthropic-decoder.ts';
+import { AnthropicStreamEncoder } from './stream-anthropic-encoder.ts';
 
 const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
 
