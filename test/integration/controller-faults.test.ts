@@ -33,6 +33,7 @@ describe('controller faults', () => {
     const killedAt = h.results.length;
     await redis.kill();
     await until(() => h!.api.deploymentReplicas(NS, 'worker') === 6, 'fallback to 6 replicas');
+    await until(() => h!.results.slice(killedAt).some((r) => r.result?.decision?.reason === 'Fallback'), 'the fallback poll to finish');
     const failedPolls = h.results.slice(killedAt).map((r) => r.result?.decision).filter((d) => d && d.history.consecutiveFailures > 0);
     // The first failed poll held the count (2); only the threshold-th one switched to the fallback.
     expect(failedPolls[0]).toMatchObject({ reason: 'MetricsUnavailable', desiredReplicas: 2 });
@@ -66,9 +67,8 @@ describe('controller faults', () => {
     h = await startControllerHarness({ api, redisUrl: sharedRedisUrl(), spec: { queue: queueRef(name), targets: { backlogPerReplica: 5 }, behavior: fastUp } });
     await until(() => api.deploymentReplicas(NS, 'worker') === 3, 'scale to 3');
     expect(scalePatches(api).map((p) => p.status).slice(0, 2)).toEqual([409, 200]);
-    const text = await h.metrics.text();
+    const text = await until(async () => { const t = await h!.metrics.text(); return /direction="up"\} 1/.test(t) ? t : undefined; }, 'the scale counted');
     expect(text).not.toMatch(/kind="conflict"/);
-    expect(text).toMatch(/direction="up"\} 1/);
     await h.stop(); h = undefined;
     await api.close();
   });
