@@ -173,8 +173,8 @@ describe('upstash stub fidelity', () => {
     expect(await (await post('/', ['get', 'kvup:stubk'])).json()).toEqual({ result: 'hello' });
     const bad = await post('/', ['incr', 'kvup:stubk']);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/not an integer/);
-    const pipe = await (await post('/pipeline', [['incr', 'kvup:stubk'], ['strlen', 'kvup:stubk']])).json();
+    expect(((await bad.json()) as { error: string }).error).toMatch(/not an integer/);
+    const pipe = (await (await post('/pipeline', [['incr', 'kvup:stubk'], ['strlen', 'kvup:stubk']])).json()) as { result?: unknown; error?: string }[];
     expect(pipe[0].error).toMatch(/not an integer/);
     expect(pipe[1]).toEqual({ result: 5 });
     const res = await fetch(`${stub.url}/`, { method: 'DELETE', headers: { authorization: `Bearer ${stub.token}` } });
