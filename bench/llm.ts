@@ -121,7 +121,11 @@ async function main(): Promise<void> {
   console.log('\n## targets (medians of per-round figures)');
   console.log(`- 16 connections, non-streaming: proxy / Portkey = ${fmt(ratio)}x (target >= 3x) ${viaPortkey ? verdict(ratio >= 3) : 'NOT MEASURED'}`);
   console.log(`- 1 connection, added latency p50 = ${fmt(addP50, 3)} ms (target < 0.5 ms) ${verdict(addP50 < 0.5)}`);
-  console.log(`- 1 connection, added latency p99 = ${fmt(addP99, 3)} ms (target < 3 ms) ${verdict(addP99 < 3)}`);
+  const directP99 = med(r1.direct.map((r) => r.p99));
+  const directP50 = med(r1.direct.map((r) => r.p50));
+  // On a shared machine a direct call's p99 can be hundreds of times its p50: the difference then measures the noise, not the proxy.
+  const p99Verdict = addP99 < 0 || directP99 > 50 * directP50 ? `INCONCLUSIVE (direct p99 ${fmt(directP99, 3)} ms vs p50 ${fmt(directP50, 3)} ms: machine noise; proxy p99 alone ${fmt(med(r1.proxy.map((r) => r.p99)), 3)} ms)` : verdict(addP99 < 3);
+  console.log(`- 1 connection, added latency p99 = ${fmt(addP99, 3)} ms (target < 3 ms) ${p99Verdict}`);
   console.log(`- 1 connection, added time to first token p50 = ${fmt(addTtft, 3)} ms (target < 1 ms) ${verdict(addTtft < 1)}`);
   const errs = [...Object.values(r16), ...Object.values(s16), ...Object.values(r1)].flat().reduce((n, r) => n + r.errors, 0);
   console.log(`- errors (non-200 or socket) across all runs: ${errs}`);

@@ -50,6 +50,13 @@ export interface Request {
   parallelToolCalls?: boolean;
   /** End-user id, passed on where the provider supports it. */
   user?: string;
+  /**
+   * Parameters of one dialect that the canonical model does not carry
+   * (`response_format`, `seed`, `frequency_penalty`…, or `top_k`, `thinking`…),
+   * passed through untouched when a provider of that same dialect serves the
+   * request, dropped otherwise.
+   */
+  extra?: { openai?: Record<string, unknown>; anthropic?: Record<string, unknown> };
 }
 
 export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';

@@ -1,6 +1,10 @@
 import type { Message, Part, Request, Tool, ToolChoice } from '../canonical.ts';
 import { invalid } from '../errors.ts';
 import { argsObject, arr, isObj, nonEmpty, obj, optBool, optInt, optNum, optStops, str, toolSchema, type Obj } from './check.ts';
+import { passThrough } from './openai-request.ts';
+
+// Parameters the canonical model carries; any other (top_k, thinking, service_tier…) is passed through to Anthropic as is.
+const ANTHROPIC_KNOWN = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'temperature', 'top_p', 'stop_sequences', 'metadata', 'stream']);
 
 export interface ParsedAnthropic {
   request: Request;
@@ -44,6 +48,8 @@ export function parseAnthropicRequest(body: unknown): ParsedAnthropic {
   const stop = optStops(b.stop_sequences, 'stop_sequences');
   if (stop) request.stop = stop;
   if (isObj(b.metadata) && typeof b.metadata.user_id === 'string') request.user = b.metadata.user_id;
+  const extra = passThrough(b, ANTHROPIC_KNOWN);
+  if (extra) request.extra = { anthropic: extra };
   return { request, stream: optBool(b.stream, 'stream') ?? false };
 }
 
@@ -127,7 +133,7 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
     if (content.length === 0) content.push({ type: 'text', text: '' });
     messages.push({ role: m.role, content });
   }
-  const body: Obj = { model: req.model, max_tokens: req.maxTokens ?? defaultMaxTokens, messages };
+  const body: Obj = { ...req.extra?.anthropic, model: req.model, max_tokens: req.maxTokens ?? defaultMaxTokens, messages };
   if (req.system) body.system = req.system;
   if (req.tools?.length) {
     body.tools = req.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: t.parameters }));

@@ -38,12 +38,25 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAI {
   const n = optInt(b.n, 'n', 1);
   if (n !== undefined && n !== 1) throw invalid('only n=1 is supported', 'n');
 
+  if (b.functions !== undefined || b.function_call !== undefined) throw invalid('functions and function_call are deprecated; use tools and tool_choice', b.functions !== undefined ? 'functions' : 'function_call');
+  const extra = passThrough(b, OPENAI_KNOWN);
+  if (extra) request.extra = { openai: extra };
   const stream = optBool(b.stream, 'stream') ?? false;
   let includeUsage = false;
   if (b.stream_options !== undefined && b.stream_options !== null) {
     includeUsage = optBool(obj(b.stream_options, 'stream_options').include_usage, 'stream_options.include_usage') ?? false;
   }
   return { request, stream, includeUsage };
+}
+
+// Parameters the canonical model carries (or the proxy handles); any other is passed through to OpenAI as is.
+const OPENAI_KNOWN = new Set(['model', 'messages', 'tools', 'tool_choice', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'parallel_tool_calls', 'user', 'n', 'stream', 'stream_options', 'functions', 'function_call']);
+
+/** The body's parameters outside `known` (undefined when there are none). */
+export function passThrough(b: Obj, known: ReadonlySet<string>): Obj | undefined {
+  let out: Obj | undefined;
+  for (const k of Object.keys(b)) if (!known.has(k) && b[k] !== undefined) (out ??= {})[k] = b[k];
+  return out;
 }
 
 function parseMessage(raw: unknown, param: string, system: string[], out: Message[]): void {
@@ -155,7 +168,7 @@ export function toOpenAIRequest(req: Request, stream: boolean): Obj {
     }
     flush();
   }
-  const body: Obj = { model: req.model, messages };
+  const body: Obj = { ...req.extra?.openai, model: req.model, messages };
   if (req.tools?.length) {
     body.tools = req.tools.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters } }));
   }

@@ -79,6 +79,26 @@ describe('OpenAI request → canonical → Anthropic request', () => {
   });
 });
 
+describe('dialect-only parameters', () => {
+  it('pass through to a provider of the same dialect and are dropped for the other', () => {
+    const o = parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' }, seed: 7 }).request;
+    expect(toOpenAIRequest(o, false)).toMatchObject({ response_format: { type: 'json_object' }, seed: 7, model: 'm' });
+    expect(toAnthropicRequest(o, false, 10)).not.toHaveProperty('response_format');
+    const a = parseAnthropicRequest({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }], top_k: 3, thinking: { type: 'enabled', budget_tokens: 1024 } }).request;
+    expect(toAnthropicRequest(a, false, 10)).toMatchObject({ top_k: 3, thinking: { type: 'enabled', budget_tokens: 1024 }, max_tokens: 5 });
+    expect(toOpenAIRequest(a, false)).not.toHaveProperty('top_k');
+  });
+
+  it('a pass-through parameter cannot override what the proxy sets', () => {
+    const o = parseOpenAIRequest({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], seed: 1 }).request;
+    expect(toOpenAIRequest({ ...o, model: 'gpt-4o-mini' }, false).model).toBe('gpt-4o-mini');
+  });
+
+  it('refuses the deprecated functions API with a 400', () => {
+    expect(() => parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], functions: [] })).toThrow(expect.objectContaining({ status: 400, param: 'functions' }));
+  });
+});
+
 describe('Anthropic request → canonical → OpenAI request', () => {
   it('turns tool_result blocks into tool messages and keeps text of the same turn after them', () => {
     const { request } = parseAnthropicRequest({
