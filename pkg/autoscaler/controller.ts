@@ -69,6 +69,7 @@ export class Controller {
     const prev = this.entries.get(key);
     if (deleted) {
       if (prev) { prev.deleted = true; clearTimeout(prev.timer); this.entries.delete(key); }
+      this.o.reconciler.forget(obj.metadata?.namespace ?? 'default', obj.metadata?.name ?? '');
       this.o.logger.info({ key }, 'QueueAutoscaler deleted; stopped polling');
       return;
     }

@@ -145,6 +145,13 @@ export class Reconciler {
     return { decision, blocked, scaled };
   }
 
+  /** Drops the gauges of a deleted object, so /metrics does not report it forever. */
+  forget(namespace: string, name: string): void {
+    const m = this.o.metrics;
+    m.desiredReplicas.remove({ namespace, name });
+    for (const metric of ['ready_backlog', 'oldest_ready_age_seconds', 'active_jobs', 'lag_p95_seconds']) m.metricValue.remove({ namespace, name, metric });
+  }
+
   private async read(spec: QueueAutoscalerSpec, namespace: string, now: number, fail: (k: ErrorKind) => void): Promise<{ readings: Readings; paused: boolean }> {
     const { secretRef } = spec.queue.connection;
     let url: string | undefined;
