@@ -102,4 +102,47 @@ describe('worker processes', () => {
     expect(await metricValue(metrics, 'bullmq_jobs_started_total', { queue: name, attempt: 'retry' })).toBe(1);
     expect(await metricValue(metrics, 'bullmq_queue_lag_seconds', { queue: name }, 'bullmq_queue_lag_seconds_count')).toBe(0);
   });
+
+  it('abandons a job that outlives WORKER_SHUTDOWN_TIMEOUT_MS, exits, and the job is recovered, not lost', async () => {
+    const { name, queue } = newQueue('deadline');
+    const p = await start(SLOW_WORKER, { RENDER_QUEUE: name, WORKER_CONCURRENCY: '1', WORKER_SHUTDOWN_TIMEOUT_MS: '300', WORKER_LOCK_DURATION_MS: '1000', WORKER_STALLED_INTERVAL_MS: '300' });
+    const job = await queue.add('too-long', { ms: 60_000 });
+    const r = conn();
+    await eventually(async () => ((await readQueueSignals(r, { name })).counts.active === 1 ? true : undefined), 'the job to be active');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    expect(p.output()).toContain('drain timed out');
+    expect(await (await queue.getJob(job.id!))!.getState()).toBe('active');
+
+    const metrics = new Metrics({ defaultMetrics: false });
+    const worker = new Worker(name, async () => 'finished elsewhere', { connection: conn(), stalledInterval: 300, lockDuration: 1000 });
+    const inst = instrumentWorker(worker, { metrics });
+    closers.push(() => inst.stop().then(() => worker.close()));
+    await eventually(async () => ((await queue.getJob(job.id!))?.returnvalue === 'finished elsewhere' ? true : undefined), 'the abandoned job to complete elsewhere', 20_000);
+    expect(await metricValue(metrics, 'bullmq_jobs_processed_total', { queue: name, outcome: 'stalled' })).toBe(1);
+  });
+
+  it('cmd/enqueue adds N jobs at a rate, and rejects bad options with a clear message', async () => {
+    const { name, queue } = newQueue('enqueue');
+    const { execFile } = await import('node:child_process');
+    const run = (args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, ['cmd/enqueue/main.ts', ...args], { env: { ...process.env, REDIS_URL: sharedRedisUrl() } }, (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+      });
+    });
+    const ok = await run(['--queue', name, '--count', '30', '--rate', '0', '--batch', '7', '--priority', '2', '--bad-ratio', '0.5']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('"enqueued":30');
+    const counts = await queue.getJobCounts('prioritized', 'wait');
+    expect(counts.prioritized).toBe(30);
+    const jobs = await queue.getJobs(['prioritized'], 0, 29);
+    const bad = jobs.filter((j) => typeof (j.data as { template?: unknown }).template !== 'string').length;
+    expect(bad).toBeGreaterThan(5);
+    expect(bad).toBeLessThan(25);
+
+    const wrong = await run(['--queue', name, '--count', '5', '--rate', 'fast']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/rate must be a finite number/);
+    expect(await queue.count()).toBe(30); // nothing added by the bad call
+  });
 });
