@@ -7,13 +7,16 @@
 
 export type Dialect = 'openai' | 'anthropic';
 
-export interface TextPart { type: 'text'; text: string }
+/** Anthropic's `cache_control` of a block, kept so prompt caching survives an Anthropic → Anthropic trip. */
+export type CacheMark = Record<string, unknown>;
+
+export interface TextPart { type: 'text'; text: string; cache?: CacheMark }
 /** A tool call made by the assistant. `arguments` is the JSON text of the input object. */
-export interface ToolCallPart { type: 'tool_call'; id: string; name: string; arguments: string }
+export interface ToolCallPart { type: 'tool_call'; id: string; name: string; arguments: string; cache?: CacheMark }
 /** The caller's answer to a tool call. */
-export interface ToolResultPart { type: 'tool_result'; toolCallId: string; content: string; isError?: boolean }
+export interface ToolResultPart { type: 'tool_result'; toolCallId: string; content: string; isError?: boolean; cache?: CacheMark }
 /** An image by URL or data URL, passed through. */
-export interface ImagePart { type: 'image'; url: string }
+export interface ImagePart { type: 'image'; url: string; cache?: CacheMark }
 
 export type Part = TextPart | ToolCallPart | ToolResultPart | ImagePart;
 
@@ -27,6 +30,7 @@ export interface Tool {
   description?: string;
   /** JSON Schema of the input object. */
   parameters: Record<string, unknown>;
+  cache?: CacheMark;
 }
 
 export type ToolChoice =

@@ -34,6 +34,8 @@ export function parseAnthropicRequest(body: unknown): ParsedAnthropic {
   if (b.system !== undefined && b.system !== null) {
     const system = typeof b.system === 'string' ? b.system : textBlocks(b.system, 'system');
     if (system) request.system = system;
+    // Text blocks with cache marks travel as they are to an Anthropic provider (prompt caching).
+    if (Array.isArray(b.system) && b.system.some((x) => isObj(x) && x.cache_control !== undefined)) (request.extra ??= {}).anthropic = { ...request.extra?.anthropic, system: b.system };
   }
   if (b.tools !== undefined && b.tools !== null) request.tools = arr(b.tools, 'tools').map(parseTool);
   if (b.tool_choice !== undefined && b.tool_choice !== null) {
@@ -49,7 +51,7 @@ export function parseAnthropicRequest(body: unknown): ParsedAnthropic {
   if (stop) request.stop = stop;
   if (isObj(b.metadata) && typeof b.metadata.user_id === 'string') request.user = b.metadata.user_id;
   const extra = passThrough(b, ANTHROPIC_KNOWN);
-  if (extra) request.extra = { anthropic: extra };
+  if (extra) request.extra = { anthropic: { ...request.extra?.anthropic, ...extra } };
   return { request, stream: optBool(b.stream, 'stream') ?? false };
 }
 
@@ -66,32 +68,38 @@ function blocks(content: unknown, param: string, role: 'user' | 'assistant'): Pa
   const list = arr(content, param);
   if (list.length === 0) throw invalid(`${param} must not be empty`, param);
   return list.map((raw, i): Part => {
-    const p = `${param}[${i}]`;
-    const b = obj(raw, p);
-    switch (b.type) {
-      case 'text': return { type: 'text', text: str(b.text, `${p}.text`) };
-      case 'image': {
-        const src = obj(b.source, `${p}.source`);
-        if (src.type === 'url') return { type: 'image', url: nonEmpty(src.url, `${p}.source.url`) };
-        if (src.type === 'base64') return { type: 'image', url: `data:${nonEmpty(src.media_type, `${p}.source.media_type`)};base64,${nonEmpty(src.data, `${p}.source.data`)}` };
-        throw invalid(`${p}.source.type must be base64 or url`, `${p}.source.type`);
-      }
-      case 'tool_use': {
-        if (role !== 'assistant') throw invalid(`${p}: tool_use blocks belong to assistant messages`, `${p}.type`);
-        const input = b.input === undefined ? {} : obj(b.input, `${p}.input`);
-        return { type: 'tool_call', id: nonEmpty(b.id, `${p}.id`), name: nonEmpty(b.name, `${p}.name`), arguments: JSON.stringify(input) };
-      }
-      case 'tool_result': {
-        if (role !== 'user') throw invalid(`${p}: tool_result blocks belong to user messages`, `${p}.type`);
-        const c = b.content;
-        const text = c === undefined || c === null ? '' : typeof c === 'string' ? c : textBlocks(c, `${p}.content`);
-        const part: Part = { type: 'tool_result', toolCallId: nonEmpty(b.tool_use_id, `${p}.tool_use_id`), content: text };
-        if (b.is_error === true) part.isError = true;
-        return part;
-      }
-      default: throw invalid(`${p}.type must be text, image, tool_use or tool_result`, `${p}.type`);
-    }
+    const part = block(raw, `${param}[${i}]`, role);
+    const mark = (raw as Obj).cache_control;
+    if (isObj(mark)) part.cache = mark;
+    return part;
   });
+}
+
+function block(raw: unknown, p: string, role: 'user' | 'assistant'): Part {
+  const b = obj(raw, p);
+  switch (b.type) {
+    case 'text': return { type: 'text', text: str(b.text, `${p}.text`) };
+    case 'image': {
+      const src = obj(b.source, `${p}.source`);
+      if (src.type === 'url') return { type: 'image', url: nonEmpty(src.url, `${p}.source.url`) };
+      if (src.type === 'base64') return { type: 'image', url: `data:${nonEmpty(src.media_type, `${p}.source.media_type`)};base64,${nonEmpty(src.data, `${p}.source.data`)}` };
+      throw invalid(`${p}.source.type must be base64 or url`, `${p}.source.type`);
+    }
+    case 'tool_use': {
+      if (role !== 'assistant') throw invalid(`${p}: tool_use blocks belong to assistant messages`, `${p}.type`);
+      const input = b.input === undefined ? {} : obj(b.input, `${p}.input`);
+      return { type: 'tool_call', id: nonEmpty(b.id, `${p}.id`), name: nonEmpty(b.name, `${p}.name`), arguments: JSON.stringify(input) };
+    }
+    case 'tool_result': {
+      if (role !== 'user') throw invalid(`${p}: tool_result blocks belong to user messages`, `${p}.type`);
+      const c = b.content;
+      const text = c === undefined || c === null ? '' : typeof c === 'string' ? c : textBlocks(c, `${p}.content`);
+      const part: Part = { type: 'tool_result', toolCallId: nonEmpty(b.tool_use_id, `${p}.tool_use_id`), content: text };
+      if (b.is_error === true) part.isError = true;
+      return part;
+    }
+    default: throw invalid(`${p}.type must be text, image, tool_use or tool_result`, `${p}.type`);
+  }
 }
 
 function parseTool(raw: unknown, i: number): Tool {
@@ -102,6 +110,7 @@ function parseTool(raw: unknown, i: number): Tool {
   if (t.input_schema === undefined) throw invalid(`${param}.input_schema is required`, `${param}.input_schema`);
   const tool: Tool = { name, parameters };
   if (typeof t.description === 'string') tool.description = t.description;
+  if (isObj(t.cache_control)) tool.cache = t.cache_control;
   return tool;
 }
 
@@ -125,18 +134,21 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
     // Anthropic wants tool results first in a user turn.
     const ordered = m.role === 'user' ? [...m.content.filter((p) => p.type === 'tool_result'), ...m.content.filter((p) => p.type !== 'tool_result')] : m.content;
     ordered.forEach((p, i) => {
-      if (p.type === 'text') { if (p.text) content.push({ type: 'text', text: p.text }); }
-      else if (p.type === 'image') content.push({ type: 'image', source: imageSource(p.url) });
-      else if (p.type === 'tool_call') content.push({ type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, `messages.tool_calls[${i}].function.arguments`) });
-      else content.push({ type: 'tool_result', tool_use_id: p.toolCallId, content: p.content, ...(p.isError ? { is_error: true } : {}) });
+      let b: Obj | undefined;
+      if (p.type === 'text') { if (p.text) b = { type: 'text', text: p.text }; }
+      else if (p.type === 'image') b = { type: 'image', source: imageSource(p.url) };
+      else if (p.type === 'tool_call') b = { type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, `messages.tool_calls[${i}].function.arguments`) };
+      else b = { type: 'tool_result', tool_use_id: p.toolCallId, content: p.content, ...(p.isError ? { is_error: true } : {}) };
+      if (b && p.cache) b.cache_control = p.cache;
+      if (b) content.push(b);
     });
     if (content.length === 0) content.push({ type: 'text', text: '' });
     messages.push({ role: m.role, content });
   }
   const body: Obj = { ...req.extra?.anthropic, model: req.model, max_tokens: req.maxTokens ?? defaultMaxTokens, messages };
-  if (req.system) body.system = req.system;
+  if (req.system && !Array.isArray(body.system)) body.system = req.system;
   if (req.tools?.length) {
-    body.tools = req.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: t.parameters }));
+    body.tools = req.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: t.parameters, ...(t.cache ? { cache_control: t.cache } : {}) }));
   }
   if (req.toolChoice && body.tools) {
     const c = req.toolChoice;

@@ -94,6 +94,23 @@ describe('dialect-only parameters', () => {
     expect(toOpenAIRequest({ ...o, model: 'gpt-4o-mini' }, false).model).toBe('gpt-4o-mini');
   });
 
+  it('keep Anthropic cache_control marks (system, blocks, tools) for an Anthropic provider', () => {
+    const eph = { type: 'ephemeral' };
+    const a = parseAnthropicRequest({
+      model: 'm', max_tokens: 5,
+      system: [{ type: 'text', text: 'long context', cache_control: eph }],
+      tools: [{ name: 'f', input_schema: schema, cache_control: eph }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'q', cache_control: eph }] }],
+    }).request;
+    const out = toAnthropicRequest(a, false, 10) as any;
+    expect(out.system).toEqual([{ type: 'text', text: 'long context', cache_control: eph }]);
+    expect(out.tools[0].cache_control).toEqual(eph);
+    expect(out.messages[0].content[0]).toEqual({ type: 'text', text: 'q', cache_control: eph });
+    const o = toOpenAIRequest(a, false) as any;
+    expect(o.messages[0]).toEqual({ role: 'system', content: 'long context' });
+    expect(JSON.stringify(o)).not.toContain('cache_control');
+  });
+
   it('refuses the deprecated functions API with a 400', () => {
     expect(() => parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], functions: [] })).toThrow(expect.objectContaining({ status: 400, param: 'functions' }));
   });
