@@ -54,7 +54,7 @@ export async function startControllerApp(cfg: ControllerConfig, deps: { logger: 
       cm.isLeader.set({}, 1);
     }
     const isLeader = elector ? () => elector!.isLeader : undefined;
-    const reconciler = new Reconciler({ cluster: kubeCluster(kc, { instance: cfg.CONTROLLER_IDENTITY }), queues, lag, metrics: cm, logger, dryRun: cfg.dryRun, isLeader });
+    const reconciler = new Reconciler({ cluster: kubeCluster(kc, { instance: cfg.CONTROLLER_IDENTITY, cacheTtlMs: cfg.CONTROLLER_CACHE_TTL }), queues, lag, metrics: cm, logger, dryRun: cfg.dryRun, isLeader });
     controller = new Controller({ source: informerSource(kc, logger, { namespace: cfg.CONTROLLER_NAMESPACE || undefined }), reconciler, logger, isLeader });
     late.controller = controller;
     if (cfg.dryRun) logger.info('dry run against the cluster: decisions are logged, nothing is written');

@@ -16,6 +16,7 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env, argv:
     CONTROLLER_RENEW_DEADLINE: duration({ default: 10_000 }),
     CONTROLLER_RETRY_PERIOD: duration({ default: 2_000 }),
     CONTROLLER_READ_TIMEOUT: duration({ default: 2_000, desc: 'bound on one Redis or Prometheus read' }),
+    CONTROLLER_CACHE_TTL: duration({ default: 30_000, desc: 'reuse Secret values and HPA lists this long; 0 reads every poll' }),
     CONTROLLER_KUBE_API: str({ default: '', desc: 'API server URL; empty: in-cluster service account or KUBECONFIG' }),
     CONTROLLER_IDENTITY: str({ default: env.POD_NAME ?? hostname() }),
     REDIS_URL: str({ default: '', desc: 'dry run from a file only: Redis URL for Secrets the file does not hold' }),
