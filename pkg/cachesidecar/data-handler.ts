@@ -35,6 +35,7 @@ export interface DataHandlerOptions {
 export function createDataHandler(options: DataHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { store, policy, guard, deadlines, metrics, logger } = options;
   const backend = store.backend;
+  const getBytes = store.getBytes?.bind(store);
   const expectedAuth = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
 
   const authorized = (req: IncomingMessage): boolean => {
@@ -80,15 +81,13 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     });
     call().then(
       (value) => {
-        if (deadline.settled) return;
-        deadline.settled = true;
+        if (!deadlines.settle(deadline)) return;
         guard.success();
         metrics.durationOf(op, backend).observe((performance.now() - t0) / 1000);
         answer(value);
       },
       (err) => {
-        if (deadline.settled) return;
-        deadline.settled = true;
+        if (!deadlines.settle(deadline)) return;
         if (err instanceof CacheError && err.degraded) guard.failure(err.kind);
         fail(res, op, scope, err);
       },
@@ -117,6 +116,13 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     const ns = { tenantKey: tenant, scope };
     if (op === 'get') {
       const counters = metrics.bound('get', backend, scope);
+      if (getBytes) {
+        return run(res, 'get', scope, () => getBytes(ns, key), (entry) => {
+          if (entry === null) { counters.miss.inc(); return sendMiss(res, backend); }
+          counters.hit.inc();
+          sendHit(res, backend, entry.bytes, entry.ttlMs);
+        });
+      }
       return run(res, 'get', scope, () => store.get(ns, key), (entry) => {
         if (entry === null) { counters.miss.inc(); return sendMiss(res, backend); }
         counters.hit.inc();

@@ -11,7 +11,8 @@ describe('DeadlineSweeper', () => {
     const b = sweeper.start(() => fired.push('b'));
     now = 6;
     sweeper.start(() => fired.push('c'));
-    b.settled = true;
+    expect(sweeper.settle(b)).toBe(true);
+    expect(sweeper.settle(b)).toBe(false);
     now = 89;
     sweeper.sweep();
     expect(fired).toEqual([]);
@@ -19,6 +20,7 @@ describe('DeadlineSweeper', () => {
     sweeper.sweep();
     expect(fired).toEqual(['a']);
     expect(a.settled).toBe(true);
+    expect(sweeper.settle(a)).toBe(false); // fired: the op must not answer again
     now = 96;
     sweeper.sweep();
     expect(fired).toEqual(['a', 'c']);

@@ -7,9 +7,16 @@
  */
 export interface Deadline {
   readonly at: number;
-  /** Set when the op answered (either way); a settled deadline is skipped by the sweep. */
+  /** True once the op answered (either way); a settled deadline is skipped by the sweep. */
+  readonly settled: boolean;
+}
+
+interface Entry {
+  at: number;
   settled: boolean;
-  onExpire(): void;
+  // Dropped on settle: a settled entry waits in the queue until swept, and must
+  // not keep the request and response it answered alive until then.
+  onExpire: (() => void) | null;
 }
 
 export interface DeadlineSweeperOptions {
@@ -24,7 +31,7 @@ export interface DeadlineSweeperOptions {
 export class DeadlineSweeper {
   readonly timeoutMs: number;
   readonly resolutionMs: number;
-  #queue: Deadline[] = [];
+  #queue: Entry[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
   #now: () => number;
@@ -42,13 +49,25 @@ export class DeadlineSweeper {
    * answer late.
    */
   start(onExpire: () => void): Deadline {
-    const deadline: Deadline = { at: this.#now() + Math.max(1, this.timeoutMs - this.resolutionMs), settled: false, onExpire };
+    const deadline: Entry = { at: this.#now() + Math.max(1, this.timeoutMs - this.resolutionMs), settled: false, onExpire };
     this.#queue.push(deadline);
     if (!this.#timer) {
       this.#timer = setInterval(() => this.sweep(), this.resolutionMs);
       this.#timer.unref();
     }
     return deadline;
+  }
+
+  /**
+   * Marks the op answered. Returns false when the deadline had already fired
+   * (or was settled): the caller must then not answer again.
+   */
+  settle(deadline: Deadline): boolean {
+    const entry = deadline as Entry;
+    if (entry.settled) return false;
+    entry.settled = true;
+    entry.onExpire = null;
+    return true;
   }
 
   /** Fires every expired, unsettled deadline. Public for tests. */
@@ -59,8 +78,10 @@ export class DeadlineSweeper {
       const d = q[this.#head];
       if (!d.settled) {
         if (d.at > now) break;
+        const fire = d.onExpire!;
         d.settled = true;
-        d.onExpire();
+        d.onExpire = null;
+        fire();
       }
       this.#head++;
     }
@@ -69,7 +90,7 @@ export class DeadlineSweeper {
       this.#head = 0;
       clearInterval(this.#timer);
       this.#timer = undefined;
-    } else if (this.#head > 4096 && this.#head * 2 > q.length) {
+    } else if (this.#head > 1024 && this.#head * 2 > q.length) {
       this.#queue = q.slice(this.#head);
       this.#head = 0;
     }

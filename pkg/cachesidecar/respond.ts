@@ -6,10 +6,10 @@ import type { BackendName } from '#pkg/kv/index.ts';
  * GET-type answers carry X-Cache. Bodies are built by string concatenation
  * around stored JSON text, which is never parsed on the way out.
  */
-export function sendHit(res: ServerResponse, backend: BackendName, json: string, ttlMs: number): void {
+export function sendHit(res: ServerResponse, backend: BackendName, json: string | Buffer, ttlMs: number): void {
   res.writeHead(200, {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(json),
+    'content-length': typeof json === 'string' ? Buffer.byteLength(json) : json.length,
     'x-cache': 'hit',
     'x-cache-ttl': ttlMs,
     'x-cache-backend': backend,

@@ -16,7 +16,7 @@ import { DEFAULT_PREFIX, encodeKey, tenantPrefix, validateKey, validateNamespace
 import { redisError } from './redis-errors.ts';
 import { MGET_SCRIPT, TX_SCRIPT, entryOf, txRefusal, txResultsOf, txScriptArgs } from './scripts.ts';
 import { validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
-import type { CacheStore, Namespace, OpOptions, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
+import type { CacheStore, Namespace, OpOptions, RawBytesEntry, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
 
 export type BackendStatus = 'connected' | 'connecting' | 'down';
 
@@ -171,6 +171,39 @@ export class RedisStore implements CacheStore {
           return null;
         }
         return ttl.then((ms) => (ms === -2 ? null : { json: value, ttlMs: ms < 0 ? -1 : ms }));
+      },
+      (err: unknown) => {
+        ttl.catch(ignore);
+        throw err;
+      },
+    );
+    return this.#call(entry, options);
+  }
+
+  /**
+   * `get` without transcoding: GETBUFFER hands back the reply's bytes, which
+   * the sidecar writes to the socket as they are. Decoding 1 KB to a string
+   * and encoding it back cost more CPU than the rest of its GET path.
+   */
+  getBytes(ns: Namespace, key: string, options?: OpOptions): Promise<RawBytesEntry | null> {
+    try {
+      validateNamespace(ns);
+      validateKey(key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const stored = encodeKey(this.prefix, ns, key);
+    const bytes = this.#redis.getBuffer(stored);
+    const ttl = this.#redis.pttl(stored);
+    const entry = bytes.then(
+      (value) => {
+        if (value === null) {
+          ttl.catch(ignore);
+          return null;
+        }
+        // The reply is a view into the socket's read chunk (64 KB): copy it out,
+        // or each response queued on a slow socket pins a whole chunk.
+        return ttl.then((ms) => (ms === -2 ? null : { bytes: Buffer.from(value), ttlMs: ms < 0 ? -1 : ms }));
       },
       (err: unknown) => {
         ttl.catch(ignore);

@@ -24,6 +24,12 @@ export interface RawEntry {
   ttlMs: number;
 }
 
+/** A stored value as the UTF-8 bytes of its JSON text, never decoded. */
+export interface RawBytesEntry {
+  bytes: Buffer;
+  ttlMs: number;
+}
+
 export interface RawItem {
   key: string;
   json: string;
@@ -49,6 +55,11 @@ export interface OpOptions {
 export interface CacheStore {
   readonly backend: BackendName;
   get(ns: Namespace, key: string, options?: OpOptions): Promise<RawEntry | null>;
+  /**
+   * Optional fast path of `get` for a caller that writes the value out as it
+   * is (the sidecar): the bytes are never decoded to a string and encoded back.
+   */
+  getBytes?(ns: Namespace, key: string, options?: OpOptions): Promise<RawBytesEntry | null>;
   set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void>;
   del(ns: Namespace, key: string, options?: OpOptions): Promise<number>;
   mget(ns: Namespace, keys: string[], options?: OpOptions): Promise<(RawEntry | null)[]>;
