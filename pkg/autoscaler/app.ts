@@ -62,7 +62,7 @@ export async function startControllerApp(cfg: ControllerConfig, deps: { logger: 
 
   const admin: Server = createAdminServer({
     metrics,
-    readiness: () => ({ ready: started, leader: elector ? elector.isLeader : true, objects: controller.size, dryRun: cfg.dryRun || Boolean(cfg.specFile) }),
+    readiness: () => ({ ready: started && controller.synced, leader: elector ? elector.isLeader : true, objects: controller.size, dryRun: cfg.dryRun || Boolean(cfg.specFile) }),
   });
   const adminPort = await listen(admin, cfg.CONTROLLER_ADMIN_PORT, cfg.CONTROLLER_ADMIN_HOST);
   elector?.start();

@@ -6,6 +6,8 @@ import { intervalOf, newObjectState, type ObjectState, type Reconciler, type Rec
 export interface ObjectSource {
   start(onChange: (obj: QueueAutoscalerObject, deleted: boolean) => void): Promise<void>;
   stop(): Promise<void>;
+  /** True once the first full list has been received. */
+  synced(): boolean;
 }
 
 export interface ControllerOptions {
@@ -46,6 +48,11 @@ export class Controller {
   async start(): Promise<void> {
     this.stopped = false;
     await this.o.source.start((obj, deleted) => this.onChange(obj, deleted));
+  }
+
+  /** The object source has delivered its first full list. */
+  get synced(): boolean {
+    return this.o.source.synced();
   }
 
   get size(): number {

@@ -11,7 +11,9 @@ export function informerSource(kc: KubeConfig, logger: Logger, options: { namesp
   const ns = options.namespace;
   const path = ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
   let informer: WatchedInformer<QueueAutoscalerObject & { metadata: object }> | undefined;
+  let synced = false;
   return {
+    synced: () => synced,
     async start(onChange) {
       informer = new WatchedInformer({
         kubeConfig: kc,
@@ -22,6 +24,7 @@ export function informerSource(kc: KubeConfig, logger: Logger, options: { namesp
           : await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as KubernetesListObject<QueueAutoscalerObject & { metadata: object }>,
         onChange,
       });
+      void informer.synced.then(() => { synced = true; });
       await informer.start();
     },
     async stop() {
@@ -33,6 +36,7 @@ export function informerSource(kc: KubeConfig, logger: Logger, options: { namesp
 /** A fixed set of objects (dry run from a file). */
 export function staticSource(objects: readonly QueueAutoscalerObject[]): ObjectSource {
   return {
+    synced: () => true,
     async start(onChange) {
       for (const o of objects) onChange(o, false);
     },

@@ -75,6 +75,30 @@ describe('cmd/controller', () => {
     expect(await p.exit).toBe(0);
   });
 
+  it('as deployed: takes the Lease, scales, writes status, and releases the Lease on SIGTERM', async () => {
+    const api: FakeKubeApi = await startKubeApi();
+    cleanup.push(() => api.close());
+    const name = `ctl-bin3-${process.pid}-${Date.now()}`;
+    const q = new Queue(name, { connection: { url: sharedRedisUrl() } });
+    cleanup.push(async () => { await q.obliterate({ force: true }); await q.close(); });
+    await q.addBulk(Array.from({ length: 12 }, (_, i) => ({ name: 'j', data: { i } })));
+    api.addSecret(NS, 'redis', { url: sharedRedisUrl() });
+    api.addDeployment(NS, 'worker', 1);
+    api.addQueueAutoscaler(NS, 'render', { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' }, queue: { name, connection: { secretRef: { name: 'redis', key: 'url' } } }, maxReplicas: 10, targets: { backlogPerReplica: 5 } });
+    const port = await freePort();
+    const p = run([], { CONTROLLER_KUBE_API: api.url, CONTROLLER_ADMIN_PORT: String(port), CONTROLLER_ADMIN_HOST: '127.0.0.1', CONTROLLER_IDENTITY: 'pod-a', POD_NAMESPACE: 'pilotfish-system' });
+    cleanup.push(async () => { if (p.child.exitCode === null) { p.child.kill('SIGKILL'); await p.exit; } });
+    await until(() => api.deploymentReplicas(NS, 'worker') === 3, 'scale to 3', 20_000);
+    expect(api.store.get('leases', 'pilotfish-system', 'pilotfish-controller')?.spec).toMatchObject({ holderIdentity: 'pod-a' });
+    await until(() => (api.store.get('queueautoscalers', NS, 'render')?.status as any)?.currentReplicas === 3, 'status written');
+    const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json() as Record<string, unknown>;
+    expect(ready).toMatchObject({ ready: true, leader: true, objects: 1, dryRun: false });
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/queue_autoscaler_leader\{component="controller"\} 1/);
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+    expect((api.store.get('leases', 'pilotfish-system', 'pilotfish-controller')?.spec as { holderIdentity?: string }).holderIdentity).toBeUndefined();
+  });
+
   it('a bad environment exits 1 naming the variable', async () => {
     const p = run([], { CONTROLLER_ADMIN_PORT: 'not-a-port' });
     expect(await p.exit).toBe(1);
