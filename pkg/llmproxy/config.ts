@@ -49,7 +49,7 @@ export const llmProxySpecs = {
   LLM_DEFAULT_MAX_TOKENS: intInRange(1, 1_000_000)({ default: 4096, desc: 'max_tokens sent to Anthropic when the caller gave none' }),
   LLM_MAX_BODY_BYTES: intInRange(1024, 256 * 1024 * 1024)({ default: 4 * 1024 * 1024, desc: 'Largest request body' }),
   LLM_UPSTREAM_CONNECTIONS: intInRange(1, 10_000)({ default: 128, desc: 'Pooled sockets per upstream origin' }),
-  LLM_MOCK_ENABLED: bool({ default: true, devDefault: true, desc: 'Whether the mock provider can be routed to (never in production unless set)' }),
+  LLM_MOCK_ENABLED: bool({ default: false, desc: 'Whether the mock provider can be routed to; default true unless NODE_ENV=production' }),
   LLM_MOCK_TOKEN_DELAY_MS: duration({ default: 0, desc: 'Delay between the mock provider\'s streamed tokens' }),
 };
 
@@ -73,6 +73,7 @@ export interface LlmProxyConfig {
  */
 export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmProxyConfig {
   const prod = isProduction(env);
+  // envalid's devDefault treats an unset NODE_ENV as production; pkg/config's isProduction does not.
   const c = loadConfig({ ...llmProxySpecs, LLM_MOCK_ENABLED: bool({ default: !prod }) }, env);
   const invalid: { name: string; reason: string }[] = [];
   const missing: string[] = [];
