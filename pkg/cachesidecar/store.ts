@@ -8,6 +8,8 @@ export interface SidecarStore {
   probe: (timeoutMs: number) => Promise<void>;
 }
 
+const HUNG_AFTER_PROBES = 4;
+
 /**
  * Builds the configured backend adapter. The redis adapter runs without
  * ioredis' per-command timer (the sidecar's deadline sweeper bounds every op);
@@ -22,13 +24,21 @@ export function createStore(cfg: CacheSidecarConfig, logger: Logger): SidecarSto
     }
     case 'redis': {
       const store = new RedisStore({ url: cfg.REDIS_URL, prefix: cfg.CACHE_KEY_PREFIX, commandTimeoutMs: 0, logger });
+      // A PING unanswered on a connection that looks alive, again and again,
+      // means the connection hangs: drop it and reconnect. Not on the first
+      // miss, which an overloaded event loop can cause on its own.
+      let silentProbes = 0;
       return {
         store,
         probe: async (ms) => {
           try {
             await store.ping({ signal: AbortSignal.timeout(ms) });
+            silentProbes = 0;
           } catch (err) {
-            if (store.status() === 'connected') store.client.disconnect(true);
+            if (store.status() === 'connected' && ++silentProbes >= HUNG_AFTER_PROBES) {
+              silentProbes = 0;
+              store.client.disconnect(true);
+            }
             throw err;
           }
         },

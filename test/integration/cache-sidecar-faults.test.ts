@@ -8,6 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { RedisStore, UpstashStore } from '#pkg/kv/index.ts';
+import { loadCacheSidecarConfig, createStore } from '#pkg/cachesidecar/index.ts';
+import { createLogger } from '#pkg/log/index.ts';
 import { startRedis, sharedRedisUrl, type RedisProcess } from '../fixtures/redis.ts';
 import { startUpstashStub } from '../fixtures/upstash-stub.ts';
 import { freePort } from '../fixtures/ports.ts';
@@ -193,5 +195,33 @@ describe('secrets never reach a log line', () => {
       expect(line).not.toContain(token);
       expect(line).not.toContain(upstashToken);
     }
+  });
+});
+
+describe('Redis hangs without closing its connections', () => {
+  it('answers unavailable within the op timeout while Redis is stopped, and serves hits again after it resumes', async () => {
+    const r = await startRedis();
+    cleanups.push(() => r.stop());
+    const cfg = loadCacheSidecarConfig({ CACHE_BACKEND: 'redis', REDIS_URL: r.url });
+    const { store, probe } = createStore(cfg, createLogger({ name: 't', level: 'silent' }));
+    await (store as RedisStore).waitReady();
+    const s = await runSidecar(store, { probe, opTimeoutMs: 100 });
+    cleanups.push(() => s.close());
+    expect((await s.call('/v1/cache/t/s/k?ttl=1h', { method: 'PUT', body: '"v"' })).status).toBe(204);
+
+    r.pause();
+    const during: { status: number; ms: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const res = await s.call('/v1/cache/t/s/k');
+      during.push({ status: res.status, ms: performance.now() - t0 });
+      expect(res.headers.get('x-cache')).toBe('unavailable');
+    }
+    expect(during.every((d) => d.status === 503)).toBe(true);
+    expect(Math.max(...during.map((d) => d.ms))).toBeLessThan(100 + 150);
+    // Long enough for the probe to give up on the silent connection and replace it.
+    await new Promise((res) => setTimeout(res, 1500));
+    r.resume();
+    await until('hits after resume', async () => (await s.call('/v1/cache/t/s/k')).status === 200, 5000);
   });
 });
