@@ -37,6 +37,7 @@ describe('Router', () => {
   it('leaves out providers that are not configured, and refuses when none is left', () => {
     const partial = new Router({ defaultProvider: 'openai', available: new Set(['anthropic'] as const), aliases, fallback: ['anthropic'] });
     expect(partial.resolve('fast').candidates).toEqual([{ provider: 'anthropic', model: 'claude-3-5-haiku-latest' }]);
+    expect(() => partial.resolve('fast', 'openai')).toThrow(expect.objectContaining({ status: 400, param: 'x-llm-provider' }));
     expect(() => partial.resolve('gpt-4-turbo')).toThrow(expect.objectContaining({ status: 400 }));
   });
 

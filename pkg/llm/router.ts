@@ -60,6 +60,7 @@ export class Router {
 
   resolve(model: string, forced?: string): Route {
     if (forced !== undefined && !isProviderName(forced)) throw new LlmError('invalid_request', `unknown provider "${forced}" in x-llm-provider; use one of ${PROVIDER_NAMES.join(', ')}`, { param: 'x-llm-provider' });
+    if (forced !== undefined && !this.#o.available.has(forced)) throw new LlmError('invalid_request', `provider "${forced}" named by x-llm-provider is not configured on this proxy`, { param: 'x-llm-provider' });
     let provider: ProviderName | undefined = forced as ProviderName | undefined;
     let name = model;
     const slash = model.indexOf('/');
