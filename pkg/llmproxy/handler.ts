@@ -44,11 +44,11 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
   const { gateway, router, metrics, logger } = options;
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
-  const fail = (res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome) => {
+  const fail = (res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome, requestId?: string) => {
     if (!(err instanceof LlmError) && !(err instanceof HttpError)) logger.error({ err }, 'unexpected error in the llm handler');
     const e = err instanceof LlmError ? err : err instanceof HttpError ? new LlmError('invalid_request', err.message, { status: err.status }) : new LlmError('network', 'internal error');
     const status = statusOf(e);
-    if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message }, 'llm request failed');
+    if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message, requestId }, 'llm request failed');
     if (res.headersSent || res.destroyed) return;
     const code = err instanceof HttpError ? err.code : e.kind;
     sendJson(res, status, d.errorBody(status, code, e.message, e.param), llmHeaders(outcome, true));
@@ -56,6 +56,9 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
 
   const serve = async (req: IncomingMessage, res: ServerResponse, d: DialectAdapter) => {
     const t0 = performance.now();
+    const rid = req.headers['x-request-id'];
+    const requestId = typeof rid === 'string' && rid.length <= 200 ? rid : undefined;
+    if (requestId) res.setHeader('x-request-id', requestId);
     let parsed: ReturnType<DialectAdapter['parse']>;
     let route;
     try {
@@ -86,18 +89,19 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
         const kind = e instanceof LlmError ? e.kind : 'internal';
         metrics.request(outcome.provider, outcome.model || requested, d.name, kind === 'aborted' ? 'aborted' : kind === 'client' ? 'client_error' : 'error', (performance.now() - t0) / 1000);
         metrics.endSpan(span, outcome.provider, outcome.model, undefined, kind);
-        if (kind !== 'aborted') fail(res, d, e, outcome);
+        if (kind !== 'aborted') fail(res, d, e, outcome, requestId);
       } finally {
         res.off('close', onClose);
       }
       return;
     }
-    await stream(req, res, d, parsed, route, ac, t0, span, onClose);
+    await stream(req, res, d, parsed, route, ac, t0, span, onClose, requestId);
   };
 
   const stream = async (
     _req: IncomingMessage, res: ServerResponse, d: DialectAdapter, parsed: ReturnType<DialectAdapter['parse']>,
     route: ReturnType<Router['resolve']>, ac: AbortController, t0: number, span: ReturnType<LlmMetrics['startSpan']>, onClose: () => void,
+    requestId: string | undefined,
   ) => {
     let open;
     try {
@@ -110,7 +114,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       const kind = e instanceof LlmError ? e.kind : 'internal';
       metrics.request(outcome.provider, outcome.model || parsed.request.model, d.name, kind === 'aborted' ? 'aborted' : kind === 'client' ? 'client_error' : 'error', (performance.now() - t0) / 1000);
       metrics.endSpan(span, outcome.provider, outcome.model, undefined, kind);
-      if (kind !== 'aborted') fail(res, d, e, outcome);
+      if (kind !== 'aborted') fail(res, d, e, outcome, requestId);
       return;
     }
     // Past this point the first byte goes out: no more retry or fallback, failures become error events.
@@ -144,7 +148,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       } else {
         outcome = 'error';
         errorKind = e.kind;
-        logger.warn({ kind: e.kind, provider: open.provider }, 'llm stream failed after its first byte');
+        logger.warn({ kind: e.kind, provider: open.provider, requestId }, 'llm stream failed after its first byte');
         res.end(enc.error(`upstream stream failed: ${e.message}`, e.kind));
       }
     } finally {

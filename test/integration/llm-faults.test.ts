@@ -52,6 +52,9 @@ describe('retries', () => {
     const text = await proxies[0].metrics.text();
     expect(text).toMatch(/llm_retries_total\{provider="openai",reason="server"\} 2/);
     expect(text).toMatch(/llm_requests_total\{provider="openai",model="gpt-4o-mini",dialect="openai",outcome="error"\} 1/);
+    const withId = await openai.chat.completions.create(chat(), { headers: { 'x-request-id': 'req-abc-123' } }).catch((x: any) => x);
+    expect(withId.headers.get('x-request-id')).toBe('req-abc-123');
+    expect(proxies[0].logs.lines.some((l) => l.includes('"requestId":"req-abc-123"') && l.includes('llm request failed'))).toBe(true);
   });
 
   it('stop at the overall deadline with a 503 that says so', async () => {
