@@ -18,6 +18,11 @@ export const workerSpec = {
   QUEUE_MAX_READY_AGE_SECONDS: num({ default: 30 }),
   QUEUE_MIN_WORKERS: intInRange(0, 10_000)({ default: 0 }),
   QUEUE_MAX_WORKERS: intInRange(1, 10_000)({ default: 100 }),
+  QUEUE_DEGRADED_AGE_SECONDS: num({ default: 60 }),
+  QUEUE_UNHEALTHY_AGE_SECONDS: num({ default: 300 }),
+  QUEUE_DEGRADED_ERROR_RATIO: num({ default: 0.05 }),
+  QUEUE_UNHEALTHY_ERROR_RATIO: num({ default: 0.25 }),
+  QUEUE_DEGRADED_LAG_P95_SECONDS: num({ default: 30 }),
   LOG_LEVEL: str({ default: 'info' }),
 };
 

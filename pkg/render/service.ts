@@ -65,7 +65,14 @@ export async function startRenderWorker(cfg: WorkerConfig, deps: RenderWorkerDep
     redis: opsConn, queues: [queue], metrics, prefix: cfg.BULLMQ_PREFIX, intervalMs: cfg.QUEUE_COLLECT_INTERVAL_MS, scaling,
     onError: (q, err) => logger.debug({ queue: q, err: err instanceof Error ? err.message : String(err) }, 'queue collection failed'),
   });
-  const health = new WorkerHealthService({ queues: [queue], metrics, redis: opsConn, prefix: cfg.BULLMQ_PREFIX, collector, scaling });
+  const thresholds = {
+    degradedOldestAgeSeconds: cfg.QUEUE_DEGRADED_AGE_SECONDS,
+    unhealthyOldestAgeSeconds: cfg.QUEUE_UNHEALTHY_AGE_SECONDS,
+    degradedErrorRatio: cfg.QUEUE_DEGRADED_ERROR_RATIO,
+    unhealthyErrorRatio: cfg.QUEUE_UNHEALTHY_ERROR_RATIO,
+    degradedLagP95Seconds: cfg.QUEUE_DEGRADED_LAG_P95_SECONDS,
+  };
+  const health = new WorkerHealthService({ queues: [queue], metrics, redis: opsConn, prefix: cfg.BULLMQ_PREFIX, collector, scaling, thresholds });
 
   let draining = false;
   const admin: Server = createAdminServer({
