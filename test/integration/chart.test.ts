@@ -1,0 +1,368 @@
+/**
+ * The Helm chart and manifests/pilotfish.yaml, checked without helm: every
+ * plain YAML file of the chart parses, values.yaml (and each ci variant)
+ * validates against values.schema.json, the CRD copy matches the controller's,
+ * and the rendered manifest holds what a cluster operator relies on: probes,
+ * resources and locked-down security contexts on every container, native
+ * sidecars, no secret value anywhere, and only variables the binaries read,
+ * with values their own config loaders accept. When a helm binary is found
+ * (HELM_BIN or `helm` on PATH) the chart is also linted and rendered with
+ * every ci values file, and the committed manifest is compared to a fresh
+ * render.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Ajv } from 'ajv';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { cacheSidecarSpec, loadCacheSidecarConfig } from '#pkg/cachesidecar/index.ts';
+import { llmProxySpecs, readLlmProxyConfig } from '#pkg/llmproxy/index.ts';
+import { loadWorkerConfig, workerSpec } from '#pkg/render/index.ts';
+import { loadControllerConfig } from '#pkg/autoscaler/index.ts';
+import { sidecarClientSpec, parseTtlPolicy } from '#pkg/kv/index.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CHART = join(ROOT, 'charts', 'pilotfish');
+const MANIFEST = join(ROOT, 'manifests', 'pilotfish.yaml');
+const CRD = 'queueautoscalers.autoscaling.pilotfish.dev.yaml';
+
+type Obj = Record<string, any>;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+function parseDocs(text: string, where: string): Obj[] {
+  const docs = parseAllDocuments(text);
+  for (const d of docs) {
+    if (d.errors.length) throw new Error(`${where}: ${d.errors[0].message}`);
+  }
+  return docs.map((d) => d.toJS() as Obj).filter((d) => d !== null);
+}
+
+function isPlainObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Helm's merge of a values file over the defaults: maps merge, everything else replaces. */
+function mergeValues(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlainObject(v) && isPlainObject(base[k]) ? mergeValues(base[k], v) : v;
+  return out;
+}
+
+// ---- What the binaries read -------------------------------------------------
+
+/** Read by every binary outside its spec: pkg/log (LOG_LEVEL), pkg/metrics (OTEL_*), Node itself. */
+const COMMON_ENV = ['NODE_ENV', 'NODE_OPTIONS', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_METRIC_EXPORT_INTERVAL'];
+const CONTROLLER_ENV = Object.keys(loadControllerConfig({}, []) as Obj).filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k));
+const READS: Record<string, string[]> = {
+  'cache-sidecar': [...Object.keys(cacheSidecarSpec), ...COMMON_ENV],
+  'llm-proxy': [...Object.keys(llmProxySpecs), ...COMMON_ENV],
+  worker: [...Object.keys(workerSpec), ...COMMON_ENV],
+  // POD_NAME / POD_NAMESPACE feed CONTROLLER_IDENTITY and CONTROLLER_LEASE_NAMESPACE.
+  controller: [...CONTROLLER_ENV, 'POD_NAME', 'POD_NAMESPACE', ...COMMON_ENV],
+  // The app: pkg/kv sidecarCacheFromEnv() and the official SDKs' base URLs.
+  app: [...Object.keys(sidecarClientSpec), 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL'],
+};
+
+const SECRET_NAME = /KEY|TOKEN|PASSWORD|SECRET|REDIS_URL/;
+const SECRET_LITERALS: [string, RegExp][] = [
+  ['OpenAI key', /sk-[A-Za-z0-9_-]{16,}/],
+  ['Anthropic key', /sk-ant-[A-Za-z0-9_-]{8,}/],
+  ['URL with a password', /(?:rediss?|https?):\/\/[^\s"'/@]*:[^\s"'/@]+@/],
+  ['AWS key', /AKIA[0-9A-Z]{16}/],
+  ['bearer token', /Bearer\s+[A-Za-z0-9._-]{8,}/],
+];
+
+interface Container { name: string; spec: Obj; init: boolean; pod: Obj }
+
+function containersOf(deployment: Obj): Container[] {
+  const pod = deployment.spec.template.spec as Obj;
+  return [
+    ...(pod.initContainers ?? []).map((spec: Obj) => ({ name: spec.name as string, spec, init: true, pod })),
+    ...(pod.containers ?? []).map((spec: Obj) => ({ name: spec.name as string, spec, init: false, pod })),
+  ];
+}
+
+/** The environment a container would see, with secretKeyRefs and fieldRefs replaced by placeholders. */
+function envOf(c: Container, docs: Obj[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const from of c.spec.envFrom ?? []) {
+    const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === from.configMapRef?.name);
+    expect(cm, `${c.name}: ConfigMap ${from.configMapRef?.name}`).toBeDefined();
+    Object.assign(env, cm!.data);
+  }
+  for (const e of c.spec.env ?? []) {
+    if (e.valueFrom?.secretKeyRef) env[e.name] = e.name === 'REDIS_URL' ? 'redis://redis.example:6379' : 'placeholder-secret';
+    else if (e.valueFrom?.fieldRef) env[e.name] = 'placeholder-field';
+    else env[e.name] = String(e.value);
+  }
+  return env;
+}
+
+function roleOf(c: Container): string {
+  return c.name;
+}
+
+/** Every check on rendered manifests, shared by the committed file and fresh helm renders. */
+function checkRendered(docs: Obj[], label: string): void {
+  const deployments = docs.filter((d) => d.kind === 'Deployment');
+  expect(deployments.length, label).toBeGreaterThan(0);
+  expect(docs.filter((d) => d.kind === 'Secret'), `${label}: the chart never creates Secrets`).toEqual([]);
+  for (const d of docs) {
+    const text = JSON.stringify(d);
+    for (const [what, re] of SECRET_LITERALS) expect(re.test(text), `${label}: ${what} in ${d.kind}/${d.metadata?.name}`).toBe(false);
+  }
+  for (const cm of docs.filter((d) => d.kind === 'ConfigMap')) {
+    for (const k of Object.keys(cm.data ?? {})) expect(SECRET_NAME.test(k) && k !== 'CACHE_KEY_PREFIX', `${label}: secret ${k} in ConfigMap ${cm.metadata.name}`).toBe(false);
+  }
+  for (const dep of deployments) {
+    for (const c of containersOf(dep)) {
+      const where = `${label}: ${dep.metadata.name}/${c.name}`;
+      const s = c.spec;
+      expect(s.livenessProbe?.httpGet?.path, `${where} liveness`).toBeTruthy();
+      expect(s.readinessProbe?.httpGet?.path, `${where} readiness`).toBeTruthy();
+      expect(s.resources?.requests?.cpu, `${where} cpu request`).toBeTruthy();
+      expect(s.resources?.requests?.memory, `${where} memory request`).toBeTruthy();
+      expect(s.resources?.limits?.memory, `${where} memory limit`).toBeTruthy();
+      expect(s.securityContext, where).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(s.securityContext.capabilities?.drop, where).toContain('ALL');
+      expect(s.securityContext.privileged ?? false, where).toBe(false);
+      for (const e of s.env ?? []) {
+        if (SECRET_NAME.test(e.name) && e.name !== 'CACHE_KEY_PREFIX') {
+          expect(e.value, `${where}: ${e.name} must come from a Secret`).toBeUndefined();
+          expect(e.valueFrom?.secretKeyRef?.name, `${where}: ${e.name} secretKeyRef`).toBeTruthy();
+        }
+      }
+      const env = envOf(c, docs);
+      const allowed = READS[roleOf(c)];
+      expect(allowed, `${where}: unknown container`).toBeDefined();
+      // The app's own variables (app.env) are the user's: the ci files name them APP_*.
+      const unknown = Object.keys(env).filter((k) => !allowed.includes(k) && !(roleOf(c) === 'app' && k.startsWith('APP_')));
+      expect(unknown, `${where}: variables no binary reads`).toEqual([]);
+      checkBinaryAccepts(roleOf(c), env, c, where);
+    }
+    expect(dep.spec.template.spec.securityContext?.runAsNonRoot, dep.metadata.name).toBe(true);
+  }
+}
+
+/** The binary's own loader accepts the rendered environment (NODE_ENV=production rules included). */
+function checkBinaryAccepts(role: string, env: Record<string, string>, c: Container, where: string): void {
+  switch (role) {
+    case 'cache-sidecar': {
+      expect(c.init && c.spec.restartPolicy === 'Always', `${where}: native sidecar`).toBe(true);
+      const cfg = loadCacheSidecarConfig(env);
+      expect(cfg.CACHE_SIDECAR_HOST, where).toBe('127.0.0.1');
+      expect(cfg.CACHE_SIDECAR_ADMIN_PORT, where).toBe(portNamed(c, 'cache-admin'));
+      expect(env.NODE_OPTIONS, where).toContain('--max-semi-space-size=2');
+      expect(() => parseTtlPolicy(cfg.CACHE_TTL_POLICY), where).not.toThrow();
+      break;
+    }
+    case 'llm-proxy': {
+      expect(c.init && c.spec.restartPolicy === 'Always', `${where}: native sidecar`).toBe(true);
+      const cfg = readLlmProxyConfig(env);
+      expect(cfg.host, where).toBe('127.0.0.1');
+      expect(cfg.adminPort, where).toBe(portNamed(c, 'llm-admin'));
+      break;
+    }
+    case 'worker': {
+      const cfg = loadWorkerConfig(env);
+      expect(cfg.WORKER_ADMIN_PORT, where).toBe(portNamed(c, 'admin'));
+      expect(c.pod.terminationGracePeriodSeconds * 1000, `${where}: grace period above the drain`).toBeGreaterThan(cfg.WORKER_SHUTDOWN_TIMEOUT_MS);
+      break;
+    }
+    case 'controller': {
+      const cfg = loadControllerConfig(env, []);
+      expect(cfg.CONTROLLER_ADMIN_PORT, where).toBe(portNamed(c, 'admin'));
+      break;
+    }
+    case 'app': {
+      expect(env.CACHE_SIDECAR_URL ?? 'http://127.0.0.1', where).toMatch(/^http:\/\/127\.0\.0\.1/);
+      break;
+    }
+  }
+}
+
+function portNamed(c: Container, name: string): number {
+  const p = (c.spec.ports ?? []).find((x: Obj) => x.name === name);
+  expect(p, `${c.name}: port ${name}`).toBeDefined();
+  return p.containerPort as number;
+}
+
+// ---- Tests -------------------------------------------------------------------
+
+describe('chart files', () => {
+  const plain = filesUnder(CHART).filter((f) => /\.ya?ml$/.test(f) && !relative(CHART, f).startsWith('templates'));
+
+  it('parses every YAML file outside templates/', () => {
+    expect(plain.map((f) => relative(CHART, f))).toEqual(expect.arrayContaining(['Chart.yaml', 'values.yaml', `crds/${CRD}`, 'ci/minimal-values.yaml']));
+    for (const f of plain) expect(parseDocs(readFileSync(f, 'utf8'), f).length, f).toBeGreaterThan(0);
+  });
+
+  it('Chart.yaml is an apiVersion v2 application chart', () => {
+    const chart = parseYaml(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as Obj;
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'pilotfish', type: 'application' });
+    expect(chart.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('ships the controller CRD unchanged in crds/', () => {
+    expect(readFileSync(join(CHART, 'crds', CRD), 'utf8')).toBe(readFileSync(join(ROOT, 'manifests', 'crds', CRD), 'utf8'));
+  });
+
+  it('PrometheusRule template loads the queue rules file, which is a groups document', () => {
+    const tpl = readFileSync(join(CHART, 'templates', 'monitoring', 'prometheusrule.yaml'), 'utf8');
+    expect(tpl).toContain('.Files.Get "files/prometheus/queue-rules.yaml"');
+    const rules = parseYaml(readFileSync(join(CHART, 'files', 'prometheus', 'queue-rules.yaml'), 'utf8')) as Obj;
+    expect(Object.keys(rules)).toEqual(['groups']);
+  });
+});
+
+describe('values.schema.json', () => {
+  const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')) as Obj;
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  const defaults = parseYaml(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as Obj;
+  const errors = () => JSON.stringify(validate.errors);
+
+  it('accepts values.yaml and every ci variant merged over it', () => {
+    expect(validate(defaults), errors()).toBe(true);
+    const ci = readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('-values.yaml'));
+    expect(ci.length).toBeGreaterThanOrEqual(3);
+    for (const f of ci) {
+      const over = parseYaml(readFileSync(join(CHART, 'ci', f), 'utf8')) as Obj;
+      expect(validate(mergeValues(defaults, over)), `${f}: ${errors()}`).toBe(true);
+    }
+  });
+
+  it.each([
+    ['an unknown key (a typo)', { cacheSidecar: { backnd: 'redis' } }],
+    ['an unknown cache backend', { cacheSidecar: { backend: 'memcached' } }],
+    ['an unknown LLM provider', { llmProxy: { fallback: ['gemini'] } }],
+    ['worker concurrency 0', { worker: { concurrency: 0 } }],
+    ['a malformed duration', { cacheSidecar: { opTimeout: 'fast' } }],
+    ['an admin port out of range', { controller: { adminPort: 70000 } }],
+    ['a zero autoscaler target', { worker: { autoscaler: { targets: { backlogPerReplica: 0 } } } }],
+    ['a pull secret that is not a name', { imagePullSecrets: [{}] }],
+  ])('refuses %s', (_what, over) => {
+    expect(validate(mergeValues(defaults, over))).toBe(false);
+  });
+
+  it('documents every default: each leaf of values.yaml is in the chart README', () => {
+    const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+    const leaves: string[] = [];
+    const walk = (o: Obj, path: string) => {
+      for (const [k, v] of Object.entries(o)) {
+        const p = path ? `${path}.${k}` : k;
+        // Maps whose keys are data (TTL scopes, aliases, labels) are documented as a whole.
+        if (isPlainObject(v) && Object.keys(v).length && !['ttlPolicy', 'modelAliases', 'resources', 'targets', 'fallback', 'podSecurityContext', 'containerSecurityContext', 'namespaceSelector', 'podSelector'].includes(k)) walk(v, p);
+        else leaves.push(p);
+      }
+    };
+    walk(defaults, '');
+    const missing = leaves.filter((p) => !readme.includes(`\`${p}\``));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('manifests/pilotfish.yaml (the chart with default values)', () => {
+  const text = readFileSync(MANIFEST, 'utf8');
+  const docs = parseDocs(text, MANIFEST);
+
+  it('says how it was rendered', () => {
+    expect(text.split('\n')[0]).toMatch(/^# .*rendered from charts\/pilotfish/);
+    expect(text).toContain('helm template pilotfish charts/pilotfish');
+  });
+
+  it('holds the expected kinds', () => {
+    const kinds = docs.map((d) => `${d.kind}/${d.metadata.name}`).sort();
+    expect(kinds).toEqual(expect.arrayContaining([
+      'CustomResourceDefinition/queueautoscalers.autoscaling.pilotfish.dev',
+      'Deployment/pilotfish-app', 'Deployment/pilotfish-worker', 'Deployment/pilotfish-controller',
+      'ConfigMap/pilotfish-cache-sidecar', 'ConfigMap/pilotfish-llm-proxy',
+      'ServiceAccount/pilotfish-controller', 'ClusterRole/pilotfish-controller', 'ClusterRoleBinding/pilotfish-controller',
+      'Role/pilotfish-controller-leader-election', 'RoleBinding/pilotfish-controller-leader-election',
+      'Service/pilotfish-worker', 'Service/pilotfish-controller', 'Service/pilotfish-app-metrics',
+      'PodDisruptionBudget/pilotfish-worker', 'PodDisruptionBudget/pilotfish-controller',
+    ]));
+    const apiVersions = new Set(docs.map((d) => d.apiVersion));
+    expect([...apiVersions].filter((v) => v.startsWith('monitoring.coreos.com'))).toEqual([]);
+  });
+
+  it('has probes, resources and a locked-down security context on every container, secrets only by reference, and only variables the binaries read', () => {
+    checkRendered(docs, 'default');
+    const app = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pilotfish-app')!;
+    expect(containersOf(app).map((c) => `${c.init ? 'init' : 'main'}:${c.name}`)).toEqual(['init:cache-sidecar', 'init:llm-proxy', 'main:app']);
+  });
+
+  it('the controller runs 2 replicas with Lease election and exactly the RBAC of manifests/controller', () => {
+    const ctl = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pilotfish-controller')!;
+    expect(ctl.spec.replicas).toBe(2);
+    const env = Object.fromEntries((ctl.spec.template.spec.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
+    expect(env.CONTROLLER_LEADER_ELECTION).toBe('true');
+    const reference = parseDocs(readFileSync(join(ROOT, 'manifests', 'controller', 'rbac.yaml'), 'utf8'), 'rbac.yaml');
+    const refRole = reference.find((d) => d.kind === 'ClusterRole')!;
+    expect(docs.find((d) => d.kind === 'ClusterRole')!.rules).toEqual(refRole.rules);
+    const lease = docs.find((d) => d.kind === 'Role' && d.metadata.name.endsWith('leader-election'))!;
+    const refLease = reference.find((d) => d.kind === 'Role')!;
+    expect(lease.rules.map((r: Obj) => ({ ...r, resourceNames: undefined }))).toEqual(refLease.rules.map((r: Obj) => ({ ...r, resourceNames: undefined })));
+    expect(lease.rules.flatMap((r: Obj) => r.resourceNames ?? [])).toEqual([env.CONTROLLER_LEASE_NAME]);
+    const binding = docs.find((d) => d.kind === 'ClusterRoleBinding')!;
+    expect(binding.subjects[0].name).toBe(ctl.spec.template.spec.serviceAccountName);
+    expect(JSON.stringify(docs.filter((d) => d.kind === 'ClusterRole'))).not.toMatch(/"secrets"/);
+  });
+});
+
+// ---- With helm, when there is one --------------------------------------------
+
+function findHelm(): string | undefined {
+  for (const bin of [process.env.HELM_BIN, 'helm'].filter(Boolean) as string[]) {
+    if (spawnSync(bin, ['version', '--short'], { stdio: 'ignore' }).status === 0) return bin;
+  }
+  return undefined;
+}
+const helm = findHelm();
+
+function runHelm(args: string[]): string {
+  const r = spawnSync(helm!, args, { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`helm ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe.skipIf(!helm)('with helm', () => {
+  it('lints strictly with the defaults and every ci values file', () => {
+    runHelm(['lint', 'charts/pilotfish', '--strict']);
+    for (const f of readdirSync(join(CHART, 'ci'))) runHelm(['lint', 'charts/pilotfish', '--strict', '-f', `charts/pilotfish/ci/${f}`]);
+  });
+
+  it('renders every ci values file into manifests that pass the same checks', () => {
+    for (const f of readdirSync(join(CHART, 'ci'))) {
+      const docs = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '-f', `charts/pilotfish/ci/${f}`]), f);
+      checkRendered(docs, f);
+    }
+  });
+
+  it('everything-on renders the QueueAutoscaler, ServiceMonitors, the PrometheusRule with the queue rules, and NetworkPolicies', () => {
+    const docs = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '-f', 'charts/pilotfish/ci/full-values.yaml']), 'full');
+    const rules = parseYaml(readFileSync(join(CHART, 'files', 'prometheus', 'queue-rules.yaml'), 'utf8')) as Obj;
+    expect(docs.find((d) => d.kind === 'PrometheusRule')!.spec).toEqual(rules);
+    expect(docs.filter((d) => d.kind === 'ServiceMonitor').flatMap((d) => d.spec.endpoints.map((e: Obj) => e.port)).sort()).toEqual(['admin', 'admin', 'cache-admin', 'llm-admin']);
+    const qas = docs.find((d) => d.kind === 'QueueAutoscaler')!;
+    expect(qas.spec.scaleTargetRef.name).toBe('pf-pilotfish-worker');
+    expect(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pf-pilotfish-worker')!.spec.replicas).toBeUndefined();
+    const secretRoles = docs.filter((d) => d.kind === 'Role' && d.metadata.name.endsWith('queue-secrets'));
+    expect(secretRoles.map((r) => [r.metadata.namespace, r.rules[0].resourceNames])).toEqual([['apps', ['render-redis']], ['emails', ['email-redis']]]);
+    const appPolicy = docs.find((d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'pf-pilotfish-app')!;
+    const ports = appPolicy.spec.ingress.flatMap((i: Obj) => i.ports.map((p: Obj) => p.port));
+    expect(ports).toEqual(['http', 9700, 9701]);
+  });
+
+  it('the committed manifest is a fresh render of the defaults', () => {
+    const fresh = runHelm(['template', 'pilotfish', 'charts/pilotfish', '--namespace', 'pilotfish', '--include-crds']);
+    const committed = readFileSync(MANIFEST, 'utf8');
+    expect(committed.slice(committed.indexOf('\n---\n') + 1)).toBe(fresh.slice(fresh.indexOf('---\n')));
+  });
+});
