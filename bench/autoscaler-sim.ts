@@ -1,4 +1,5 @@
-// npm run sim:autoscaler [-- --seeds 5 --hours 6]
+// npm run sim:autoscaler [-- --seeds 5 --hours 6 --startup 20 --peak-max 36 --min-replicas 0
+//                           --backlog-target 20 --age-target 10 --up-percent 100 --up-pods 8]
 // One queue, a bursty arrival trace, log-normal service times, a pod start-up
 // delay: this controller's policy (the real pure recommend()) against
 // KEDA-style policies on the same traces. Prints the share of time the oldest
@@ -9,42 +10,59 @@ import { simulate, type ModelOptions, type SimResult } from './sim/model.ts';
 import { controllerPolicy, kedaStylePolicy } from './sim/policies.ts';
 import { burstyTrace } from './sim/trace.ts';
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '5' }, hours: { type: 'string', default: '6' } } });
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '5' },
+    hours: { type: 'string', default: '6' },
+    startup: { type: 'string', default: '20' },
+    'peak-max': { type: 'string', default: '36' },
+    'min-replicas': { type: 'string', default: '0' },
+    'backlog-target': { type: 'string', default: '20' },
+    'age-target': { type: 'string', default: '10' },
+    'up-percent': { type: 'string', default: '100' },
+    'up-pods': { type: 'string', default: '8' },
+  },
+});
+const backlogTarget = Number(values['backlog-target']);
+const ageTarget = Number(values['age-target']);
+const startupSeconds = Number(values.startup);
+const burstPeakMax = Number(values['peak-max']);
+const minReplicas = Number(values['min-replicas']);
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 1000 + i * 7919);
 const durationSeconds = Math.round(Number(values.hours) * 3600);
 const SLO = 30;
 const MAX = 60;
 
 /** The spec this controller runs with in the comparison (also shown in docs/controller.md). */
-export const CONTROLLER_SPEC = {
-  minReplicas: 0,
+const CONTROLLER_SPEC = {
+  minReplicas,
   maxReplicas: MAX,
   pollingIntervalSeconds: 5,
-  targets: { backlogPerReplica: 20, oldestReadyAgeSeconds: 10 },
+  targets: { backlogPerReplica: backlogTarget, oldestReadyAgeSeconds: ageTarget },
   activation: { backlog: 0 },
   cooldownSeconds: 120,
   behavior: {
-    scaleUp: { policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 8, periodSeconds: 15 }] },
+    scaleUp: { policies: [{ type: 'Percent', value: Number(values['up-percent']), periodSeconds: 15 }, { type: 'Pods', value: Number(values['up-pods']), periodSeconds: 15 }] },
     scaleDown: { stabilizationWindowSeconds: 120, policies: [{ type: 'Percent', value: 50, periodSeconds: 30 }] },
   },
 };
 
-const model: Omit<ModelOptions, 'seed'> = { serviceMeanSeconds: 2, serviceCv: 0.5, concurrency: 4, startupSeconds: 20, sloSeconds: SLO };
+const model: Omit<ModelOptions, 'seed'> = { serviceMeanSeconds: 2, serviceCv: 0.5, concurrency: 4, startupSeconds, sloSeconds: SLO, initialReplicas: minReplicas };
 const makePolicies = () => [
-  controllerPolicy('pilotfish (backlog 20/replica + oldest age 10 s)', CONTROLLER_SPEC),
-  kedaStylePolicy('KEDA-style, listLength 5 (KEDA default)', { listLength: 5, maxReplicas: MAX }),
-  kedaStylePolicy('KEDA-style, listLength 20 (same per-replica target)', { listLength: 20, maxReplicas: MAX }),
+  controllerPolicy(`pilotfish (backlog ${backlogTarget}/replica + oldest age ${ageTarget} s)`, CONTROLLER_SPEC),
+  kedaStylePolicy('KEDA-style, listLength 5 (KEDA default)', { listLength: 5, maxReplicas: MAX, minReplicas }),
+  kedaStylePolicy(`KEDA-style, listLength ${backlogTarget} (same per-replica target)`, { listLength: backlogTarget, maxReplicas: MAX, minReplicas }),
 ];
 
 const results: SimResult[][] = makePolicies().map(() => []);
 for (const seed of seeds) {
-  const trace = burstyTrace({ seed, durationSeconds });
+  const trace = burstyTrace({ seed, durationSeconds, burstPeakMax });
   makePolicies().forEach((p, i) => results[i].push(simulate(trace, p, { ...model, seed })));
 }
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-console.log(`queue autoscaler simulation: ${seeds.length} seeded traces of ${values.hours} h (${results[0][0].jobs.toLocaleString('en')} jobs in the first), service 2 s mean (cv 0.5), 4 jobs per pod, pod start-up 20 s, SLO oldest ready age <= ${SLO} s`);
+console.log(`queue autoscaler simulation: ${seeds.length} seeded traces of ${values.hours} h (${results[0][0].jobs.toLocaleString('en')} jobs in the first), bursts up to ${burstPeakMax} jobs/s, service 2 s mean (cv 0.5), 4 jobs per pod, pod start-up ${startupSeconds} s, minReplicas ${minReplicas}, SLO oldest ready age <= ${SLO} s`);
 console.log('');
 console.log('policy'.padEnd(56), 'within SLO (median)'.padStart(20), 'worst seed'.padStart(11), 'replica-s (median)'.padStart(19), 'max pods'.padStart(9), 'scale changes'.padStart(14));
 for (const rs of results) {

@@ -30,6 +30,8 @@ export interface ModelOptions {
   startupSeconds?: number;
   /** Oldest-ready-age objective. Default 30 s. */
   sloSeconds?: number;
+  /** Pods running (ready) at the start. Default 0. */
+  initialReplicas?: number;
 }
 
 export interface SimResult {
@@ -63,7 +65,7 @@ export function simulate(trace: Trace, policy: Policy, options: ModelOptions): S
   const n = trace.arrivals.length;
   const queue: number[] = [];
   let head = 0;
-  const pods: Pod[] = [];
+  const pods: Pod[] = Array.from({ length: options.initialReplicas ?? 0 }, () => ({ readyAt: 0, slots: new Array<number>(options.concurrency ?? 4).fill(0) }));
   let violations = 0;
   let replicaSeconds = 0;
   let maxReplicas = 0;

@@ -34,6 +34,8 @@ export interface KedaStyleOptions {
   /** Seconds between HPA syncs. Default 15 s. */
   hpaSyncSeconds?: number;
   maxReplicas: number;
+  /** KEDA minReplicaCount. Default 0. */
+  minReplicas?: number;
 }
 
 /**
@@ -57,12 +59,13 @@ export function kedaStylePolicy(name: string, o: KedaStyleOptions): Policy {
     decide(obs: Observation): number {
       const t = obs.now / 1000;
       replicas = obs.replicas;
-      if (t % poll === 0) {
+      if (t % poll === 0 && (o.minReplicas ?? 0) === 0) {
         const active = obs.readyBacklog > 0;
         if (active) lastActive = t;
         if (replicas === 0 && active) { history = emptyHistory(); return 1; }
         if (replicas > 0 && !active && t - lastActive >= cooldown) return 0;
       }
+      if (replicas < (o.minReplicas ?? 0)) return o.minReplicas ?? 0;
       if (replicas > 0 && t % sync === 0) {
         const d = recommend({
           spec: hpaSpec, currentReplicas: replicas, readyReplicas: obs.readyReplicas, history, now: obs.now,
