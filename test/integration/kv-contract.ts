@@ -22,6 +22,19 @@ export function storeContract(name: string, getStore: () => CacheStore): void {
       expect(await store.get(ns, 'never-set')).toBeNull();
     });
 
+    it('getBytes, where offered, answers the same entry as bytes', async (ctx) => {
+      const store = getStore();
+      if (!store.getBytes) return ctx.skip();
+      const ns = { tenantKey: tenant(), scope: 's' };
+      await store.set(ns, 'k', '{"ü":"✓"}', 10_000);
+      const entry = await store.getBytes(ns, 'k');
+      expect(Buffer.isBuffer(entry?.bytes)).toBe(true);
+      expect(entry!.bytes.toString('utf8')).toBe('{"ü":"✓"}');
+      expect(entry!.ttlMs).toBeGreaterThan(9000);
+      expect(await store.getBytes(ns, 'missing')).toBeNull();
+      await expect(store.getBytes({ tenantKey: 'bad tenant', scope: 's' }, 'k')).rejects.toMatchObject({ kind: 'invalid_namespace' });
+    });
+
     it('expires entries after their TTL', async () => {
       const store = getStore();
       const ns = { tenantKey: tenant(), scope: 's' };

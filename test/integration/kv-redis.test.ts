@@ -60,6 +60,7 @@ describe('redis store when Redis dies', () => {
   const ns = { tenantKey: 'kill', scope: 's' };
   const everyOp = (s: RedisStore) => [
     s.get(ns, 'k'),
+    s.getBytes(ns, 'k'),
     s.set(ns, 'k', '1', 10_000),
     s.del(ns, 'k'),
     s.mget(ns, ['k', 'j']),
