@@ -15,7 +15,8 @@ const T = '/v1/cache/acme';
 beforeAll(async () => {
   const store = redisStore(sharedRedisUrl(), prefix);
   await store.waitReady();
-  s = await runSidecar(store, { maxValueBytes: 4096 });
+  // A generous op timeout: this suite is about the contract, not deadlines, and CI machines are shared.
+  s = await runSidecar(store, { maxValueBytes: 4096, opTimeoutMs: 2000 });
   redis = new Redis(sharedRedisUrl(), { protocol: 2 });
 });
 afterAll(async () => {
