@@ -25,12 +25,14 @@ describe('controller lifecycle', () => {
     expect(cond(idle, 'Active').reason).toBe('QueueIdle');
     expect(idle.lastActiveTime).toEqual(expect.any(String));
     // The first polls (idle for less than the cooldown) kept 1.
+    await until(() => h!.results.some((r) => r.result?.decision?.desiredReplicas === 0), 'the zero poll to finish');
     const firstZero = h.results.findIndex((r) => r.result?.decision?.desiredReplicas === 0);
     expect(h.results.slice(0, firstZero).some((r) => r.result?.decision?.desiredReplicas === 1)).toBe(true);
 
     await queue.addBulk(Array.from({ length: 7 }, (_, i) => ({ name: 'j', data: { i } })));
-    await until(() => api.deploymentReplicas(NS, 'worker') === 2, 'activation to 2');
-    expect(h.results.some((r) => r.result?.decision?.reason === 'Activated')).toBe(true);
+    const activated = await until(() => h!.results.find((r) => r.result?.decision?.reason === 'Activated'), 'an Activated poll');
+    expect(activated.result?.scaled).toEqual({ from: 0, to: 2 });
+    expect(api.deploymentReplicas(NS, 'worker')).toBe(2);
     expect(scalePatches(api).filter((p) => p.status === 200).map((p) => p.replicas)).toEqual([0, 2]);
   });
 
@@ -47,6 +49,20 @@ describe('controller lifecycle', () => {
     const paused = api.store.get('queueautoscalers', NS, 'render')!;
     api.store.put('queueautoscalers', { ...paused, metadata: { ...paused.metadata, annotations: {} } }, { specChanged: false });
     await until(() => api.deploymentReplicas(NS, 'worker') === 4, 'scale once unpaused');
+  });
+
+  it('restarts the informer after the API server fails its list and watch (client-node alone would stop)', async () => {
+    h = await startControllerHarness({ redisUrl: sharedRedisUrl(), spec: { queue: queueRef, targets: { backlogPerReplica: 5 } } });
+    const api = h.api;
+    await until(() => statusOf(api)?.desiredReplicas !== undefined, 'first object reconciled');
+    api.inject({ method: 'GET', path: /^\/apis\/autoscaling\.pilotfish\.dev\/v1alpha1\/queueautoscalers$/, status: 500, times: 2 });
+    api.store.closeWatches();
+    await until(() => h!.logs.lines.filter((l) => l.includes('informer stopped on an error')).length >= 1, 'an informer error');
+    api.addDeployment(NS, 'worker3', 1);
+    api.addQueueAutoscaler(NS, 'render3', { scaleTargetRef: { name: 'worker3' }, queue: queueRef, maxReplicas: 5, pollingIntervalSeconds: 1, targets: { backlogPerReplica: 5 } });
+    await until(() => (api.store.get('queueautoscalers', NS, 'render3')?.status as any)?.desiredReplicas !== undefined, 'the new object reconciled after the restart');
+    const failed = api.requests.filter((r) => r.status === 500 && r.path.endsWith('/queueautoscalers'));
+    expect(failed.length).toBe(2);
   });
 
   it('survives a dropped watch, picks up new objects, and forgets deleted ones', async () => {
