@@ -162,21 +162,7 @@ export class RedisStore implements CacheStore {
     // this is one round trip. Measured cheaper than an EVALSHA script doing both
     // (see docs/kv.md); a key that expires between them reads as a miss.
     const stored = encodeKey(this.prefix, ns, key);
-    const json = this.#redis.get(stored);
-    const ttl = this.#redis.pttl(stored);
-    const entry = json.then(
-      (value) => {
-        if (value === null) {
-          ttl.catch(ignore);
-          return null;
-        }
-        return ttl.then((ms) => (ms === -2 ? null : { json: value, ttlMs: ms < 0 ? -1 : ms }));
-      },
-      (err: unknown) => {
-        ttl.catch(ignore);
-        throw err;
-      },
-    );
+    const entry = withTtl(this.#redis.get(stored), this.#redis.pttl(stored), (json, ttlMs) => ({ json, ttlMs }));
     return this.#call(entry, options);
   }
 
@@ -193,23 +179,9 @@ export class RedisStore implements CacheStore {
       return Promise.reject(err);
     }
     const stored = encodeKey(this.prefix, ns, key);
-    const bytes = this.#redis.getBuffer(stored);
-    const ttl = this.#redis.pttl(stored);
-    const entry = bytes.then(
-      (value) => {
-        if (value === null) {
-          ttl.catch(ignore);
-          return null;
-        }
-        // The reply is a view into the socket's read chunk (64 KB): copy it out,
-        // or each response queued on a slow socket pins a whole chunk.
-        return ttl.then((ms) => (ms === -2 ? null : { bytes: Buffer.from(value), ttlMs: ms < 0 ? -1 : ms }));
-      },
-      (err: unknown) => {
-        ttl.catch(ignore);
-        throw err;
-      },
-    );
+    // The reply is a view into the socket's read chunk (64 KB): copy it out,
+    // or each response queued on a slow socket pins a whole chunk.
+    const entry = withTtl(this.#redis.getBuffer(stored), this.#redis.pttl(stored), (bytes, ttlMs) => ({ bytes: Buffer.from(bytes), ttlMs }));
     return this.#call(entry, options);
   }
 
@@ -291,6 +263,26 @@ function unwrapExecAbort(err: unknown): never {
 }
 
 const ignore = (): void => {};
+
+/**
+ * Joins a GET and the PTTL sent with it (one auto-pipelined round trip): null
+ * for a missing key, or one that expired between the two; -1 for no expiry.
+ */
+function withTtl<V, E>(value: Promise<V | null>, ttl: Promise<number>, entry: (value: V, ttlMs: number) => E): Promise<E | null> {
+  return value.then(
+    (v) => {
+      if (v === null) {
+        ttl.catch(ignore);
+        return null;
+      }
+      return ttl.then((ms) => (ms === -2 ? null : entry(v, ms < 0 ? -1 : ms)));
+    },
+    (err: unknown) => {
+      ttl.catch(ignore);
+      throw err;
+    },
+  );
+}
 
 function parseNode(node: string): { host: string; port: number; username?: string; password?: string } {
   let parsed: URL;
