@@ -14,6 +14,10 @@ await runMain(async () => {
   const metrics = new Metrics({ meter: telemetry.meter });
   const policy = parseTtlPolicy(cfg.CACHE_TTL_POLICY || undefined);
   const { store, probe } = createStore(cfg, logger);
+  // Without an offline queue, requests before the first connection would fail
+  // and could open the breaker at once: give the backend a moment, then serve
+  // anyway (degraded) if it is not there.
+  await store.waitReady?.(2000).catch(() => logger.warn({ backend: store.backend }, 'cache backend not ready at start-up: serving uncached until it is'));
   const sidecar = createCacheSidecar({
     store, probe, policy, metrics, logger,
     opTimeoutMs: cfg.CACHE_OP_TIMEOUT_MS,

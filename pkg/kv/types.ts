@@ -67,6 +67,8 @@ export interface CacheStore {
   mset(ns: Namespace, items: RawItem[], options?: OpOptions): Promise<void>;
   /** Applied atomically; ops may touch several scopes of one tenant. */
   transaction(tenantKey: string, ops: TxOp[], options?: OpOptions): Promise<TxResult[]>;
+  /** Optional: resolves once a connection-based backend is connected; rejects with `unavailable` after `timeoutMs`. */
+  waitReady?(timeoutMs: number): Promise<void>;
   /** Cheap liveness probe of the backend (PING or equivalent). */
   ping(options?: OpOptions): Promise<void>;
   close(): Promise<void>;
