@@ -1,0 +1,290 @@
+/**
+ * The k6 scripts under load/ cannot run here (no k6), so this checks what can
+ * be checked without it: each file parses as an ES module (`node --check` on
+ * an .mjs copy), imports only k6 modules or relative files that exist, and
+ * each script exports `options` with scenarios and thresholds and a default
+ * function; every custom metric a threshold names is one the script defines.
+ *
+ * Then each script's own code runs (setup, iterations, teardown) against the
+ * real binary, with a stand-in for the few k6 APIs it uses (synchronous HTTP
+ * through curl, `check`, metrics): its checks must all pass against a healthy
+ * sidecar, and must fail, with `cache_unavailable` counted, once Redis dies.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../fixtures/ports.ts';
+import { startRedis, type RedisProcess } from '../fixtures/redis.ts';
+
+const LOAD = join(import.meta.dirname, '..', '..', 'load');
+const K6_MODULES = new Set(['k6', 'k6/http', 'k6/metrics', 'k6/execution', 'k6/data', 'k6/crypto', 'k6/encoding', 'k6/ws', 'k6/timers']);
+const BUILTIN_METRICS = new Set(['http_req_failed', 'http_req_duration', 'checks', 'http_reqs', 'iteration_duration', 'data_received', 'data_sent']);
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? jsFiles(p) : name.endsWith('.js') ? [p] : [];
+  });
+}
+
+const files = jsFiles(LOAD);
+const scripts = files.filter((f) => dirname(f) === LOAD);
+const scratch = mkdtempSync(join(tmpdir(), 'pilotfish-k6-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function parse(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+}
+
+function exportedNames(sf: ts.SourceFile): string[] {
+  const names: string[] = [];
+  for (const st of sf.statements) {
+    const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    if (!exported) continue;
+    const isDefault = ts.getModifiers(st as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    if (isDefault) names.push('default');
+    else if (ts.isFunctionDeclaration(st) && st.name) names.push(st.name.text);
+    else if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) names.push(d.name.text);
+  }
+  return names;
+}
+
+describe('load/ k6 scripts', () => {
+  it('finds the scripts and their shared config', () => {
+    expect(files.map((f) => relative(LOAD, f)).sort()).toEqual(expect.arrayContaining(['cache-sidecar.js', 'llm-proxy.js', 'lib/config.js']));
+  });
+
+  it.each(files.map((f) => [relative(LOAD, f), f]))('%s parses as an ES module', (_name, file) => {
+    const copy = join(scratch, relative(LOAD, file).replaceAll('/', '__').replace(/\.js$/, '.mjs'));
+    copyFileSync(file, copy);
+    const r = spawnSync(process.execPath, ['--check', copy], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it.each(files.map((f) => [relative(LOAD, f), f]))('%s imports only k6 modules and files that exist', (_name, file) => {
+    const sf = parse(file);
+    const specifiers = sf.statements.filter(ts.isImportDeclaration).map((d) => (d.moduleSpecifier as ts.StringLiteral).text);
+    for (const s of specifiers) {
+      if (s.startsWith('.')) expect(existsSync(resolve(dirname(file), s)), s).toBe(true);
+      else expect(K6_MODULES.has(s), `${s} is not a k6 module`).toBe(true);
+    }
+  });
+
+  it.each(scripts.map((f) => [relative(LOAD, f), f]))('%s exports options and a default function, and thresholds name defined metrics', (_name, file) => {
+    const sf = parse(file);
+    expect(exportedNames(sf)).toEqual(expect.arrayContaining(['options', 'default']));
+    const text = sf.getFullText();
+    expect(text).toMatch(/scenarios:\s*{/);
+    const defined = new Set([...text.matchAll(/new (?:Counter|Rate|Trend|Gauge)\('([a-z_]+)'/g)].map((m) => m[1]));
+    const thresholds = text.slice(text.indexOf('thresholds:'));
+    const named = [...thresholds.matchAll(/^\s{4}'?([a-z_]+)(?:\{[^}]*\})?'?:\s*\[/gm)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    for (const n of named) expect(defined.has(n) || BUILTIN_METRICS.has(n), `threshold on undefined metric ${n}`).toBe(true);
+  });
+});
+
+// ---- The scripts' code against the real binaries ------------------------------
+
+/** Just the k6 APIs the scripts use; HTTP is synchronous like k6's, through curl. */
+const SHIM: Record<string, string> = {
+  'k6.mjs': `
+    export function check(res, sets) {
+      let all = true;
+      for (const [name, fn] of Object.entries(sets)) {
+        let ok = false;
+        try { ok = Boolean(fn(res)); } catch { ok = false; }
+        globalThis.__k6.checks.push({ name, ok });
+        all = all && ok;
+      }
+      return all;
+    }`,
+  'k6-metrics.mjs': `
+    class Metric { constructor(name) { this.name = name; } add(v) { (globalThis.__k6.metrics[this.name] ??= []).push(Number(v)); } }
+    export class Counter extends Metric {}
+    export class Rate extends Metric {}
+    export class Trend extends Metric {}
+    export class Gauge extends Metric {}`,
+  'k6-http.mjs': `
+    import { spawnSync } from 'node:child_process';
+    import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+    import { tmpdir } from 'node:os';
+    import { join } from 'node:path';
+    function canonical(name) { return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1).toLowerCase()).join('-'); }
+    function request(method, url, body, params = {}) {
+      const dir = mkdtempSync(join(tmpdir(), 'k6shim-'));
+      const args = ['-s', '-X', method, '-D', join(dir, 'h'), '-o', join(dir, 'b'), '-w', '%{http_code} %{time_starttransfer}', '--max-time', '30'];
+      for (const [k, v] of Object.entries(params.headers ?? {})) args.push('-H', k + ': ' + v);
+      if (body !== null && body !== undefined) args.push('--data-binary', '@-');
+      args.push(url);
+      const r = spawnSync('curl', args, { input: body ?? '', encoding: 'utf8' });
+      const [code, ttfb] = r.stdout.trim().split(' ');
+      const headers = {};
+      for (const line of readFileSync(join(dir, 'h'), 'utf8').split('\\r\\n').slice(1)) {
+        const i = line.indexOf(':');
+        if (i > 0) headers[canonical(line.slice(0, i).trim())] = line.slice(i + 1).trim();
+      }
+      const text = readFileSync(join(dir, 'b'), 'utf8');
+      rmSync(dir, { recursive: true, force: true });
+      globalThis.__k6.requests.push({ method, status: Number(code), tags: params.tags ?? {} });
+      return {
+        status: Number(code), body: text, headers, timings: { waiting: Number(ttfb) * 1000 },
+        json(selector) {
+          let v = JSON.parse(text);
+          for (const part of selector ? selector.split('.') : []) v = v == null ? undefined : v[part];
+          return v;
+        },
+      };
+    }
+    export default {
+      get: (url, params) => request('GET', url, null, params),
+      post: (url, body, params) => request('POST', url, body, params),
+      put: (url, body, params) => request('PUT', url, body, params),
+      del: (url, body, params) => request('DELETE', url, body, params),
+      batch: (reqs) => reqs.map(([m, url, body, params]) => request(m, url, body, params)),
+      setResponseCallback() {},
+      expectedStatuses: (...codes) => ({ codes }),
+    };`,
+};
+
+interface K6Record { checks: { name: string; ok: boolean }[]; metrics: Record<string, number[]>; requests: { method: string; status: number; tags: Record<string, string> }[] }
+interface K6Script { options: unknown; setup?: () => unknown; teardown?: (data: unknown) => void; default: (data: unknown) => void }
+
+const g = globalThis as unknown as { __k6: K6Record; __ENV: Record<string, string>; __VU: number; __ITER: number };
+
+/** Loads a copy of load/<name> whose k6 imports point at the stand-in, with these __ENV values. */
+async function loadScript(name: string, env: Record<string, string>): Promise<K6Script> {
+  const dir = mkdtempSync(join(scratch, 'run-'));
+  mkdirSync(join(dir, 'lib'));
+  for (const [file, src] of Object.entries(SHIM)) writeFileSync(join(dir, file), src);
+  copyFileSync(join(LOAD, 'lib', 'config.js'), join(dir, 'lib', 'config.mjs'));
+  const src = readFileSync(join(LOAD, name), 'utf8')
+    .replace("from 'k6/http'", "from './k6-http.mjs'").replace("from 'k6/metrics'", "from './k6-metrics.mjs'")
+    .replace("from 'k6'", "from './k6.mjs'").replace("from './lib/config.js'", "from './lib/config.mjs'");
+  writeFileSync(join(dir, name.replace(/\.js$/, '.mjs')), src);
+  g.__ENV = env;
+  g.__VU = 1;
+  g.__ITER = 0;
+  return (await import(pathToFileURL(join(dir, name.replace(/\.js$/, '.mjs'))).href)) as K6Script;
+}
+
+function resetRecord(): K6Record {
+  g.__k6 = { checks: [], metrics: {}, requests: [] };
+  return g.__k6;
+}
+
+function iterate(script: K6Script, data: unknown, n: number): void {
+  for (let i = 0; i < n; i++) {
+    g.__ITER = i;
+    script.default(data);
+  }
+}
+
+const failed = (r: K6Record) => [...new Set(r.checks.filter((c) => !c.ok).map((c) => c.name))];
+
+interface Binary { child: ChildProcess; exited: Promise<unknown>; out: () => string }
+
+async function startBinary(main: string, env: Record<string, string>, adminPort: number): Promise<Binary> {
+  const child = spawn(process.execPath, [join(LOAD, '..', 'cmd', main, 'main.ts')], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += String(d); });
+  child.stderr!.on('data', (d) => { out += String(d); });
+  const exited = new Promise((r) => child.on('exit', r));
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return { child, exited, out: () => out };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${main} did not get ready: ${out}`);
+}
+
+async function stopBinary(b: Binary | undefined): Promise<void> {
+  if (!b || b.child.exitCode !== null) return;
+  b.child.kill('SIGTERM');
+  await b.exited;
+}
+
+describe('load/cache-sidecar.js against cmd/cache-sidecar on a real Redis', () => {
+  let redis: RedisProcess;
+  let sidecar: Binary;
+  let port: number;
+  beforeAll(async () => {
+    redis = await startRedis();
+    port = await freePort();
+    const adminPort = await freePort();
+    sidecar = await startBinary('cache-sidecar', {
+      REDIS_URL: redis.url, CACHE_SIDECAR_PORT: String(port), CACHE_SIDECAR_ADMIN_PORT: String(adminPort), CACHE_SIDECAR_ADMIN_HOST: '127.0.0.1',
+    }, adminPort);
+  });
+  afterAll(async () => {
+    await stopBinary(sidecar);
+    await redis?.stop();
+  });
+
+  const env = () => ({ CACHE_URL: `http://127.0.0.1:${port}`, KEYS: '40', GET_SHARE: '0.5', PUT_SHARE: '0.25', MGET_KEYS: '5', VALUE_BYTES: '256', PROFILE: 'smoke' });
+
+  it('passes every check on a healthy sidecar, over GETs (hits and misses), PUTs and _mget', async () => {
+    const script = await loadScript('cache-sidecar.js', env());
+    const rec = resetRecord();
+    const data = script.setup!();
+    iterate(script, data, 60);
+    script.teardown!(data);
+    expect(failed(rec)).toEqual([]);
+    const ops = new Set(rec.requests.map((r) => r.tags.op));
+    expect([...ops].sort()).toEqual(['get', 'mget', 'put', 'setup', 'teardown']);
+    expect(rec.metrics.cache_hit.some((v) => v === 1)).toBe(true);
+    expect(rec.metrics.cache_unavailable ?? []).toEqual([]);
+    // teardown removed what setup wrote: a warm key now misses.
+    const after = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/v1/cache/k6/load/warm-0`], { encoding: 'utf8' });
+    expect(after.stdout).toBe('404');
+  });
+
+  it('fails its checks and counts cache_unavailable when Redis is down', async () => {
+    const script = await loadScript('cache-sidecar.js', env());
+    await redis.kill();
+    const rec = resetRecord();
+    iterate(script, { keys: 40 }, 20);
+    expect((rec.metrics.cache_unavailable ?? []).length).toBeGreaterThan(0);
+    expect(failed(rec)).toContain('get: 200 hit or 404 miss');
+  });
+});
+
+describe('load/llm-proxy.js against cmd/llm-proxy on its mock provider', () => {
+  let proxy: Binary;
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+    const adminPort = await freePort();
+    proxy = await startBinary('llm-proxy', {
+      LLM_PROVIDER: 'mock', LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_PORT: String(adminPort), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
+    }, adminPort);
+  });
+  afterAll(async () => {
+    await stopBinary(proxy);
+  });
+
+  it('passes every check in both dialects, streaming and not, and records time to first token', async () => {
+    const script = await loadScript('llm-proxy.js', { LLM_URL: `http://127.0.0.1:${port}`, PROFILE: 'smoke' });
+    const rec = resetRecord();
+    iterate(script, undefined, 48);
+    expect(failed(rec)).toEqual([]);
+    const kinds = new Set(rec.requests.map((r) => `${r.tags.dialect}:${r.tags.stream}`));
+    expect([...kinds].sort()).toEqual(['anthropic:false', 'anthropic:true', 'openai:false', 'openai:true']);
+    expect(rec.metrics.llm_ttft.length).toBeGreaterThan(0);
+    expect(rec.metrics.llm_attempts.every((n) => n >= 1)).toBe(true);
+  });
+
+  it('fails its checks when the model cannot be served', async () => {
+    const script = await loadScript('llm-proxy.js', { LLM_URL: `http://127.0.0.1:${port}`, LLM_MODEL: 'gpt-4o-mini', PROFILE: 'smoke' });
+    const rec = resetRecord();
+    iterate(script, undefined, 6);
+    expect(failed(rec)).toContain('200');
+  });
+});
