@@ -8,7 +8,7 @@
  * Env: BENCH_SECONDS (per wrk run, default 5), BENCH_ROUNDS (default 3),
  * BENCH_TTFT_REQUESTS (default 300).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { freePort } from '../test/fixtures/ports.ts';
 import { start, type Proc } from './llm/procs.ts';
 import { wrk, type LoadResult } from './llm/wrk.ts';
@@ -28,7 +28,18 @@ const procs: Proc[] = [];
 const stopAll = () => Promise.all(procs.map((p) => p.stop()));
 process.on('SIGINT', () => { void stopAll().then(() => process.exit(130)); });
 
-interface Target { name: string; url: string; headers: Record<string, string> }
+interface Target { name: string; url: string; headers: Record<string, string>; pid?: number }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 async function check(t: Target, payload: string): Promise<void> {
   const res = await fetch(t.url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json', ...t.headers } });
@@ -53,7 +64,7 @@ async function main(): Promise<void> {
   procs.push(proxy);
 
   const direct: Target = { name: 'direct', url: `${upstream}/v1/chat/completions`, headers: {} };
-  const viaProxy: Target = { name: 'proxy', url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: {} };
+  const viaProxy: Target = { name: 'proxy', url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, headers: {}, pid: proxy.child.pid };
   const viaProxyAnthropic: Target = { name: 'proxy /v1/messages', url: `http://127.0.0.1:${proxyPort}/v1/messages`, headers: { 'anthropic-version': '2023-06-01' } };
   let viaPortkey: Target | undefined;
   let portkeyNote = '';
@@ -61,8 +72,9 @@ async function main(): Promise<void> {
   else {
     try {
       const pkPort = await freePort();
-      procs.push(await start(NODE, [PORTKEY, `--port=${pkPort}`, '--headless'], {}, /Ready for connections/));
-      viaPortkey = { name: 'portkey', url: `http://127.0.0.1:${pkPort}/v1/chat/completions`, headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1`, authorization: 'Bearer sk-bench-not-a-real-key' } };
+      const pk = await start(NODE, [PORTKEY, `--port=${pkPort}`, '--headless'], {}, /Ready for connections/);
+      procs.push(pk);
+      viaPortkey = { name: 'portkey', pid: pk.child.pid, url: `http://127.0.0.1:${pkPort}/v1/chat/completions`, headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1`, authorization: 'Bearer sk-bench-not-a-real-key' } };
       await check(viaPortkey, body);
     } catch (err) {
       portkeyNote = `Portkey could not be started or did not answer: ${(err as Error).message.slice(0, 300)}`;
@@ -80,6 +92,8 @@ async function main(): Promise<void> {
   for (const t of [direct, viaProxy, ...(viaPortkey ? [viaPortkey] : [])]) await wrk(t.url, body, t.headers, 16, 2);
 
   const r16: Record<string, LoadResult[]> = {};
+  // CPU time the serving process spent per request at 16 connections: capacity that the shared machine's noise hides from req/s.
+  const cpu16: Record<string, number[]> = {};
   const r1: Record<string, LoadResult[]> = {};
   const s16: Record<string, LoadResult[]> = {};
   const tt: Record<string, TtftResult[]> = {};
@@ -89,12 +103,17 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     // Alternate the order each round so drift on a shared machine does not favour one side.
     const order = round % 2 ? loadTargets : [...loadTargets].reverse();
-    for (const t of order) push(r16, t.name, await wrk(t.url, t.name.includes('messages') ? anthropicBody : body, t.headers, 16, SECONDS));
+    for (const t of order) {
+      const c0 = cpuSeconds(t.pid);
+      const r = await wrk(t.url, t.name.includes('messages') ? anthropicBody : body, t.headers, 16, SECONDS);
+      push(r16, t.name, r);
+      if (t.pid && t.name !== 'proxy /v1/messages') push(cpu16, t.name, ((cpuSeconds(t.pid) - c0) * 1e6) / (r.rps * SECONDS));
+    }
     for (const t of round % 2 ? [direct, viaProxy] : [viaProxy, direct]) push(r1, t.name, await wrk(t.url, body, t.headers, 1, SECONDS));
     for (const t of round % 2 ? [direct, viaProxy, ...(viaPortkey ? [viaPortkey] : [])] : [...(viaPortkey ? [viaPortkey] : []), viaProxy, direct]) push(s16, t.name, await wrk(t.url, streamBody, t.headers, 16, SECONDS));
     for (const t of round % 2 ? [direct, viaProxy] : [viaProxy, direct]) push(tt, t.name, await ttft(new URL(t.url).origin, new URL(t.url).pathname, streamBody, t.headers, TTFT_N));
     console.log(`\n## round ${round}`);
-    for (const [k, v] of Object.entries(r16)) console.log(`non-stream 16c  ${k.padEnd(20)} ${fmt(v[v.length - 1].rps, 0).padStart(8)} req/s  p50 ${fmt(v[v.length - 1].p50)} ms  p99 ${fmt(v[v.length - 1].p99)} ms  errors ${v[v.length - 1].errors}`);
+    for (const [k, v] of Object.entries(r16)) console.log(`non-stream 16c  ${k.padEnd(20)} ${fmt(v[v.length - 1].rps, 0).padStart(8)} req/s  p50 ${fmt(v[v.length - 1].p50)} ms  p99 ${fmt(v[v.length - 1].p99)} ms  errors ${v[v.length - 1].errors}${cpu16[k] ? `  CPU ${fmt(cpu16[k][cpu16[k].length - 1], 0)} µs/req` : ''}`);
     for (const [k, v] of Object.entries(r1)) console.log(`non-stream  1c  ${k.padEnd(20)} ${fmt(v[v.length - 1].rps, 0).padStart(8)} req/s  p50 ${fmt(v[v.length - 1].p50, 3)} ms  p99 ${fmt(v[v.length - 1].p99, 3)} ms`);
     for (const [k, v] of Object.entries(s16)) console.log(`stream     16c  ${k.padEnd(20)} ${fmt(v[v.length - 1].rps, 0).padStart(8)} req/s  p50 ${fmt(v[v.length - 1].p50)} ms  p99 ${fmt(v[v.length - 1].p99)} ms  errors ${v[v.length - 1].errors}`);
     for (const [k, v] of Object.entries(tt)) console.log(`stream      1c  ${k.padEnd(20)} TTFT p50 ${fmt(v[v.length - 1].p50, 3)} ms  p99 ${fmt(v[v.length - 1].p99, 3)} ms  full p50 ${fmt(v[v.length - 1].total50, 3)} ms`);
@@ -109,6 +128,7 @@ async function main(): Promise<void> {
   console.log(`| non-stream 16c req/s | ${fmt(rps('direct'), 0)} | ${fmt(rps('proxy'), 0)} | ${viaPortkey ? fmt(rps('portkey'), 0) : 'n/a'} |`);
   console.log(`| non-stream 16c p50 / p99 ms | ${fmt(med(r16.direct.map((r) => r.p50)))} / ${fmt(med(r16.direct.map((r) => r.p99)))} | ${fmt(med(r16.proxy.map((r) => r.p50)))} / ${fmt(med(r16.proxy.map((r) => r.p99)))} | ${viaPortkey ? `${fmt(med(r16.portkey.map((r) => r.p50)))} / ${fmt(med(r16.portkey.map((r) => r.p99)))}` : 'n/a'} |`);
   console.log(`| non-stream 1c p50 / p99 ms | ${fmt(med(r1.direct.map((r) => r.p50)), 3)} / ${fmt(med(r1.direct.map((r) => r.p99)), 3)} | ${fmt(med(r1.proxy.map((r) => r.p50)), 3)} / ${fmt(med(r1.proxy.map((r) => r.p99)), 3)} | |`);
+  console.log(`| non-stream 16c CPU µs per request (serving process) | | ${fmt(med(cpu16.proxy ?? []), 0)} | ${viaPortkey ? fmt(med(cpu16.portkey ?? []), 0) : 'n/a'} |`);
   console.log(`| stream 16c req/s | ${fmt(rps('direct', s16), 0)} | ${fmt(rps('proxy', s16), 0)} | ${viaPortkey ? fmt(rps('portkey', s16), 0) : 'n/a'} |`);
   console.log(`| stream 1c TTFT p50 / p99 ms | ${fmt(med(tt.direct.map((r) => r.p50)), 3)} / ${fmt(med(tt.direct.map((r) => r.p99)), 3)} | ${fmt(med(tt.proxy.map((r) => r.p50)), 3)} / ${fmt(med(tt.proxy.map((r) => r.p99)), 3)} | |`);
   console.log(`| non-stream 16c req/s, Anthropic dialect → OpenAI upstream | | ${fmt(rps('proxy /v1/messages'), 0)} | |`);
@@ -120,6 +140,7 @@ async function main(): Promise<void> {
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   console.log('\n## targets (medians of per-round figures)');
   console.log(`- 16 connections, non-streaming: proxy / Portkey = ${fmt(ratio)}x (target >= 3x) ${viaPortkey ? verdict(ratio >= 3) : 'NOT MEASURED'}`);
+  if (viaPortkey) console.log(`  (CPU per request, Portkey / proxy = ${fmt(med(cpu16.portkey.map((c, i) => c / cpu16.proxy[i])))}x: the req/s ratio the proxy would reach with a core of its own)`);
   console.log(`- 1 connection, added latency p50 = ${fmt(addP50, 3)} ms (target < 0.5 ms) ${verdict(addP50 < 0.5)}`);
   const directP99 = med(r1.direct.map((r) => r.p99));
   const directP50 = med(r1.direct.map((r) => r.p50));
