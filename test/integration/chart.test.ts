@@ -21,6 +21,7 @@ import { llmProxySpecs, readLlmProxyConfig } from '#pkg/llmproxy/index.ts';
 import { loadWorkerConfig, workerSpec } from '#pkg/render/index.ts';
 import { loadControllerConfig } from '#pkg/autoscaler/index.ts';
 import { sidecarClientSpec, parseTtlPolicy } from '#pkg/kv/index.ts';
+import { CrdChecker } from '../fixtures/kube/crd-check.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'charts', 'pilotfish');
@@ -358,6 +359,21 @@ describe.skipIf(!helm)('with helm', () => {
     const appPolicy = docs.find((d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'pf-pilotfish-app')!;
     const ports = appPolicy.spec.ingress.flatMap((i: Obj) => i.ports.map((p: Obj) => p.port));
     expect(ports).toEqual(['http', 9700, 9701]);
+  });
+
+  it('the QueueAutoscaler it renders passes the CRD schema and CEL rules, with the default and the ci autoscaler values', async () => {
+    const checker = await CrdChecker.load();
+    const renders = [
+      runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'worker.autoscaler.enabled=true']),
+      runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '-f', 'charts/pilotfish/ci/full-values.yaml']),
+    ];
+    for (const text of renders) {
+      const qas = parseDocs(text, 'qas').find((d) => d.kind === 'QueueAutoscaler')!;
+      expect(checker.check(qas).problems).toEqual([]);
+    }
+    // and the checker does refuse a bad one: minReplicas above maxReplicas
+    const bad = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'worker.autoscaler.enabled=true', '--set', 'worker.autoscaler.minReplicas=50']), 'bad').find((d) => d.kind === 'QueueAutoscaler')!;
+    expect(checker.check(bad).problems.length).toBeGreaterThan(0);
   });
 
   it('the committed manifest is a fresh render of the defaults', () => {
