@@ -252,6 +252,13 @@ describe('values.schema.json', () => {
     expect(validate(mergeValues(defaults, over))).toBe(false);
   });
 
+  it('accepts every values example of docs/deploy.md', () => {
+    const md = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const blocks = [...md.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]) as Obj).filter((b) => !('kind' in b));
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    for (const b of blocks) expect(validate(mergeValues(defaults, b)), `${JSON.stringify(b)}: ${errors()}`).toBe(true);
+  });
+
   it('documents every default: each leaf of values.yaml is in the chart README', () => {
     const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
     const leaves: string[] = [];
