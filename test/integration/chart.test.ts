@@ -248,6 +248,8 @@ describe('values.schema.json', () => {
     ['an admin port out of range', { controller: { adminPort: 70000 } }],
     ['a zero autoscaler target', { worker: { autoscaler: { targets: { backlogPerReplica: 0 } } } }],
     ['a pull secret that is not a name', { imagePullSecrets: [{}] }],
+    ['backend upstash without its URL and token Secret', { cacheSidecar: { backend: 'upstash' } }],
+    ['two controllers without leader election', { controller: { leaderElection: { enabled: false } } }],
   ])('refuses %s', (_what, over) => {
     expect(validate(mergeValues(defaults, over))).toBe(false);
   });
