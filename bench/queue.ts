@@ -7,6 +7,7 @@
 // On a shared machine single runs swing widely: read the median of the
 // per-pair ratios (each pair runs back to back, in alternating order) and
 // the worker process's CPU time per job, which other load barely moves.
+// bench/queue/attribution.ts splits the CPU cost piece by piece over more rounds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
