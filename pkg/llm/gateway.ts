@@ -91,14 +91,23 @@ export class Gateway {
       const first = await it.next();
       if (first.done) throw new LlmError('truncated', `${provider.name}: empty stream`, { provider: provider.name });
       attempt.idle(this.#o.streamIdleMs, provider.name);
+      let finished = false;
       const rest: AsyncIterator<StreamEvent> = {
         next: async () => {
           const n = await it.next();
-          if (n.done) attempt.release(); else attempt.touch();
+          if (n.done) { finished = true; attempt.release(); } else attempt.touch();
           return n;
         },
       };
-      return { first: first.value, rest, close: () => { attempt.release(); if (!attempt.signal.aborted) attempt.controller.abort(new LlmError('aborted', 'stream closed')); void it.return?.(); } };
+      // Closing a stream that ended costs nothing; one still running is aborted upstream (an Error is costly: only then).
+      const close = () => {
+        attempt.release();
+        if (finished || attempt.signal.aborted) return;
+        finished = true;
+        attempt.controller.abort(new LlmError('aborted', 'stream closed'));
+        void it.return?.();
+      };
+      return { first: first.value, rest, close };
     }, (outcome) => {
       const events = this.#degradedEvents(route.requested);
       let i = 1;
