@@ -53,7 +53,14 @@ describe('worker and producer instrumentation with real BullMQ', () => {
     expect(sum).toBeLessThan(50);
     expect(await metricValue(metrics, 'bullmq_job_process_duration_seconds', { queue: name, status: 'ok' }, 'bullmq_job_process_duration_seconds_count')).toBe(2);
     expect(inst.telemetry.stats().lagSeconds.p50).not.toBeNull();
+
+    // A rejected add counts as an enqueue error, not as enqueued.
+    await expect(queue.add('bad', {}, { priority: 1.5 })).rejects.toThrow(/Priority/);
+    expect(await metricValue(metrics, 'bullmq_enqueue_errors_total', { queue: name })).toBe(1);
+    expect(await metricValue(metrics, 'bullmq_jobs_enqueued_total', { queue: name })).toBe(2);
     producer.stop();
+    await queue.add('after-stop', {});
+    expect(await metricValue(metrics, 'bullmq_jobs_enqueued_total', { queue: name })).toBe(2);
   });
 
   it('keeps retries out of lag and counts them apart', async () => {
