@@ -7,7 +7,7 @@
  *
  * Then each script's own code runs (setup, iterations, teardown) against the
  * real binary, with a stand-in for the few k6 APIs it uses (synchronous HTTP
- * through curl, `check`, metrics): its checks must all pass against a healthy
+ * through curl, or a node child without it; `check`, metrics): its checks must all pass against a healthy
  * sidecar, and must fail, with `cache_unavailable` counted, once Redis dies.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -90,7 +90,7 @@ describe('load/ k6 scripts', () => {
 
 // ---- The scripts' code against the real binaries ------------------------------
 
-/** Just the k6 APIs the scripts use; HTTP is synchronous like k6's, through curl. */
+/** Just the k6 APIs the scripts use; HTTP is synchronous like k6's, through curl (or a node child). */
 const SHIM: Record<string, string> = {
   'k6.mjs': `
     export function check(res, sets) {
@@ -115,10 +115,19 @@ const SHIM: Record<string, string> = {
     import { tmpdir } from 'node:os';
     import { join } from 'node:path';
     function canonical(name) { return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1).toLowerCase()).join('-'); }
-    function request(method, url, body, params = {}) {
+    const HAS_CURL = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+    // Without curl: one node child per request, fetch, the answer as JSON on stdout.
+    const CHILD = "let i='';for await (const c of process.stdin) i+=c;const q=JSON.parse(i);const t0=performance.now();" +
+      "const r=await fetch(q.url,{method:q.method,headers:q.headers,body:q.body??undefined});const w=performance.now()-t0;" +
+      "process.stdout.write(JSON.stringify({status:r.status,headers:Object.fromEntries(r.headers),body:await r.text(),waiting:w}))";
+    function viaNode(method, url, body, headers) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD], { input: JSON.stringify({ method, url, headers, body }), encoding: 'utf8' });
+      return JSON.parse(r.stdout);
+    }
+    function viaCurl(method, url, body, reqHeaders) {
       const dir = mkdtempSync(join(tmpdir(), 'k6shim-'));
       const args = ['-s', '-X', method, '-D', join(dir, 'h'), '-o', join(dir, 'b'), '-w', '%{http_code} %{time_starttransfer}', '--max-time', '30'];
-      for (const [k, v] of Object.entries(params.headers ?? {})) args.push('-H', k + ': ' + v);
+      for (const [k, v] of Object.entries(reqHeaders)) args.push('-H', k + ': ' + v);
       if (body !== null && body !== undefined) args.push('--data-binary', '@-');
       args.push(url);
       const r = spawnSync('curl', args, { input: body ?? '', encoding: 'utf8' });
@@ -126,10 +135,19 @@ const SHIM: Record<string, string> = {
       const headers = {};
       for (const line of readFileSync(join(dir, 'h'), 'utf8').split('\\r\\n').slice(1)) {
         const i = line.indexOf(':');
-        if (i > 0) headers[canonical(line.slice(0, i).trim())] = line.slice(i + 1).trim();
+        if (i > 0) headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
       }
       const text = readFileSync(join(dir, 'b'), 'utf8');
       rmSync(dir, { recursive: true, force: true });
+      return { status: Number(code), headers, body: text, waiting: Number(ttfb) * 1000 };
+    }
+    function request(method, url, body, params = {}) {
+      const a = (HAS_CURL ? viaCurl : viaNode)(method, url, body, params.headers ?? {});
+      const headers = {};
+      for (const [k, v] of Object.entries(a.headers)) headers[canonical(k)] = v;
+      const code = a.status;
+      const text = a.body;
+      const ttfb = a.waiting / 1000;
       globalThis.__k6.requests.push({ method, status: Number(code), tags: params.tags ?? {} });
       return {
         status: Number(code), body: text, headers, timings: { waiting: Number(ttfb) * 1000 },
