@@ -23,7 +23,7 @@ export type ErrorKind =
   | 'unavailable'; // every provider of the chain failed
 
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'conflict', 'network', 'timeout', 'malformed', 'truncated']);
-const CALLER_FAULT: ReadonlySet<ErrorKind> = new Set(['invalid_request', 'client', 'aborted', 'spend_limit']);
+const CALLER_FAULT: ReadonlySet<ErrorKind> = new Set(['invalid_request', 'client', 'aborted']);
 
 export class LlmError extends Error {
   readonly kind: ErrorKind;
@@ -55,7 +55,7 @@ export class LlmError extends Error {
 
   /** Whether the next provider of the fallback chain may be tried. */
   get fallbackable(): boolean {
-    return !CALLER_FAULT.has(this.kind) || this.kind === 'spend_limit';
+    return !CALLER_FAULT.has(this.kind);
   }
 
   /** Whether the breaker counts it as a provider failure (client errors do not). */

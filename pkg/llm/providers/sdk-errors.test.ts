@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { secrets } from '../../log/index.ts';
+import { classifyStatus, fromSdkError } from './sdk-errors.ts';
+
+const h = (x: Record<string, string>) => ({ get: (n: string) => x[n] ?? null });
+
+describe('classifyStatus', () => {
+  it('maps upstream statuses to kinds that drive retry, fallback and the breaker', () => {
+    const rate = classifyStatus(429, { error: { message: 'slow down' } }, h({ 'retry-after': '2' }), 'openai');
+    expect(rate).toMatchObject({ kind: 'rate_limit', retryAfterMs: 2000, retryable: true, fallbackable: true, countsAsFailure: true });
+    const quota = classifyStatus(429, { error: { type: 'insufficient_quota', message: 'You exceeded your current quota' } }, h({}), 'openai');
+    expect(quota).toMatchObject({ kind: 'spend_limit', retryable: false, fallbackable: true, countsAsFailure: true });
+    expect(classifyStatus(529, {}, h({}), 'anthropic').kind).toBe('overloaded');
+    expect(classifyStatus(409, {}, h({}), 'anthropic').kind).toBe('conflict');
+    expect(classifyStatus(502, {}, h({}), 'anthropic').kind).toBe('server');
+    expect(classifyStatus(401, {}, h({}), 'openai')).toMatchObject({ kind: 'auth', retryable: false, fallbackable: true });
+  });
+
+  it('passes the caller\'s own errors on with their status, masked, without retry, fallback or breaker count', () => {
+    secrets.add('sk-classify-secret-123');
+    const e = classifyStatus(404, { error: { message: 'model nope not found for key sk-classify-secret-123' } }, h({}), 'openai');
+    expect(e).toMatchObject({ kind: 'client', status: 404, retryable: false, fallbackable: false, countsAsFailure: false });
+    expect(e.message).not.toContain('sk-classify-secret-123');
+    expect(classifyStatus(422, {}, h({}), 'openai').status).toBe(422);
+    expect(classifyStatus(418, {}, h({}), 'openai').status).toBe(400);
+  });
+});
+
+describe('fromSdkError', () => {
+  it('prefers the abort reason, then the HTTP status, then parse and connection failures', () => {
+    const ac = new AbortController();
+    const live = new AbortController().signal;
+    ac.abort(new Error('client left'));
+    expect(fromSdkError(new Error('x'), 'openai', ac.signal).kind).toBe('aborted');
+    expect(fromSdkError({ status: 503, error: {}, headers: h({}) }, 'openai', live).kind).toBe('server');
+    expect(fromSdkError(new SyntaxError('bad json'), 'openai', live).kind).toBe('malformed');
+    expect(fromSdkError({ name: 'APIError', error: { type: 'error', error: { type: 'overloaded_error' } } }, 'anthropic', live).kind).toBe('overloaded');
+    expect(fromSdkError(new TypeError('fetch failed'), 'openai', live).kind).toBe('network');
+  });
+});
