@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDocument } from './render.ts';
 import { RenderError } from './errors.ts';
+import { sampleRenderJob } from './sample.ts';
 
 describe('renderDocument', () => {
   it('fills the template, renders GFM Markdown and keeps safe HTML', () => {
@@ -23,6 +24,17 @@ describe('renderDocument', () => {
     expect(html).toContain('<img src="https://x/y.png" />');
     expect(html).toContain('<b>bold</b>');
     expect(html).toContain('&lt;i&gt;not a tag&lt;/i&gt;');
+  });
+
+  it('renders numbers and booleans from data', () => {
+    expect(renderDocument({ template: '{{n}} items, done: {{ok}}, {{#rows}}{{qty}};{{/rows}}', data: { n: 3, ok: false, rows: [{ qty: 7 }, { qty: 0 }] } }).html).toBe('<p>3 items, done: false, 7;0;</p>\n');
+  });
+
+  it('renders the enqueue CLI\'s sample jobs', () => {
+    const { html } = renderDocument(sampleRenderJob(12));
+    expect(html).toContain('<h1>Report 12</h1>');
+    expect(html).toContain('<td>part-2</td>');
+    expect(() => renderDocument(sampleRenderJob(1, true))).toThrow(RenderError);
   });
 
   it('keeps Markdown punctuation in data as written', () => {

@@ -26,8 +26,9 @@ export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 const marked = new Marked({ gfm: true, async: false });
 
 /** Escapes only what could open HTML; Markdown punctuation in data stays as written. */
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+function escapeHtml(value: unknown): string {
+  // Mustache passes values as they are in the data: numbers and booleans too.
+  return String(value).replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
 }
 
 export interface RenderResult {
