@@ -102,7 +102,7 @@ describe('retries', () => {
   });
 
   it('retry a 529 from Anthropic and a hung attempt past its timeout', async () => {
-    const { anthropic } = await proxyWith({ attemptTimeoutMs: 300 });
+    const { anthropic } = await proxyWith({ attemptTimeoutMs: 1000 });
     ant.script({ status: 529 }, { hang: true });
     const { data, response } = await anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] }).withResponse();
     expect(data.content[0]).toMatchObject({ text: 'anthropic-mock: hello' });
