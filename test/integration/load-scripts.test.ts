@@ -260,8 +260,8 @@ describe('load/cache-sidecar.js against cmd/cache-sidecar on a real Redis', () =
     expect(rec.metrics.cache_hit.some((v) => v === 1)).toBe(true);
     expect(rec.metrics.cache_unavailable ?? []).toEqual([]);
     // teardown removed what setup wrote: a warm key now misses.
-    const after = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${port}/v1/cache/k6/load/warm-0`], { encoding: 'utf8' });
-    expect(after.stdout).toBe('404');
+    const after = await fetch(`http://127.0.0.1:${port}/v1/cache/k6/load/warm-0`);
+    expect(after.status).toBe(404);
   });
 
   it('fails its checks and counts cache_unavailable when Redis is down', async () => {
