@@ -178,6 +178,6 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       return sendJson(res, 200, modelsBody(router, anthropicCaller ? 'anthropic' : 'openai'));
     }
     const d = anthropicCaller ? anthropicDialect : openaiDialect;
-    sendJson(res, 404, d.errorBody(404, 'not_found', `no route ${req.method} ${path}; use POST /v1/chat/completions, POST /v1/messages or GET /v1/models`));
+    fail(res, d, new HttpError(404, 'not_found', `no route ${req.method} ${path}; use POST /v1/chat/completions, POST /v1/messages or GET /v1/models`), NO_CALL);
   };
 }
