@@ -61,6 +61,8 @@ export interface Request {
    * request, dropped otherwise.
    */
   extra?: { openai?: Record<string, unknown>; anthropic?: Record<string, unknown> };
+  /** The caller's `anthropic-beta` header, sent on to an Anthropic provider. */
+  anthropicBeta?: string;
 }
 
 export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';

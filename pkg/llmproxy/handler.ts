@@ -63,6 +63,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     let route;
     try {
       parsed = d.parse(parseJson(await readBody(req, limit)));
+      const beta = req.headers['anthropic-beta'];
+      if (typeof beta === 'string' && beta) parsed.request.anthropicBeta = beta;
       const forced = req.headers['x-llm-provider'];
       route = router.resolve(parsed.request.model, typeof forced === 'string' && forced ? forced.toLowerCase() : undefined);
     } catch (err) {

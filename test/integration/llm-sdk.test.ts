@@ -111,7 +111,8 @@ describe.each(upstreams)('Anthropic dialect against the %s upstream', (upstream)
   const mock = () => (upstream === 'openai' ? oai : ant);
 
   it('answers a non-streaming message, with the system prompt carried to the upstream', async () => {
-    const { data, response } = await anthropic.messages.create({ model, max_tokens: 100, system: 'be brief', messages: [{ role: 'user', content: 'hello world' }] }).withResponse();
+    const { data, response } = await anthropic.messages.create({ model, max_tokens: 100, system: 'be brief', messages: [{ role: 'user', content: 'hello world' }] }, { headers: { 'anthropic-beta': 'context-1m-2025-08-07' } }).withResponse();
+    if (upstream === 'anthropic') expect(ant.calls[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07');
     expect(data.content).toEqual([{ type: 'text', text: `${upstream}-mock: hello world` }]);
     expect(data.stop_reason).toBe('end_turn');
     expect(data.usage.output_tokens).toBeGreaterThan(0);

@@ -39,10 +39,14 @@ export class AnthropicProvider implements LLMProvider {
     });
   }
 
+  #options(req: Request, signal: AbortSignal): Anthropic.RequestOptions {
+    return req.anthropicBeta ? { signal, timeout: this.#timeout, headers: { 'anthropic-beta': req.anthropicBeta } } : { signal, timeout: this.#timeout };
+  }
+
   async complete(req: Request, signal: AbortSignal): Promise<Response> {
     try {
       const body = toAnthropicRequest(req, false, this.#maxTokens) as unknown as Anthropic.MessageCreateParamsNonStreaming;
-      return fromAnthropicResponse(await this.#client.messages.create(body, { signal, timeout: this.#timeout }), this.name);
+      return fromAnthropicResponse(await this.#client.messages.create(body, this.#options(req, signal)), this.name);
     } catch (err) {
       throw fromSdkError(err, this.name, signal);
     }
@@ -53,7 +57,7 @@ export class AnthropicProvider implements LLMProvider {
     const out: StreamEvent[] = [];
     try {
       const body = toAnthropicRequest(req, true, this.#maxTokens) as unknown as Anthropic.MessageCreateParamsStreaming;
-      const stream = await this.#client.messages.create(body, { signal, timeout: this.#timeout });
+      const stream = await this.#client.messages.create(body, this.#options(req, signal));
       for await (const ev of stream) {
         decoder.push(ev, out);
         if (out.length) { yield* out; out.length = 0; }
