@@ -1,6 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { Metrics } from '../metrics/index.ts';
 import { queueTelemetry, type QueueTelemetry } from './telemetry.ts';
+import { QueueError } from './errors.ts';
+
+const INSTRUMENTED = Symbol.for('pilotfish.queue.instrumented');
 
 export interface ProducerInstrumentation {
   readonly telemetry: QueueTelemetry;
@@ -14,6 +17,9 @@ export interface ProducerInstrumentation {
  * instance. No extra Redis command.
  */
 export function instrumentQueue(queue: Queue, options: { metrics: Metrics }): ProducerInstrumentation {
+  const marked = queue as unknown as Record<symbol, boolean>;
+  if (marked[INSTRUMENTED]) throw new QueueError(409, 'already_instrumented', `queue ${queue.name} is already instrumented: adds would count twice`);
+  marked[INSTRUMENTED] = true;
   const telemetry = queueTelemetry(options.metrics, queue.name);
   const target = queue as unknown as { add: Queue['add']; addBulk: Queue['addBulk'] };
   const add = target.add;
@@ -43,6 +49,7 @@ export function instrumentQueue(queue: Queue, options: { metrics: Metrics }): Pr
   return {
     telemetry,
     stop() {
+      marked[INSTRUMENTED] = false;
       if (target.add === wrappedAdd) delete (target as Partial<typeof target>).add;
       if (target.addBulk === wrappedBulk) delete (target as Partial<typeof target>).addBulk;
       if (target.add !== add) target.add = add;

@@ -34,6 +34,8 @@ export interface WorkerInstrumentation {
   stop(): Promise<void>;
 }
 
+const INSTRUMENTED = Symbol.for('pilotfish.queue.instrumented');
+
 /** Errors BullMQ treats as "move the job elsewhere", not as failures. */
 const DEFERRALS = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError']);
 
@@ -53,6 +55,9 @@ export function instrumentWorker(worker: Worker, options: InstrumentWorkerOption
   if (typeof target.callProcessJob !== 'function') {
     throw new QueueError(500, 'unsupported_bullmq', 'this BullMQ version has no Worker.callProcessJob to instrument');
   }
+  const marked = worker as unknown as Record<symbol, boolean>;
+  if (marked[INSTRUMENTED]) throw new QueueError(409, 'already_instrumented', `worker of queue ${worker.name} is already instrumented: events would count twice`);
+  marked[INSTRUMENTED] = true;
   const telemetry = queueTelemetry(options.metrics, worker.name);
   const original = target.callProcessJob;
   // No async wrapper: one `then` is the only extra promise per job.
@@ -118,6 +123,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentWorkerOption
       worker.off('failed', onFailed);
       worker.off('stalled', onStalled);
       removeConcurrency();
+      marked[INSTRUMENTED] = false;
       await heartbeat?.stop();
     },
   };
