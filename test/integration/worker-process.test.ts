@@ -145,4 +145,34 @@ describe('worker processes', () => {
     expect(wrong.out).toMatch(/rate must be a finite number/);
     expect(await queue.count()).toBe(30); // nothing added by the bad call
   });
+
+  it('two worker processes on one queue elect one collector; the other takes over when it is killed', async () => {
+    const { name, queue } = newQueue('elect');
+    const env = { RENDER_QUEUE: name, QUEUE_COLLECT_INTERVAL_MS: '150' };
+    const [a, b] = await Promise.all([start('cmd/worker/main.ts', env), start('cmd/worker/main.ts', env)]);
+    await queue.add('doc', { template: 'x' }, { delay: 600_000 });
+    const leaderFlag = async (p: WorkerProcess) => {
+      const text = await (await fetch(`${p.adminUrl}/metrics`)).text();
+      return Number(new RegExp(`bullmq_queue_collector_leader\\{queue="${name}"[^}]*\\} (\\d)`).exec(text)?.[1] ?? NaN);
+    };
+    const [la, lb] = await eventually(async () => {
+      const flags = [await leaderFlag(a), await leaderFlag(b)];
+      return flags[0] + flags[1] === 1 ? flags : undefined;
+    }, 'exactly one leader');
+    const leader = la === 1 ? a : b;
+    const follower = la === 1 ? b : a;
+    expect(lb + la).toBe(1);
+    await eventually(async () => {
+      const text = await (await fetch(`${leader.adminUrl}/metrics`)).text();
+      return new RegExp(`bullmq_queue_jobs\\{queue="${name}",state="delayed"[^}]*\\} 1`).test(text) ? true : undefined;
+    }, 'the leader to export the delayed job');
+    expect(await (await fetch(`${follower.adminUrl}/metrics`)).text()).not.toContain(`bullmq_queue_jobs{queue="${name}"`);
+
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    // The lock expires after 3 intervals; the survivor takes over.
+    await eventually(async () => ((await leaderFlag(follower)) === 1 ? true : undefined), 'the survivor to lead', 10_000);
+    follower.child.kill('SIGTERM');
+    expect((await follower.exited).code).toBe(0);
+  });
 });
