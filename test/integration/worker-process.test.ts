@@ -175,4 +175,23 @@ describe('worker processes', () => {
     follower.child.kill('SIGTERM');
     expect((await follower.exited).code).toBe(0);
   });
+
+  it('counts a job stalled past maxStalledCount as failed for good (unrecoverable), without starting it', async () => {
+    const { name, queue } = newQueue('overstall');
+    const p = await start(SLOW_WORKER, { RENDER_QUEUE: name, WORKER_CONCURRENCY: '1', WORKER_LOCK_DURATION_MS: '1000', WORKER_STALLED_INTERVAL_MS: '300' });
+    const job = await queue.add('long', { ms: 60_000 });
+    const r = conn();
+    await eventually(async () => ((await readQueueSignals(r, { name })).counts.active === 1 ? true : undefined), 'the job to be active');
+    p.child.kill('SIGKILL');
+    await p.exited;
+    const metrics = new Metrics({ defaultMetrics: false });
+    const worker = new Worker(name, async () => 'should not run', { connection: conn(), stalledInterval: 300, lockDuration: 1000, maxStalledCount: 0 });
+    const inst = instrumentWorker(worker, { metrics });
+    closers.push(() => inst.stop().then(() => worker.close()));
+    await eventually(async () => ((await queue.getJob(job.id!))?.finishedOn ? true : undefined), 'the job to be failed', 20_000);
+    expect(await (await queue.getJob(job.id!))!.getState()).toBe('failed');
+    expect(await metricValue(metrics, 'bullmq_jobs_processed_total', { queue: name, outcome: 'stalled' })).toBe(1);
+    expect(await metricValue(metrics, 'bullmq_job_errors_total', { queue: name, error_type: 'unrecoverable', final: 'true' })).toBe(1);
+    expect(await metricValue(metrics, 'bullmq_jobs_started_total', { queue: name })).toBe(0);
+  });
 });
