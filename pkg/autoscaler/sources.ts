@@ -56,6 +56,7 @@ export class QueueSource {
     if (!c) {
       secrets.addUrlPassword(url);
       c = new Redis(url, {
+        protocol: 2, // pinned: ioredis 6 defaults to RESP3, BullMQ and most servers expect RESP2
         lazyConnect: false,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
