@@ -1,7 +1,9 @@
 /**
  * npm run bench:cache — GET hits of a 1 KB value over loopback:
  *   sidecar (redis backend)  vs  webdis (Debian's C HTTP front for Redis)  vs  direct ioredis calls,
- * on one private redis-server, alternating rounds, medians. Load from wrk (one
+ * on one private redis-server, alternating rounds, medians. Two reference servers
+ * give context: node:http answering a constant (node:http's ceiling here) and
+ * the lean node:http + one ioredis GET path (bench/cache/baseline-server.ts). Load from wrk (one
  * thread) or autocannon when wrk is missing. Prints req/s, p50, p99 and the
  * sidecar's peak RSS, and checks the targets of issue 2.
  *
@@ -13,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort, start, waitForHttp, waitForTcp, rssOf, killAll } from './lib/procs.ts';
+import { freePort, start, waitForHttp, waitForTcp, rssOf, cpuMicrosOf, killAll } from './lib/procs.ts';
 import { runLoad, hasWrk, type LoadResult } from './lib/wrk.ts';
 import { median, percentile, fmt } from './lib/stats.ts';
 
@@ -41,13 +43,26 @@ async function main() {
   const probe = await fetch(sidecarUrl);
   if (probe.headers.get('x-cache') !== 'hit' || (await probe.text()).length !== value1k.length) throw new Error('sidecar did not serve the hit');
 
+  // Reference points on the same machine and Redis: node:http's own ceiling, and the lean path.
+  const constPort = await freePort();
+  const leanPort = await freePort();
+  const constServer = start(process.execPath, ['bench/cache/baseline-server.ts', 'const', String(constPort), '0', '']);
+  const leanServer = start(process.execPath, ['bench/cache/baseline-server.ts', 'lean', String(leanPort), String(redisPort), 'bench:webdis:1k']);
+  await waitForTcp(constPort);
+  await waitForTcp(leanPort);
+  const baselineUrls: Record<string, string> = {
+    'node-const': `http://127.0.0.1:${constPort}/`,
+    'node-lean': `http://127.0.0.1:${leanPort}/`,
+  };
+
   let webdisUrl: string | undefined;
+  let webdisPid: number | undefined;
   if (spawnSync('which', ['webdis']).status === 0) {
     const webdisPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'webdis-'));
     const conf = join(dir, 'webdis.json');
     writeFileSync(conf, JSON.stringify({ redis_host: '127.0.0.1', redis_port: redisPort, http_host: '127.0.0.1', http_port: webdisPort, daemonize: false, database: 0, verbosity: 0, logfile: join(dir, 'webdis.log') }));
-    start('webdis', [conf]);
+    webdisPid = start('webdis', [conf]).pid;
     await waitForTcp(webdisPort);
     webdisUrl = `http://127.0.0.1:${webdisPort}/GET/bench:webdis:1k`;
   } else {
@@ -56,9 +71,18 @@ async function main() {
 
   console.log(`load: ${hasWrk() ? 'wrk -t1' : 'autocannon'}, ${SECONDS}s per run, ${ROUNDS} alternating rounds, value ${value1k.length} bytes, redis-server on :${redisPort}`);
   const results: Record<string, LoadResult[]> = {};
-  const record = (name: string, r: LoadResult) => {
+  const cpuPerRequest: Record<string, number[]> = {};
+  const pids: Record<string, number | undefined> = { sidecar: sidecar.pid, webdis: webdisPid, 'node-const': constServer.pid, 'node-lean': leanServer.pid };
+  /** Runs one load and charges the server's CPU time to its requests: a figure the shared machine's noise moves far less than req/s. */
+  const measure = async (name: string, url: string, connections: number) => {
+    const pid = pids[name.split('@')[0]];
+    const cpu0 = pid ? cpuMicrosOf(pid) : 0;
+    const r = await runLoad(url, connections, SECONDS);
+    const requests = r.rps * SECONDS;
+    const cpuUs = pid && requests > 0 ? (cpuMicrosOf(pid) - cpu0) / requests : Number.NaN;
+    (cpuPerRequest[name] ??= []).push(cpuUs);
     (results[name] ??= []).push(r);
-    console.log(`  ${name.padEnd(14)} ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50us).padStart(6)} us  p99 ${fmt(r.p99us).padStart(7)} us  errors ${r.errors} non2xx ${r.non2xx}`);
+    console.log(`  ${name.padEnd(14)} ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50us).padStart(6)} us  p99 ${fmt(r.p99us).padStart(7)} us  server CPU ${fmt(cpuUs, 1).padStart(5)} us/req  errors ${r.errors} non2xx ${r.non2xx}`);
   };
 
   // Warm up both (JIT, connection pools).
@@ -70,9 +94,15 @@ async function main() {
       const order = round % 2 === 0 ? ['sidecar', 'webdis'] : ['webdis', 'sidecar'];
       for (const who of order) {
         if (who === 'webdis' && !webdisUrl) continue;
-        record(`${who}@${connections}`, await runLoad(who === 'sidecar' ? sidecarUrl : webdisUrl!, connections, SECONDS));
+        await measure(`${who}@${connections}`, who === 'sidecar' ? sidecarUrl : webdisUrl!, connections);
       }
     }
+  }
+
+  // The reference servers, once each at 32 connections (they are context, not targets).
+  for (const [name, url] of Object.entries(baselineUrls)) {
+    await runLoad(url, 32, 2);
+    await measure(`${name}@32`, url, 32);
   }
 
   const direct = await directIoredis(redisPort, 32, SECONDS);
@@ -82,15 +112,15 @@ async function main() {
 
   const rss = rssOf(sidecar.pid!);
   const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
-  const rows = ['sidecar@32', 'webdis@32', 'sidecar@1', 'webdis@1'].filter((n) => results[n]);
+  const rows = ['sidecar@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'webdis@1'].filter((n) => results[n]);
   console.log('\nmedians');
-  console.log('| target | connections | req/s | p50 (us) | p99 (us) |\n|---|---|---|---|---|');
+  console.log('| target | connections | req/s | p50 (us) | p99 (us) | server CPU per request (us) |\n|---|---|---|---|---|---|');
   for (const n of rows) {
     const [who, c] = n.split('@');
-    console.log(`| ${who} | ${c} | ${fmt(med(n, (r) => r.rps))} | ${fmt(med(n, (r) => r.p50us))} | ${fmt(med(n, (r) => r.p99us))} |`);
+    console.log(`| ${who} | ${c} | ${fmt(med(n, (r) => r.rps))} | ${fmt(med(n, (r) => r.p50us))} | ${fmt(med(n, (r) => r.p99us))} | ${fmt(median(cpuPerRequest[n] ?? []), 1)} |`);
   }
-  console.log(`| direct ioredis | 32 | ${fmt(direct.rps)} | ${fmt(direct.p50us)} | ${fmt(direct.p99us)} |`);
-  console.log(`| direct ioredis | 1 | ${fmt(direct1.rps)} | ${fmt(direct1.p50us)} | ${fmt(direct1.p99us)} |`);
+  console.log(`| direct ioredis | 32 | ${fmt(direct.rps)} | ${fmt(direct.p50us)} | ${fmt(direct.p99us)} | |`);
+  console.log(`| direct ioredis | 1 | ${fmt(direct1.rps)} | ${fmt(direct1.p50us)} | ${fmt(direct1.p99us)} | |`);
   console.log(`sidecar peak RSS ${fmt(rss.peakMb, 1)} MB (now ${fmt(rss.nowMb, 1)} MB)`);
 
   console.log('\ntargets');

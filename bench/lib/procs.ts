@@ -64,3 +64,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { killAl
 export function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return track(spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } }));
 }
+
+/** CPU time (user + system) a process has used so far, in microseconds (Linux /proc, 10 ms ticks). */
+export function cpuMicrosOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // After "pid (comm) ": state is field 0, utime 11, stime 12 (stat fields 14 and 15).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
