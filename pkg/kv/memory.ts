@@ -7,7 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { CacheError } from './errors.ts';
 import { encodeKey, tenantPrefix, validateKey, validateNamespace, validateTenant } from './keys.ts';
 import { parseStoredInteger } from './integer.ts';
-import { validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
+import { validateBatch, validateStoreTtl, validateMsetItems, validateTxOps } from './validate.ts';
 import type { CacheStore, Namespace, OpOptions, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
 
 export interface MemoryStoreOptions {
@@ -106,13 +106,8 @@ export class MemoryStore implements CacheStore {
   }
 
   async mset(ns: Namespace, items: RawItem[], options?: OpOptions): Promise<void> {
-    validateNamespace(ns);
-    validateBatch(items.length);
-    for (const item of items) {
-      validateKey(item.key);
-      validateStoreTtl(item.ttlMs);
-      this.#fits(encodeKey(this.prefix, ns, item.key), item.json);
-    }
+    validateMsetItems(ns, items);
+    for (const item of items) this.#fits(encodeKey(this.prefix, ns, item.key), item.json);
     this.#check(options);
     for (const item of items) this.#lru.set(encodeKey(this.prefix, ns, item.key), item.json, { ttl: item.ttlMs });
   }

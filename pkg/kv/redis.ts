@@ -15,7 +15,7 @@ import { CacheError } from './errors.ts';
 import { DEFAULT_PREFIX, encodeKey, tenantPrefix, validateKey, validateNamespace, validatePrefix, validateTenant } from './keys.ts';
 import { redisError } from './redis-errors.ts';
 import { MGET_SCRIPT, TX_SCRIPT, entryOf, txRefusal, txResultsOf, txScriptArgs } from './scripts.ts';
-import { validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
+import { validateBatch, validateStoreTtl, validateMsetItems, validateTxOps } from './validate.ts';
 import type { CacheStore, Namespace, OpOptions, RawBytesEntry, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
 
 export type BackendStatus = 'connected' | 'connecting' | 'down';
@@ -209,13 +209,7 @@ export class RedisStore implements CacheStore {
   }
 
   async mset(ns: Namespace, items: RawItem[], options?: OpOptions): Promise<void> {
-    validateNamespace(ns);
-    validateBatch(items.length);
-    for (const item of items) {
-      validateKey(item.key);
-      validateStoreTtl(item.ttlMs);
-      if (typeof item.json !== 'string') throw new CacheError('invalid_value', 'mset items need JSON text');
-    }
+    validateMsetItems(ns, items);
     if (items.length === 0) return;
     // MULTI/EXEC: queued commands are checked before EXEC (EXECABORT applies none), and EXEC runs them with nothing in between.
     const multi = this.#redis.multi();

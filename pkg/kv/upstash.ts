@@ -17,7 +17,7 @@ import { DEFAULT_PREFIX, encodeKey, tenantPrefix, validateKey, validateNamespace
 import { abortable, type BackendStatus } from './redis.ts';
 import { TX_SCRIPT, txRefusal, txResultsOf, txScriptArgs } from './scripts.ts';
 import { upstashError } from './upstash-errors.ts';
-import { validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
+import { validateBatch, validateStoreTtl, validateMsetItems, validateTxOps } from './validate.ts';
 import type { CacheStore, Namespace, OpOptions, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
 
 export interface UpstashStoreOptions {
@@ -137,13 +137,7 @@ export class UpstashStore implements CacheStore {
   }
 
   async mset(ns: Namespace, items: RawItem[], options?: OpOptions): Promise<void> {
-    validateNamespace(ns);
-    validateBatch(items.length);
-    for (const item of items) {
-      validateKey(item.key);
-      validateStoreTtl(item.ttlMs);
-      if (typeof item.json !== 'string') throw new CacheError('invalid_value', 'mset items need JSON text');
-    }
+    validateMsetItems(ns, items);
     if (items.length === 0) return;
     await this.#call(() => {
       const tx = this.client.multi();

@@ -1,8 +1,8 @@
 /** Argument checks shared by every backend: bad input is refused before anything is sent or changed. */
 import { CacheError } from './errors.ts';
-import { validateKey, validateScope } from './keys.ts';
+import { validateKey, validateNamespace, validateScope } from './keys.ts';
 import { isSafeIncrement } from './integer.ts';
-import type { TxOp } from './types.ts';
+import type { Namespace, RawItem, TxOp } from './types.ts';
 
 /** Most ops in one transaction or items in one batch. */
 export const MAX_BATCH = 1000;
@@ -15,6 +15,17 @@ export function validateBatch(n: number): void {
 export function validateStoreTtl(ttlMs: unknown): asserts ttlMs is number {
   if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs < 1) {
     throw new CacheError('invalid_ttl', 'ttl must be a whole number of milliseconds ≥ 1');
+  }
+}
+
+/** Checks an `mset` batch before anything is written: namespace, size, and every item's key, TTL and value. */
+export function validateMsetItems(ns: Namespace, items: RawItem[]): void {
+  validateNamespace(ns);
+  validateBatch(items.length);
+  for (const item of items) {
+    validateKey(item.key);
+    validateStoreTtl(item.ttlMs);
+    if (typeof item.json !== 'string') throw new CacheError('invalid_value', 'mset items need JSON text');
   }
 }
 
