@@ -56,7 +56,11 @@ async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${ports.openai}`;
 
   const proxyPort = await freePort();
-  const proxy = await start(NODE, ['cmd/llm-proxy/main.ts'], {
+  // PROXY_NODE_FLAGS: V8 flags for the proxy. `--max-semi-space-size=4` shortens scavenges, which
+  // is what the one-connection p99 tail is made of (3.8 → 1.4 ms added), at about 7 % more CPU per
+  // request at 16 connections; the default keeps V8's sizing.
+  const proxyFlags = (process.env.PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const proxy = await start(NODE, [...proxyFlags, 'cmd/llm-proxy/main.ts'], {
     NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai',
     OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `${upstream}/v1`,
     LLM_PROXY_PORT: String(proxyPort), LLM_PROXY_ADMIN_PORT: String(await freePort()), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
