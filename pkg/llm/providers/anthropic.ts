@@ -5,6 +5,26 @@ import { toAnthropicRequest } from '../translate/anthropic-request.ts';
 import { fromAnthropicResponse } from '../translate/anthropic-response.ts';
 import { AnthropicStreamDecoder } from '../translate/stream-anthropic-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
+import { RequestTemplate, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
+
+type BuildRequest = Anthropic['buildRequest'];
+
+/** The official client, with its per-client headers and URLs computed once (request-template.ts). */
+export class AnthropicClient extends Anthropic {
+  readonly #template = new RequestTemplate({
+    build: (o, retryCount) => super.buildRequest(o as Parameters<BuildRequest>[0], { retryCount }) as Promise<BuiltRequest>,
+    url: (path, defaultBaseURL) => this.buildURL(path, undefined, defaultBaseURL),
+    defaultTimeout: () => this.timeout,
+    // A credential provider (OAuth, profiles) refreshes tokens: its headers cannot be kept. An API key can.
+    reusable: () => this.credentials === null,
+  });
+
+  override buildRequest(options: Parameters<BuildRequest>[0], extra: Parameters<BuildRequest>[1] = {}): ReturnType<BuildRequest> {
+    return this.#template.build(options as BuildRequestOptions, extra.retryCount ?? 0) as ReturnType<BuildRequest>;
+  }
+}
+// The SDK names itself in its User-Agent after the class: keep saying `Anthropic/JS <version>`.
+Object.defineProperty(AnthropicClient, 'name', { value: 'Anthropic' });
 
 export interface AnthropicProviderOptions {
   apiKey: string;
@@ -20,14 +40,14 @@ export interface AnthropicProviderOptions {
 /** Anthropic Messages through the official SDK, with its retries off (`maxRetries: 0`). */
 export class AnthropicProvider implements LLMProvider {
   readonly name = 'anthropic' as const;
-  readonly #client: Anthropic;
+  readonly #client: AnthropicClient;
   readonly #maxTokens: number;
   readonly #timeout: number;
 
   constructor(options: AnthropicProviderOptions) {
     this.#timeout = options.timeoutMs ?? 600_000;
     this.#maxTokens = options.defaultMaxTokens ?? 4096;
-    this.#client = new Anthropic({
+    this.#client = new AnthropicClient({
       apiKey: options.apiKey,
       baseURL: options.baseURL,
       maxRetries: 0,

@@ -5,6 +5,26 @@ import { toOpenAIRequest } from '../translate/openai-request.ts';
 import { fromOpenAIResponse } from '../translate/openai-response.ts';
 import { OpenAIStreamDecoder } from '../translate/stream-openai-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
+import { RequestTemplate, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
+
+type BuildRequest = OpenAI['buildRequest'];
+
+/** The official client, with its per-client headers and URLs computed once (request-template.ts). */
+export class OpenAIClient extends OpenAI {
+  readonly #template = new RequestTemplate({
+    build: (o, retryCount) => super.buildRequest(o as Parameters<BuildRequest>[0], { retryCount }) as Promise<BuiltRequest>,
+    url: (path, defaultBaseURL) => this.buildURL(path, undefined, defaultBaseURL),
+    defaultTimeout: () => this.timeout,
+    // A per-request idempotency key cannot be kept; OpenAI's client sets none.
+    reusable: () => this.idempotencyHeader === undefined,
+  });
+
+  override buildRequest(options: Parameters<BuildRequest>[0], extra: Parameters<BuildRequest>[1] = {}): ReturnType<BuildRequest> {
+    return this.#template.build(options as BuildRequestOptions, extra.retryCount ?? 0) as ReturnType<BuildRequest>;
+  }
+}
+// The SDK names itself in its User-Agent after the class: keep saying `OpenAI/JS <version>`.
+Object.defineProperty(OpenAIClient, 'name', { value: 'OpenAI' });
 
 export interface OpenAIProviderOptions {
   apiKey: string;
@@ -19,10 +39,10 @@ export interface OpenAIProviderOptions {
 /** OpenAI Chat Completions through the official SDK, with its retries off (`maxRetries: 0`). */
 export class OpenAIProvider implements LLMProvider {
   readonly name = 'openai' as const;
-  readonly #client: OpenAI;
+  readonly #client: OpenAIClient;
 
   constructor(options: OpenAIProviderOptions) {
-    this.#client = new OpenAI({
+    this.#client = new OpenAIClient({
       apiKey: options.apiKey,
       baseURL: options.baseURL,
       maxRetries: 0,
