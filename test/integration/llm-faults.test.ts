@@ -57,6 +57,20 @@ describe('retries', () => {
     expect(proxies[0].logs.lines.some((l) => l.includes('"requestId":"req-abc-123"') && l.includes('llm request failed'))).toBe(true);
   });
 
+  it('treat a 200 whose JSON body is cut as a provider failure: retried, in both dialects', async () => {
+    const { openai, anthropic } = await proxyWith();
+    oai.script({ malformedAfter: 0 });
+    const answer = await openai.chat.completions.create(chat()).withResponse();
+    expect(answer.data.choices[0].message.content).toBeTruthy();
+    expect(answer.response.headers.get('x-llm-attempts')).toBe('2');
+    expect(oai.calls).toHaveLength(2);
+    ant.always({ malformedAfter: 0 });
+    const err = await anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-llm-provider': 'anthropic' } }).catch((e: any) => e);
+    expect(err.status).toBe(503);
+    expect(err.headers.get('x-llm-attempts')).toBe('3');
+    expect(ant.calls).toHaveLength(3);
+  });
+
   it('stop at the overall deadline with a 503 that says so', async () => {
     const { openai } = await proxyWith({ timeoutMs: 400, attemptTimeoutMs: 5000 });
     oai.always({ hang: true });

@@ -66,7 +66,9 @@ export class AnthropicProvider implements LLMProvider {
   async complete(req: Request, signal: AbortSignal): Promise<Response> {
     try {
       const body = toAnthropicRequest(req, false, this.#maxTokens) as unknown as Anthropic.MessageCreateParamsNonStreaming;
-      return fromAnthropicResponse(await this.#client.messages.create(body, this.#options(req, signal)), this.name);
+      // The raw answer, as in openai.ts: the SDK has already turned a non-2xx into its APIError.
+      const res = await this.#client.messages.create(body, this.#options(req, signal)).asResponse();
+      return fromAnthropicResponse(await res.json(), this.name);
     } catch (err) {
       throw fromSdkError(err, this.name, signal);
     }

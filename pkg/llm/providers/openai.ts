@@ -56,7 +56,10 @@ export class OpenAIProvider implements LLMProvider {
   async complete(req: Request, signal: AbortSignal): Promise<Response> {
     try {
       const body = toOpenAIRequest(req, false) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-      return fromOpenAIResponse(await this.#client.chat.completions.create(body, { signal }), this.name);
+      // The raw answer (the SDK has already turned a non-2xx into its APIError): its parse step adds only a
+      // debug-log record, built even with logging off, and a _request_id the proxy does not use.
+      const res = await this.#client.chat.completions.create(body, { signal }).asResponse();
+      return fromOpenAIResponse(await res.json(), this.name);
     } catch (err) {
       throw fromSdkError(err, this.name, signal);
     }
