@@ -1,4 +1,5 @@
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { KeptHeaders } from './request-template.ts';
 
 /**
  * A `fetch` for the official SDKs built on one pooled undici Agent and its
@@ -48,40 +49,68 @@ function flattenHeaders(h: unknown): Record<string, string> {
   return out;
 }
 
+type Body = Dispatcher.ResponseData['body'];
+
+/** The part of a fetch Response the SDKs read, on prototype methods rather than closures per call. */
+class PooledResponse {
+  readonly status: number;
+  readonly statusText = '';
+  readonly ok: boolean;
+  readonly url: string;
+  readonly redirected = false;
+  readonly headers: HeadersView;
+  readonly body: Body;
+  constructor(status: number, url: string, headers: RawHeaders, body: Body) {
+    this.status = status;
+    this.ok = status >= 200 && status < 300;
+    this.url = url;
+    this.headers = new HeadersView(headers);
+    this.body = body;
+  }
+  get bodyUsed(): boolean { return this.body.bodyUsed; }
+  json(): Promise<unknown> { return this.body.json(); }
+  text(): Promise<string> { return this.body.text(); }
+  arrayBuffer(): Promise<ArrayBuffer> { return this.body.arrayBuffer(); }
+}
+
+interface Target { origin: string; path: string; href: string }
+const MAX_TARGETS = 64;
+
 export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch {
   const agent = new Agent({
     connections: options.connections ?? 128,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
   });
+  // The SDKs call a handful of URLs: parse each once.
+  const targets = new Map<string, Target>();
+  const target = (input: string | URL | Request): Target => {
+    const key = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    let t = targets.get(key);
+    if (!t) {
+      const url = new URL(key);
+      t = { origin: url.origin, path: url.pathname + url.search, href: url.href };
+      if (targets.size >= MAX_TARGETS) targets.clear();
+      targets.set(key, t);
+    }
+    return t;
+  };
   const pooled = async (input: string | URL | Request, init: RequestInit = {}) => {
-    const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : new URL(input.url);
+    const t = target(input);
     const body = init.body;
     if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
       throw new TypeError('pooled fetch sends only string or byte bodies');
     }
+    const h = init.headers as unknown;
     const res = await agent.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
+      origin: t.origin,
+      path: t.path,
       method: (init.method ?? 'GET') as 'GET',
-      headers: flattenHeaders(init.headers),
+      headers: h instanceof KeptHeaders ? h.record : flattenHeaders(h),
       body: body ?? undefined,
       signal: init.signal ?? undefined,
     });
-    const b = res.body;
-    return {
-      status: res.statusCode,
-      statusText: '',
-      ok: res.statusCode >= 200 && res.statusCode < 300,
-      url: url.href,
-      redirected: false,
-      headers: new HeadersView(res.headers as RawHeaders),
-      body: b,
-      get bodyUsed() { return b.bodyUsed; },
-      json: () => b.json(),
-      text: () => b.text(),
-      arrayBuffer: () => b.arrayBuffer(),
-    } as unknown as globalThis.Response;
+    return new PooledResponse(res.statusCode, t.href, res.headers as RawHeaders, res.body) as unknown as globalThis.Response;
   };
   return { fetch: pooled as typeof fetch, close: () => agent.close() };
 }

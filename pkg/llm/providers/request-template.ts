@@ -73,9 +73,24 @@ function mergeable(h: unknown): h is Record<string, string | null | undefined> {
   return true;
 }
 
+/**
+ * The headers the template sends: iterable as name/value pairs like a
+ * `Headers` (what `fetch` reads), with no enumerable own property. The SDK
+ * formats the request's headers for a debug record on every call, logging on
+ * or off; here it finds nothing to walk. The pooled fetch takes `record` as is.
+ */
+export class KeptHeaders {
+  readonly #record: Readonly<Record<string, string>>;
+  constructor(record: Readonly<Record<string, string>>) { this.#record = record; }
+  get record(): Readonly<Record<string, string>> { return this.#record; }
+  get(name: string): string | null { return this.#record[name.toLowerCase()] ?? null; }
+  forEach(fn: (value: string, name: string) => void): void { for (const k in this.#record) fn(this.#record[k], k); }
+  *[Symbol.iterator](): IterableIterator<[string, string]> { for (const k in this.#record) yield [k, this.#record[k]]; }
+}
+
 export class RequestTemplate {
   readonly #sdk: RequestBuilder;
-  #headers: Record<string, string> | undefined;
+  #headers: KeptHeaders | undefined;
   #timeout = 0;
   /** Set once the client proved not reusable: every call goes through the SDK. */
   #off: boolean | undefined;
@@ -104,22 +119,23 @@ export class RequestTemplate {
         this.#off = true;
         return this.#sdk.build(options, retryCount);
       }
-      this.#headers = record;
+      this.#headers = new KeptHeaders(record);
       this.#timeout = probe.timeout;
     }
     let headers = this.#headers;
     if (o.headers !== undefined) {
-      headers = { ...headers };
+      const merged = { ...headers.record };
       const extra = o.headers as Record<string, string | null | undefined>;
       for (const k in extra) {
         const v = extra[k];
         if (v === undefined) continue;
         const name = k.toLowerCase();
-        if (v === null) delete headers[name];
-        else headers[name] = v;
+        if (v === null) delete merged[name];
+        else merged[name] = v;
       }
+      headers = new KeptHeaders(merged);
     }
-    const req: RequestInit = { method: o.method, headers, body: JSON.stringify(o.body) };
+    const req: RequestInit = { method: o.method, headers: headers as unknown as RequestInit["headers"], body: JSON.stringify(o.body) };
     if (o.signal) req.signal = o.signal;
     return { req, url: this.#url(o.path, o.defaultBaseURL), timeout };
   }
