@@ -1,4 +1,4 @@
-import { trace, SpanKind, SpanStatusCode, type Span, type Histogram as OtelHistogram } from '@opentelemetry/api';
+import { trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Histogram as OtelHistogram } from '@opentelemetry/api';
 import { LATENCY_BUCKETS_SECONDS, type BoundCounter, type BoundHistogram, type Metrics } from '../metrics/index.ts';
 import type { Dialect, Usage } from './canonical.ts';
 import type { GatewayObserver } from './gateway.ts';
@@ -26,6 +26,7 @@ export class LlmMetrics implements GatewayObserver {
   readonly #tokenUsage: OtelHistogram;
   readonly #bound = new Map<string, { count: BoundCounter; duration: BoundHistogram }>();
   readonly #boundTtft = new Map<string, BoundHistogram>();
+  readonly #boundTokens = new Map<string, { input: BoundCounter; output: BoundCounter; inputAttrs: Attributes; outputAttrs: Attributes }>();
   readonly #models = new Set<string>();
   readonly #tracer = trace.getTracer('pilotfish.llm');
 
@@ -99,11 +100,22 @@ export class LlmMetrics implements GatewayObserver {
   tokens(provider: string, model: string, usage: Usage | undefined): void {
     if (!usage) return;
     const m = this.#model(model);
-    if (usage.inputTokens) this.#tokens.inc({ provider, model: m, type: 'input' }, usage.inputTokens);
-    if (usage.outputTokens) this.#tokens.inc({ provider, model: m, type: 'output' }, usage.outputTokens);
-    const attrs = { 'gen_ai.system': provider, 'gen_ai.request.model': m, 'gen_ai.operation.name': 'chat' };
-    this.#tokenUsage.record(usage.inputTokens, { ...attrs, 'gen_ai.token.type': 'input' });
-    this.#tokenUsage.record(usage.outputTokens, { ...attrs, 'gen_ai.token.type': 'output' });
+    const key = `${provider}\u0000${m}`;
+    let b = this.#boundTokens.get(key);
+    if (!b) {
+      const attrs = { 'gen_ai.system': provider, 'gen_ai.request.model': m, 'gen_ai.operation.name': 'chat' };
+      b = {
+        input: this.#tokens.bind({ provider, model: m, type: 'input' }),
+        output: this.#tokens.bind({ provider, model: m, type: 'output' }),
+        inputAttrs: { ...attrs, 'gen_ai.token.type': 'input' },
+        outputAttrs: { ...attrs, 'gen_ai.token.type': 'output' },
+      };
+      this.#boundTokens.set(key, b);
+    }
+    if (usage.inputTokens) b.input.inc(usage.inputTokens);
+    if (usage.outputTokens) b.output.inc(usage.outputTokens);
+    this.#tokenUsage.record(usage.inputTokens, b.inputAttrs);
+    this.#tokenUsage.record(usage.outputTokens, b.outputAttrs);
   }
 
   retry(provider: string, reason: string): void {
