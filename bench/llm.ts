@@ -56,9 +56,8 @@ async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${ports.openai}`;
 
   const proxyPort = await freePort();
-  // PROXY_NODE_FLAGS: V8 flags for the proxy. `--max-semi-space-size=4` shortens scavenges, which
-  // is what the one-connection p99 tail is made of (3.8 → 1.4 ms added), at about 7 % more CPU per
-  // request at 16 connections; the default keeps V8's sizing.
+  // PROXY_NODE_FLAGS: V8 flags for the proxy, to try young-generation sizes against the one-connection
+  // tail (docs/llm-proxy.md has what was measured); the default keeps V8's sizing, as the chart does.
   const proxyFlags = (process.env.PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const proxy = await start(NODE, [...proxyFlags, 'cmd/llm-proxy/main.ts'], {
     NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai',
