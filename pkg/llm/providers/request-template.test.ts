@@ -82,6 +82,13 @@ describe('RequestTemplate through the official clients', () => {
     expect((await record(() => lean.messages.create(message))).headers['anthropic-beta']).toBeUndefined();
   });
 
+  it('sends the kept headers through Node\'s global fetch too (the default without a pooled fetch)', async () => {
+    const options = { apiKey: 'sk-template-test', baseURL: `${base}/v1`, maxRetries: 0, logLevel: 'off' as const, timeout: 600_000 };
+    const want = await record(() => new OpenAI(options).chat.completions.create(chat));
+    const lean = new OpenAIClient(options);
+    for (let i = 0; i < 2; i++) expect(await record(() => lean.chat.completions.create(chat))).toEqual(want);
+  });
+
   it('lets the SDK build a call whose timeout differs from the kept headers', async () => {
     const options = { apiKey: 'sk-template-test', baseURL: `${base}/v1`, maxRetries: 0, logLevel: 'off' as const, timeout: 600_000, fetch: pooled.fetch };
     const lean = new OpenAIClient(options);
