@@ -9,6 +9,8 @@ export interface StackMember {
   main: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Variables of this process's environment the member must not inherit. */
+  unset?: string[];
   /** Started only when this resolves true (e.g. Redis answers). */
   when?: () => Promise<boolean>;
   /** Said when `when` is false. */
@@ -44,7 +46,9 @@ export async function startStack(members: StackMember[], out: NodeJS.WritableStr
       out.write(`[dev] ${m.name} not started: ${m.skipReason ?? 'its precondition is not met'}\n`);
       continue;
     }
-    const child = spawn(process.execPath, [m.main, ...(m.args ?? [])], { env: { ...process.env, ...m.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...m.env };
+    for (const name of m.unset ?? []) delete env[name];
+    const child = spawn(process.execPath, [m.main, ...(m.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(m.name, child);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => out.write(`[${m.name}] ${line}\n`));
