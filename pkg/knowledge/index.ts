@@ -9,3 +9,4 @@ export { searchCacheKey, SEARCH_CACHE_KEY_VERSION } from './cache-key.ts';
 export { type SearchResponse, type SearchHit, type KnowledgeDocument, FIELD_BOOST, FUZZY, FUZZY_MIN_LENGTH, MAX_FUZZY } from './engine.ts';
 export { makeSnippet, SNIPPET_LENGTH } from './snippet.ts';
 export { parseMarkdown, type ParsedMarkdown } from './markdown.ts';
+export { MAX_DOCUMENT_BYTES } from './loader.ts';

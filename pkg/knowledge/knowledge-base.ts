@@ -147,7 +147,8 @@ export class KnowledgeBase {
 
 async function build(dir: string, logger: Logger): Promise<{ built: Built; result: ReindexResult }> {
   const started = performance.now();
-  const { documents } = await loadDocuments(dir, logger);
+  const { documents, skipped } = await loadDocuments(dir, logger);
   const index = await buildIndex(documents);
+  logger.debug({ documents: index.documents, skipped: skipped.length }, 'knowledge: index rebuilt');
   return { built: { index, indexedAt: new Date() }, result: { documents: index.documents, ms: performance.now() - started } };
 }

@@ -9,6 +9,8 @@ import type { KnowledgeDocument } from './engine.ts';
 
 /** Files read at once: enough to keep the disk busy, far from the process's descriptor limit. */
 const READ_CONCURRENCY = 16;
+/** A bigger file is skipped: it would be one huge result, and a stray dump or log must not exhaust memory. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 export interface LoadResult {
   documents: KnowledgeDocument[];
@@ -40,7 +42,10 @@ export async function loadDocuments(dir: string, logger: Logger): Promise<LoadRe
       const rel = paths[next++];
       const id = toDocumentId(rel);
       try {
-        const source = await readFile(join(dir, rel), 'utf8');
+        const file = join(dir, rel);
+        const { size } = await stat(file);
+        if (size > MAX_DOCUMENT_BYTES) throw new Error(`larger than ${MAX_DOCUMENT_BYTES} bytes`);
+        const source = await readFile(file, 'utf8');
         documents.push({ id, path: id, ...parseMarkdown(source, rel) });
       } catch (err) {
         skipped.push(id);
