@@ -12,9 +12,10 @@ export interface MockProviderOptions {
 /**
  * A provider with no network: deterministic answers for development and for
  * the proxy's own tests. With tools offered (and tool_choice not `none`) and
- * no tool result yet in the last turn, it calls the chosen (or first) tool with
- * `{"input": <last user text>}`; otherwise it answers `mock: <last user text>`.
- * Streams word by word.
+ * no tool result yet in the last turn, it calls the chosen (or first) tool
+ * with arguments from `mockToolArguments`; after the tool result it answers
+ * `mock: tool said <result>`; otherwise `mock: <last user text>`. Streams word
+ * by word.
  */
 export class MockProvider implements LLMProvider {
   readonly name = 'mock' as const;
@@ -36,7 +37,7 @@ export class MockProvider implements LLMProvider {
     const choice = req.toolChoice;
     if (req.tools?.length && choice?.type !== 'none' && !answeredTool) {
       const tool = choice?.type === 'tool' ? req.tools.find((t) => t.name === choice.name) ?? req.tools[0] : req.tools[0];
-      const args = JSON.stringify({ input: userText });
+      const args = JSON.stringify(mockToolArguments(tool.parameters, userText));
       events.push({ type: 'tool_start', index: 0, id: `call_${id.replace(/-/g, '_')}`, name: tool.name });
       for (let i = 0; i < args.length; i += 8) events.push({ type: 'tool_delta', index: 0, arguments: args.slice(i, i + 8) });
       events.push({ type: 'end', stopReason: 'tool_calls', usage: { inputTokens, outputTokens: countTokens(args) } });
@@ -64,6 +65,28 @@ export class MockProvider implements LLMProvider {
       yield ev;
     }
   }
+}
+
+/**
+ * The arguments the mock passes to a tool: the user's text in the first
+ * required string property of the tool's JSON Schema (`{"query": …}` for a
+ * search tool), so an app's real argument validation accepts the call and the
+ * round trip completes; `{"input": …}` when the schema requires no string.
+ */
+export function mockToolArguments(parameters: Record<string, unknown>, userText: string): Record<string, string> {
+  const required = Array.isArray(parameters.required) ? parameters.required : [];
+  const properties = isRecord(parameters.properties) ? parameters.properties : {};
+  for (const name of required) {
+    if (typeof name !== 'string' || !Object.hasOwn(properties, name)) continue;
+    const prop = properties[name];
+    const type = isRecord(prop) ? prop.type : undefined;
+    if (type === 'string' || (Array.isArray(type) && type.includes('string'))) return { [name]: userText };
+  }
+  return { input: userText };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function countTokens(text: string): number {
