@@ -13,6 +13,9 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY cmd ./cmd
 COPY pkg ./pkg
+# The app indexes docs/ by default (KNOWLEDGE_DIR), so a fresh install answers questions about Pilotfish.
+COPY docs ./docs
 USER node
-# No default binary: the chart (or `docker run … node cmd/cache-sidecar/main.ts`) names it.
-CMD ["node", "cmd/cache-sidecar/main.ts"]
+# The app by default; the chart names each binary (`node cmd/<binary>/main.ts`).
+EXPOSE 8080
+CMD ["node", "cmd/app/main.ts"]

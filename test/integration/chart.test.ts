@@ -11,7 +11,8 @@
  * render.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
@@ -21,6 +22,7 @@ import { llmProxySpecs, readLlmProxyConfig } from '#pkg/llmproxy/index.ts';
 import { loadWorkerConfig, workerSpec } from '#pkg/render/index.ts';
 import { loadControllerConfig } from '#pkg/autoscaler/index.ts';
 import { sidecarClientSpec, parseTtlPolicy } from '#pkg/kv/index.ts';
+import { createFeatureFlags } from '#pkg/flags/index.ts';
 import { CrdChecker } from '../fixtures/kube/crd-check.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -67,8 +69,16 @@ const READS: Record<string, string[]> = {
   worker: [...Object.keys(workerSpec), ...COMMON_ENV],
   // POD_NAME / POD_NAMESPACE feed CONTROLLER_IDENTITY and CONTROLLER_LEASE_NAMESPACE.
   controller: [...CONTROLLER_ENV, 'POD_NAME', 'POD_NAMESPACE', ...COMMON_ENV],
-  // The app: pkg/kv sidecarCacheFromEnv() and the official SDKs' base URLs.
-  app: [...Object.keys(sidecarClientSpec), 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL'],
+  // The app (cmd/app, its environment table in /tmp/prompts/app-contract.md and
+  // docs/deploy.md), pkg/kv sidecarCacheFromEnv() and the official SDKs' base URLs.
+  app: [
+    ...Object.keys(sidecarClientSpec), 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', ...COMMON_ENV,
+    'APP_HOST', 'APP_PORT', 'APP_API_KEYS', 'APP_JWT_SECRET', 'APP_JWT_PUBLIC_KEY', 'APP_JWT_ISSUER', 'APP_JWT_AUDIENCE',
+    'APP_JWT_TENANT_CLAIM', 'APP_JWT_ROLES_CLAIM', 'APP_SESSION_SECRET', 'APP_RATE_LIMIT_WINDOW', 'APP_RATE_LIMITS',
+    'REDIS_URL', 'RENDER_QUEUE', 'BULLMQ_PREFIX', 'KNOWLEDGE_DIR', 'CACHE_CLIENT_TIMEOUT_MS', 'SEARCH_CACHE_TTL',
+    'LLM_PROXY_URL', 'CHAT_MODEL', 'CHAT_MAX_TOOL_ROUNDS', 'APP_FLAGS_FILE', 'APP_FLAG_DISTRIBUTED_CACHE', 'APP_FLAG_LLM_REAL_PROVIDER',
+    'CACHE_SIDECAR_ADMIN_URL', 'LLM_PROXY_ADMIN_URL', 'WORKER_HEALTH_URL', 'APP_K8S_NAMESPACE',
+  ],
 };
 
 const SECRET_NAME = /KEY|TOKEN|PASSWORD|SECRET|REDIS_URL/;
@@ -184,9 +194,44 @@ function checkBinaryAccepts(role: string, env: Record<string, string>, c: Contai
     }
     case 'app': {
       expect(env.CACHE_SIDECAR_URL ?? 'http://127.0.0.1', where).toMatch(/^http:\/\/127\.0\.0\.1/);
+      if (env.APP_FLAGS_FILE) {
+        // A directory mount (no subPath): a subPath mount never sees ConfigMap updates.
+        const mount = (c.spec.volumeMounts as Obj[]).find((m) => env.APP_FLAGS_FILE.startsWith(`${m.mountPath}/`));
+        expect(mount, `${where}: APP_FLAGS_FILE inside a mount`).toBeDefined();
+        expect(mount!.subPath, `${where}: flags mount without subPath`).toBeUndefined();
+        expect((c.pod.volumes as Obj[]).find((v) => v.name === mount!.name)?.configMap?.name, `${where}: flags from a ConfigMap`).toBeTruthy();
+      }
       break;
     }
   }
+}
+
+/**
+ * Each app container's flags file as the app would load it: the mounted
+ * ConfigMap's file written to a temporary directory, read by pkg/flags with
+ * the container's APP_FLAG_* overrides. Returns the loaded flags per Deployment.
+ */
+async function loadRenderedFlags(docs: Obj[]): Promise<Map<string, Awaited<ReturnType<typeof createFeatureFlags>>>> {
+  const loaded = new Map<string, Awaited<ReturnType<typeof createFeatureFlags>>>();
+  for (const dep of docs.filter((d) => d.kind === 'Deployment')) {
+    for (const c of containersOf(dep).filter((x) => x.name === 'app')) {
+      const env = envOf(c, docs);
+      const mount = (c.spec.volumeMounts as Obj[]).find((m) => env.APP_FLAGS_FILE?.startsWith(`${m.mountPath}/`))!;
+      const cmName = (c.pod.volumes as Obj[]).find((v) => v.name === mount.name)!.configMap.name as string;
+      const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === cmName);
+      expect(cm, `ConfigMap ${cmName}`).toBeDefined();
+      const dir = mkdtempSync(join(tmpdir(), 'chart-flags-'));
+      const fileName = env.APP_FLAGS_FILE.slice(mount.mountPath.length + 1);
+      writeFileSync(join(dir, fileName), cm!.data[fileName]);
+      try {
+        const overrides = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('APP_FLAG_')));
+        loaded.set(dep.metadata.name, await createFeatureFlags({ file: join(dir, fileName), env: overrides }));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  return loaded;
 }
 
 function portNamed(c: Container, name: string): number {
@@ -250,6 +295,10 @@ describe('values.schema.json', () => {
     ['a pull secret that is not a name', { imagePullSecrets: [{}] }],
     ['backend upstash without its URL and token Secret', { cacheSidecar: { backend: 'upstash' } }],
     ['two controllers without leader election', { controller: { leaderElection: { enabled: false } } }],
+    ['an unknown flag in the flags file (a typo)', { app: { flags: { 'distributed-cach': false } } }],
+    ['a flag override other than on/off', { app: { flagOverrides: { 'distributed-cache': 'disabled' } } }],
+    ['an unknown flag in the canary flags file', { app: { canary: { flags: { 'llm-provider': false } } } }],
+    ['a rate limit for an unknown role', { app: { rateLimit: { limits: { reader: 10 } } } }],
   ])('refuses %s', (_what, over) => {
     expect(validate(mergeValues(defaults, over))).toBe(false);
   });
@@ -268,7 +317,7 @@ describe('values.schema.json', () => {
       for (const [k, v] of Object.entries(o)) {
         const p = path ? `${path}.${k}` : k;
         // Maps whose keys are data (TTL scopes, aliases, labels) are documented as a whole.
-        if (isPlainObject(v) && Object.keys(v).length && !['ttlPolicy', 'modelAliases', 'resources', 'targets', 'fallback', 'podSecurityContext', 'containerSecurityContext', 'namespaceSelector', 'podSelector'].includes(k)) walk(v, p);
+        if (isPlainObject(v) && Object.keys(v).length && !['ttlPolicy', 'modelAliases', 'resources', 'targets', 'fallback', 'flags', 'podSecurityContext', 'containerSecurityContext', 'namespaceSelector', 'podSelector'].includes(k)) walk(v, p);
         else leaves.push(p);
       }
     };
@@ -306,6 +355,34 @@ describe('manifests/pilotfish.yaml (the chart with default values)', () => {
     checkRendered(docs, 'default');
     const app = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pilotfish-app')!;
     expect(containersOf(app).map((c) => `${c.init ? 'init' : 'main'}:${c.name}`)).toEqual(['init:cache-sidecar', 'init:llm-proxy', 'main:app']);
+  });
+
+  it('runs cmd/app from the Pilotfish image, credentials from Secrets, the admin page pointed at the pod-local sidecars and the worker', async () => {
+    const app = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pilotfish-app')!;
+    const containers = containersOf(app);
+    const main = containers.find((c) => c.name === 'app')!;
+    const sidecar = containers.find((c) => c.name === 'cache-sidecar')!;
+    expect(main.spec.image).toBe(sidecar.spec.image);
+    expect(main.spec.command).toEqual(['node', 'cmd/app/main.ts']);
+    expect(main.spec.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(main.spec.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(portNamed(main, 'http')).toBe(8080);
+    const byName = Object.fromEntries((main.spec.env as Obj[]).map((e) => [e.name, e]));
+    expect(byName.APP_PORT.value).toBe('8080');
+    expect(byName.APP_API_KEYS.valueFrom.secretKeyRef).toEqual({ name: 'pilotfish-app', key: 'api-keys' });
+    expect(byName.APP_SESSION_SECRET.valueFrom.secretKeyRef).toEqual({ name: 'pilotfish-app', key: 'session-secret' });
+    expect(byName.CACHE_SIDECAR_ADMIN_URL.value).toBe(`http://127.0.0.1:${portNamed(sidecar, 'cache-admin')}`);
+    expect(byName.LLM_PROXY_ADMIN_URL.value).toBe(`http://127.0.0.1:${portNamed(containers.find((c) => c.name === 'llm-proxy')!, 'llm-admin')}`);
+    const worker = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'pilotfish-worker')!;
+    expect(byName.WORKER_HEALTH_URL.value).toBe(`http://pilotfish-worker:${worker.spec.ports[0].port}`);
+    const flags = await loadRenderedFlags(docs);
+    expect([...flags.keys()]).toEqual(['pilotfish-app']);
+    try {
+      expect(await flags.get('pilotfish-app')!.isEnabled('distributed-cache', 'acme')).toBe(true);
+      expect(await flags.get('pilotfish-app')!.isEnabled('llm-real-provider', 'acme')).toBe(true);
+    } finally {
+      await Promise.all([...flags.values()].map((f) => f.close()));
+    }
   });
 
   it('the controller runs 2 replicas with Lease election and exactly the RBAC of manifests/controller', () => {
@@ -383,6 +460,44 @@ describe.skipIf(!helm)('with helm', () => {
     // and the checker does refuse a bad one: minReplicas above maxReplicas
     const bad = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'worker.autoscaler.enabled=true', '--set', 'worker.autoscaler.minReplicas=50']), 'bad').find((d) => d.kind === 'QueueAutoscaler')!;
     expect(checker.check(bad).problems.length).toBeGreaterThan(0);
+  });
+
+  it('canary values give a second app Deployment behind the same Service, with its own image and flags file', async () => {
+    const docs = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '-f', 'charts/pilotfish/ci/canary-values.yaml']), 'canary');
+    const stable = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pf-pilotfish-app')!;
+    const canary = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pf-pilotfish-app-canary')!;
+    expect(canary).toBeDefined();
+    const service = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'pf-pilotfish-app')!;
+    const matches = (selector: Obj, labels: Obj) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+    for (const dep of [stable, canary]) expect(matches(service.spec.selector, dep.spec.template.metadata.labels), dep.metadata.name).toBe(true);
+    // Each Deployment owns only its own track's pods.
+    expect(matches(stable.spec.selector.matchLabels, canary.spec.template.metadata.labels)).toBe(true);
+    expect(matches(canary.spec.selector.matchLabels, stable.spec.template.metadata.labels)).toBe(false);
+    const image = (dep: Obj) => containersOf(dep).find((c) => c.name === 'app')!.spec.image as string;
+    expect(image(canary)).toMatch(/:0\.2\.0-rc\.1$/);
+    expect(image(stable)).not.toMatch(/rc/);
+    const flags = await loadRenderedFlags(docs);
+    try {
+      expect(await flags.get('pf-pilotfish-app')!.isEnabled('llm-real-provider', 'canary')).toBe(true);
+      expect(await flags.get('pf-pilotfish-app-canary')!.isEnabled('llm-real-provider', 'canary')).toBe(false);
+      expect(await flags.get('pf-pilotfish-app-canary')!.isEnabled('llm-real-provider', 'acme')).toBe(true);
+    } finally {
+      await Promise.all([...flags.values()].map((f) => f.close()));
+    }
+  });
+
+  it('turns app.flagOverrides into APP_FLAG_* variables the app accepts', async () => {
+    const docs = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'app.flagOverrides.distributed-cache=off']), 'overrides');
+    const flags = await loadRenderedFlags(docs);
+    try {
+      expect(await flags.get('pf-pilotfish-app')!.isEnabled('distributed-cache', 'acme')).toBe(false);
+    } finally {
+      await Promise.all([...flags.values()].map((f) => f.close()));
+    }
+  });
+
+  it('refuses an app without any credential source', () => {
+    expect(() => runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'app.apiKeys.existingSecret='])).toThrow(/credential source/);
   });
 
   it('the committed manifest is a fresh render of the defaults', () => {
