@@ -20,6 +20,9 @@ export function envNumber(name, fallback) {
 export const CACHE_URL = env('CACHE_URL', 'http://127.0.0.1:7700');
 export const CACHE_TOKEN = env('CACHE_SIDECAR_TOKEN', '');
 export const LLM_URL = env('LLM_URL', 'http://127.0.0.1:7701');
+export const APP_URL = env('APP_URL', 'http://127.0.0.1:8080');
+/** An API key of the app (`APP_API_KEYS`); `npm start` prints a development one. */
+export const APP_API_KEY = env('APP_API_KEY', '');
 
 /**
  * Load profiles (PROFILE=smoke|load|stress|soak), scaled by VUS (the peak

@@ -55,7 +55,7 @@ function exportedNames(sf: ts.SourceFile): string[] {
 
 describe('load/ k6 scripts', () => {
   it('finds the scripts and their shared config', () => {
-    expect(files.map((f) => relative(LOAD, f)).sort()).toEqual(expect.arrayContaining(['cache-sidecar.js', 'llm-proxy.js', 'lib/config.js']));
+    expect(files.map((f) => relative(LOAD, f)).sort()).toEqual(expect.arrayContaining(['app.js', 'cache-sidecar.js', 'llm-proxy.js', 'lib/config.js']));
   });
 
   it.each(files.map((f) => [relative(LOAD, f), f]))('%s parses as an ES module', (_name, file) => {
@@ -150,7 +150,7 @@ const SHIM: Record<string, string> = {
       const ttfb = a.waiting / 1000;
       globalThis.__k6.requests.push({ method, status: Number(code), tags: params.tags ?? {} });
       return {
-        status: Number(code), body: text, headers, timings: { waiting: Number(ttfb) * 1000 },
+        status: Number(code), body: text, headers, timings: { waiting: Number(ttfb) * 1000, duration: Number(ttfb) * 1000 },
         json(selector) {
           let v = JSON.parse(text);
           for (const part of selector ? selector.split('.') : []) v = v == null ? undefined : v[part];
@@ -304,5 +304,75 @@ describe('load/llm-proxy.js against cmd/llm-proxy on its mock provider', () => {
     const rec = resetRecord();
     iterate(script, undefined, 6);
     expect(failed(rec)).toContain('200');
+  });
+});
+
+// The app runs only once cmd/app exists; until then app.js is checked by the
+// parse, import and threshold tests above.
+const APP_MAIN = join(LOAD, '..', 'cmd', 'app', 'main.ts');
+
+describe.skipIf(!existsSync(APP_MAIN))('load/app.js against cmd/app with the cache sidecar (memory) and the LLM proxy (mock)', () => {
+  const key = 'k6-load-key-0123456789';
+  let sidecar: Binary;
+  let proxy: Binary;
+  let app: Binary;
+  let appPort: number;
+  beforeAll(async () => {
+    const [cachePort, cacheAdmin, llmPort, llmAdmin] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    appPort = await freePort();
+    [sidecar, proxy] = await Promise.all([
+      startBinary('cache-sidecar', {
+        CACHE_BACKEND: 'memory', CACHE_SIDECAR_PORT: String(cachePort), CACHE_SIDECAR_ADMIN_PORT: String(cacheAdmin), CACHE_SIDECAR_ADMIN_HOST: '127.0.0.1',
+      }, cacheAdmin),
+      startBinary('llm-proxy', {
+        LLM_PROVIDER: 'mock', LLM_PROXY_PORT: String(llmPort), LLM_PROXY_ADMIN_PORT: String(llmAdmin), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
+      }, llmAdmin),
+    ]);
+    app = await startBinary('app', {
+      APP_HOST: '127.0.0.1', APP_PORT: String(appPort),
+      APP_API_KEYS: JSON.stringify({ [key]: { tenant: 'k6', roles: ['knowledge:read', 'chat:use'] } }),
+      APP_RATE_LIMITS: JSON.stringify({ 'knowledge:read': 100000, 'chat:use': 100000 }),
+      KNOWLEDGE_DIR: join(LOAD, '..', 'docs'),
+      CACHE_SIDECAR_URL: `http://127.0.0.1:${cachePort}`, CACHE_SIDECAR_ADMIN_URL: `http://127.0.0.1:${cacheAdmin}`,
+      LLM_PROXY_URL: `http://127.0.0.1:${llmPort}`, LLM_PROXY_ADMIN_URL: `http://127.0.0.1:${llmAdmin}`,
+      CHAT_MODEL: 'mock-1',
+    }, appPort);
+  }, 60_000);
+  afterAll(async () => {
+    await stopBinary(app);
+    await Promise.all([stopBinary(proxy), stopBinary(sidecar)]);
+  });
+
+  const env = () => ({ APP_URL: `http://127.0.0.1:${appPort}`, APP_API_KEY: key, HOT_QUERIES: '5', HOT_SHARE: '0.7', CHAT_SHARE: '0.2', LIMIT: '3', PROFILE: 'smoke' });
+
+  it('passes every check: hot queries hit, unique ones miss, and chat streams a tool round trip to done', async () => {
+    const script = await loadScript('app.js', env());
+    const rec = resetRecord();
+    const data = script.setup!();
+    iterate(script, data, 50);
+    expect(failed(rec)).toEqual([]);
+    const routes = rec.requests.map((r) => r.tags.route);
+    expect(routes.filter((r) => r === 'setup')).toHaveLength(5);
+    expect(routes).toContain('chat');
+    const hits = rec.metrics.app_cache_hit ?? [];
+    const hotSearches = rec.requests.filter((r) => r.tags.query === 'hot').length;
+    // Every hot search hits (warmed in setup, well within the TTL) and no unique one does.
+    expect(hits.filter((v) => v === 1)).toHaveLength(hotSearches);
+    expect(hits.length).toBeGreaterThan(hotSearches);
+    expect(rec.metrics.app_chat_tool_rounds!.every((n) => n >= 1)).toBe(true);
+    expect(rec.metrics.app_cache_unavailable ?? []).toEqual([]);
+  });
+
+  it('fails its checks and counts app_cache_unavailable once the cache sidecar is gone, while searches still answer 200', async () => {
+    const script = await loadScript('app.js', { ...env(), CHAT_SHARE: '0' });
+    await stopBinary(sidecar);
+    const rec = resetRecord();
+    iterate(script, { hot: 5 }, 10);
+    expect((rec.metrics.app_cache_unavailable ?? []).length).toBe(10);
+    expect(failed(rec)).toEqual(['search: X-Cache hit or miss']);
+  });
+
+  it('refuses to run without an API key', async () => {
+    await expect(loadScript('app.js', { ...env(), APP_API_KEY: '' })).rejects.toThrow(/APP_API_KEY is required/);
   });
 });
