@@ -25,6 +25,20 @@ export type ErrorKind =
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'conflict', 'network', 'timeout', 'malformed', 'truncated']);
 const CALLER_FAULT: ReadonlySet<ErrorKind> = new Set(['invalid_request', 'client', 'aborted']);
 
+/** A provider's non-2xx answer, kept so a same-dialect caller gets it as it was (status, body, request id, rate-limit headers). */
+export interface UpstreamAnswer {
+  status: number;
+  /** The headers a caller may see (passthrough-headers.ts `clientHeaders`). */
+  headers: Record<string, string>;
+  /** The body, secrets masked. */
+  body: Buffer;
+}
+
+export interface LlmErrorOptions {
+  status?: number; provider?: string; upstreamStatus?: number; retryAfterMs?: number; param?: string; cause?: unknown;
+  code?: string; upstreamType?: string; upstream?: UpstreamAnswer;
+}
+
 export class LlmError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;
@@ -36,8 +50,13 @@ export class LlmError extends Error {
   readonly retryAfterMs?: number;
   /** Request parameter at fault, for 400s. */
   readonly param?: string;
+  /** The provider's own error `code` and `type` (e.g. `context_length_exceeded`, `invalid_request_error`), passed on to the caller. */
+  readonly code?: string;
+  readonly upstreamType?: string;
+  /** The provider's answer as it came (raw pass-through only): relayed verbatim to a caller of the same dialect. */
+  readonly upstream?: UpstreamAnswer;
 
-  constructor(kind: ErrorKind, message: string, options: { status?: number; provider?: string; upstreamStatus?: number; retryAfterMs?: number; param?: string; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, options: LlmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LlmError';
     this.kind = kind;
@@ -46,6 +65,9 @@ export class LlmError extends Error {
     this.upstreamStatus = options.upstreamStatus;
     this.retryAfterMs = options.retryAfterMs;
     this.param = options.param;
+    this.code = options.code;
+    this.upstreamType = options.upstreamType;
+    this.upstream = options.upstream;
   }
 
   /** Whether another attempt at the same provider can succeed. */
@@ -58,9 +80,13 @@ export class LlmError extends Error {
     return !CALLER_FAULT.has(this.kind);
   }
 
-  /** Whether the breaker counts it as a provider failure (client errors do not). */
+  /**
+   * Whether the breaker counts it as a provider failure. Client errors do not, and neither does a 429: it is
+   * the provider's quota for one model or key speaking, not its health, and counting it would let a burst on
+   * one model open the breaker for every model of that provider.
+   */
   get countsAsFailure(): boolean {
-    return !CALLER_FAULT.has(this.kind) && this.kind !== 'breaker_open';
+    return !CALLER_FAULT.has(this.kind) && this.kind !== 'breaker_open' && this.kind !== 'rate_limit';
   }
 }
 

@@ -4,6 +4,7 @@ import { AnthropicProvider } from './providers/anthropic.ts';
 import { MockProvider } from './providers/mock.ts';
 import { OpenAIProvider } from './providers/openai.ts';
 import { createPooledFetch } from './providers/pooled-fetch.ts';
+import { Passthrough, type PassthroughTarget } from './passthrough.ts';
 import { createRotation, ProviderBreaker, type BreakerState } from './resilience/breaker.ts';
 import { Router, type Aliases } from './router.ts';
 
@@ -21,6 +22,8 @@ export interface LlmSettings {
   fallback?: ProviderName[];
   retry?: { maxAttempts?: number; baseMs?: number; capMs?: number };
   timeoutMs?: number;
+  /** Longest deadline a caller may ask for with `x-stainless-timeout`. Default 600000 (`LLM_MAX_TIMEOUT_MS`). */
+  maxTimeoutMs?: number;
   attemptTimeoutMs?: number;
   streamIdleMs?: number;
   breaker?: { windowMs?: number; errorPct?: number; minRequests?: number; resetMs?: number };
@@ -37,6 +40,8 @@ export interface LlmStack {
   router: Router;
   providers: Map<ProviderName, LLMProvider>;
   breakers: Map<ProviderName, ProviderBreaker>;
+  /** Raw forwarding to the providers with a key (passthrough.ts). */
+  passthrough: Passthrough;
   close(): Promise<void>;
 }
 
@@ -44,7 +49,8 @@ export interface LlmStack {
 export function createLlmStack(s: LlmSettings, observer: GatewayObserver & { circuit?(p: string, st: BreakerState): void } = {}): LlmStack {
   const pooled = createPooledFetch({ connections: s.upstreamConnections });
   const providers = new Map<ProviderName, LLMProvider>();
-  const sdkTimeout = Math.max(s.timeoutMs ?? 60_000, s.streamIdleMs ?? 60_000) + 60_000;
+  // A backstop behind the proxy's own deadlines, which a caller may stretch up to maxTimeoutMs.
+  const sdkTimeout = Math.max(s.timeoutMs ?? 60_000, s.maxTimeoutMs ?? 600_000, s.streamIdleMs ?? 60_000) + 60_000;
   if (s.openai) providers.set('openai', new OpenAIProvider({ ...s.openai, fetch: pooled.fetch, timeoutMs: sdkTimeout }));
   if (s.anthropic) providers.set('anthropic', new AnthropicProvider({ ...s.anthropic, fetch: pooled.fetch, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: sdkTimeout }));
   if (s.mock) providers.set('mock', new MockProvider({ tokenDelayMs: s.mockTokenDelayMs }));
@@ -63,8 +69,12 @@ export function createLlmStack(s: LlmSettings, observer: GatewayObserver & { cir
     timeoutMs: s.timeoutMs, attemptTimeoutMs: s.attemptTimeoutMs, streamIdleMs: s.streamIdleMs,
     degradedMode: s.degradedMode, degradedMessage: s.degradedMessage,
   });
+  const targets: PassthroughTarget[] = [];
+  if (s.openai) targets.push({ provider: 'openai', dialect: 'openai', baseURL: s.openai.baseURL ?? 'https://api.openai.com/v1', apiKey: s.openai.apiKey });
+  if (s.anthropic) targets.push({ provider: 'anthropic', dialect: 'anthropic', baseURL: s.anthropic.baseURL ?? 'https://api.anthropic.com', apiKey: s.anthropic.apiKey });
+  const passthrough = new Passthrough({ gateway, dispatcher: pooled.dispatcher, targets });
   return {
-    gateway, router, providers, breakers,
+    gateway, router, providers, breakers, passthrough,
     close: async () => {
       rotation.stop();
       for (const b of breakers.values()) b.shutdown();

@@ -19,6 +19,8 @@ export interface PooledFetchOptions {
 
 export interface PooledFetch {
   fetch: typeof fetch;
+  /** The pooled Agent itself, for the raw pass-through (passthrough.ts) that needs no SDK. */
+  dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,10 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     connections: options.connections ?? 128,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    // undici's own 300 s header and body timeouts would cut a slow answer the caller's budget still allows
+    // (up to LLM_MAX_TIMEOUT_MS): the proxy's attempt, deadline and idle timers own time.
+    headersTimeout: 0,
+    bodyTimeout: 0,
   });
   // The SDKs call a handful of URLs: parse each once.
   const targets = new Map<string, Target>();
@@ -112,5 +118,5 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     });
     return new PooledResponse(res.statusCode, t.href, res.headers as RawHeaders, res.body) as unknown as globalThis.Response;
   };
-  return { fetch: pooled as typeof fetch, close: () => agent.close() };
+  return { fetch: pooled as typeof fetch, dispatcher: agent, close: () => agent.close() };
 }

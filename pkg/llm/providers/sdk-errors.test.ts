@@ -7,13 +7,22 @@ const h = (x: Record<string, string>) => ({ get: (n: string) => x[n] ?? null });
 describe('classifyStatus', () => {
   it('maps upstream statuses to kinds that drive retry, fallback and the breaker', () => {
     const rate = classifyStatus(429, { error: { message: 'slow down' } }, h({ 'retry-after': '2' }), 'openai');
-    expect(rate).toMatchObject({ kind: 'rate_limit', retryAfterMs: 2000, retryable: true, fallbackable: true, countsAsFailure: true });
+    // A 429 is the provider's quota speaking, not its health: it does not count towards the breaker.
+    expect(rate).toMatchObject({ kind: 'rate_limit', retryAfterMs: 2000, retryable: true, fallbackable: true, countsAsFailure: false });
     const quota = classifyStatus(429, { error: { type: 'insufficient_quota', message: 'You exceeded your current quota' } }, h({}), 'openai');
     expect(quota).toMatchObject({ kind: 'spend_limit', retryable: false, fallbackable: true, countsAsFailure: true });
     expect(classifyStatus(529, {}, h({}), 'anthropic').kind).toBe('overloaded');
     expect(classifyStatus(409, {}, h({}), 'anthropic').kind).toBe('conflict');
     expect(classifyStatus(502, {}, h({}), 'anthropic').kind).toBe('server');
     expect(classifyStatus(401, {}, h({}), 'openai')).toMatchObject({ kind: 'auth', retryable: false, fallbackable: true });
+  });
+
+  it('keeps the provider\'s code, param and type in either dialect\'s error shape', () => {
+    const openai = classifyStatus(400, { code: 'context_length_exceeded', param: 'messages', type: 'invalid_request_error', message: 'too long' }, h({}), 'openai');
+    expect(openai).toMatchObject({ kind: 'client', code: 'context_length_exceeded', param: 'messages', upstreamType: 'invalid_request_error' });
+    const anthropic = classifyStatus(413, { type: 'error', error: { type: 'request_too_large', message: 'big' } }, h({}), 'anthropic');
+    expect(anthropic).toMatchObject({ kind: 'client', status: 413, upstreamType: 'request_too_large' });
+    expect(anthropic.code).toBeUndefined();
   });
 
   it('passes the caller\'s own errors on with their status, masked, without retry, fallback or breaker count', () => {

@@ -1,4 +1,4 @@
-import { LlmError } from '../errors.ts';
+import { LlmError, type UpstreamAnswer } from '../errors.ts';
 import { secrets } from '../../log/index.ts';
 import { retryAfterMs } from '../resilience/retry-policy.ts';
 
@@ -8,10 +8,10 @@ interface HeaderSource { get(name: string): string | null }
 const SPEND_LIMIT = /insufficient_quota|spend(ing)? limit|credit balance|billing|quota exceeded|exceeded your current quota/i;
 
 /** Maps an upstream HTTP status and error body to the proxy's error kinds. */
-export function classifyStatus(status: number, body: unknown, headers: HeaderSource | undefined, provider: string): LlmError {
+export function classifyStatus(status: number, body: unknown, headers: HeaderSource | undefined, provider: string, upstream?: UpstreamAnswer): LlmError {
   const message = upstreamMessage(body);
   const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
-  const base = { provider, upstreamStatus: status };
+  const base = { provider, upstreamStatus: status, upstream, ...upstreamCodes(body) };
   if (status === 429) {
     if (SPEND_LIMIT.test(text)) return new LlmError('spend_limit', `${provider}: spend limit reached`, base);
     return new LlmError('rate_limit', `${provider}: rate limited`, { ...base, retryAfterMs: headers ? retryAfterMs(headers) : undefined });
@@ -23,6 +23,21 @@ export function classifyStatus(status: number, body: unknown, headers: HeaderSou
   // The caller's fault: pass the provider's explanation on (scrubbed of secrets), with the status it had.
   const clientStatus = status === 404 || status === 413 || status === 422 ? status : 400;
   return new LlmError('client', secrets.mask(`${provider}: ${message ?? `upstream answered ${status}`}`), { ...base, status: clientStatus });
+}
+
+/**
+ * The provider's `code`, `param` and `type`: OpenAI `{"error":{"code","param","type"}}` (the SDK hands over the
+ * inner object), Anthropic `{"type":"error","error":{"type"}}`. Kept so `context_length_exceeded` reaches the caller.
+ */
+export function upstreamCodes(body: unknown): { code?: string; param?: string; upstreamType?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const outer = body as Record<string, unknown>;
+  const inner = (typeof outer.error === 'object' && outer.error !== null ? outer.error : outer) as Record<string, unknown>;
+  const out: { code?: string; param?: string; upstreamType?: string } = {};
+  if (typeof inner.code === 'string' && inner.code) out.code = inner.code;
+  if (typeof inner.param === 'string' && inner.param) out.param = inner.param;
+  if (typeof inner.type === 'string' && inner.type && inner.type !== 'error') out.upstreamType = inner.type;
+  return out;
 }
 
 function upstreamMessage(body: unknown): string | undefined {

@@ -45,4 +45,10 @@ describe('nextDelay', () => {
     expect(nextDelay(err('rate_limit', 1200), 1, 3, 60_000, opts)).toBe(1200);
     expect(nextDelay(err('rate_limit', 9000), 1, 3, 60_000, opts)).toBeUndefined();
   });
+
+  it('retries a timed-out attempt only when the deadline holds another whole attempt', () => {
+    expect(nextDelay(err('timeout'), 1, 3, 29_000, opts, () => 0, 30_000)).toBeUndefined();
+    expect(nextDelay(err('timeout'), 1, 3, 31_000, opts, () => 0, 30_000)).toBe(0);
+    expect(nextDelay(err('server'), 1, 3, 29_000, opts, () => 0, 30_000)).toBe(0);
+  });
 });

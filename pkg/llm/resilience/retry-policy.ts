@@ -39,7 +39,10 @@ export function retryAfterMs(headers: { get(name: string): string | null }, now:
  * The wait before the next attempt: the provider's retry-after when it gave
  * one (capped), else full-jitter backoff. `undefined` means "do not retry":
  * the error is not retryable, attempts are spent, or the wait would pass the
- * deadline.
+ * deadline, or (`attemptMs` given) the attempt timed out and what is left of
+ * the deadline would not hold a whole second attempt of that length: the
+ * upstream had accepted the request and may still be generating (and
+ * billing) it, so a shorter second try would only pay twice for a timeout.
  */
 export function nextDelay(
   err: LlmError,
@@ -48,8 +51,10 @@ export function nextDelay(
   msLeft: number,
   options: BackoffOptions,
   random: () => number = Math.random,
+  attemptMs?: number,
 ): number | undefined {
   if (!err.retryable || attempt >= maxAttempts) return undefined;
+  if (err.kind === 'timeout' && attemptMs !== undefined && msLeft < attemptMs) return undefined;
   // A provider asking for more than the cap will not be ready in time: fail over instead of hammering it.
   if (err.retryAfterMs !== undefined && err.retryAfterMs > options.capMs) return undefined;
   const wait = err.retryAfterMs ?? backoffDelay(attempt - 1, options, random);
