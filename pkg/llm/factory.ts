@@ -66,7 +66,7 @@ export function createLlmStack(s: LlmSettings, observer: GatewayObserver & { cir
   const gateway = new Gateway({
     providers, breakers, observer,
     maxAttempts: s.retry?.maxAttempts, backoff: { baseMs: s.retry?.baseMs ?? 250, capMs: s.retry?.capMs ?? 8000 },
-    timeoutMs: s.timeoutMs, attemptTimeoutMs: s.attemptTimeoutMs, streamIdleMs: s.streamIdleMs,
+    timeoutMs: s.timeoutMs, maxTimeoutMs: s.maxTimeoutMs, attemptTimeoutMs: s.attemptTimeoutMs, streamIdleMs: s.streamIdleMs,
     degradedMode: s.degradedMode, degradedMessage: s.degradedMessage,
   });
   const targets: PassthroughTarget[] = [];

@@ -8,7 +8,7 @@ import type { ProviderBreaker } from './resilience/breaker.ts';
 import { nextDelay, type BackoffOptions } from './resilience/retry-policy.ts';
 import { sleep } from './resilience/sleep.ts';
 import { Timeouts } from './resilience/timeouts.ts';
-import { attemptTimeout } from './resilience/budget.ts';
+import { attemptTimeout, requestDeadline } from './resilience/budget.ts';
 import { finalError } from './resilience/final.ts';
 
 export interface GatewayOptions {
@@ -20,6 +20,8 @@ export interface GatewayOptions {
   backoff?: BackoffOptions;
   /** Overall deadline for a call, retries and fallbacks included (for a stream: up to its first event). Default 60000 (`LLM_TIMEOUT_MS`). */
   timeoutMs?: number;
+  /** Longest deadline a caller may ask for with `x-stainless-timeout`. Default 600000 (`LLM_MAX_TIMEOUT_MS`). */
+  maxTimeoutMs?: number;
   /** Per-attempt timeout: a non-streaming answer, or a stream's first event. Default 30000 (`LLM_ATTEMPT_TIMEOUT_MS`). */
   attemptTimeoutMs?: number;
   /** Longest silence between two stream events once streaming. Default 60000 (`LLM_STREAM_IDLE_TIMEOUT_MS`); 0 disables. */
@@ -84,7 +86,7 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     this.#o = {
-      maxAttempts: 3, backoff: { baseMs: 250, capMs: 8000 }, timeoutMs: 60_000, attemptTimeoutMs: 30_000, streamIdleMs: 60_000,
+      maxAttempts: 3, backoff: { baseMs: 250, capMs: 8000 }, timeoutMs: 60_000, maxTimeoutMs: 600_000, attemptTimeoutMs: 30_000, streamIdleMs: 60_000,
       degradedMode: 'error', degradedMessage: DEFAULT_DEGRADED, timeouts: new Timeouts(), observer: {},
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as Resolved;
@@ -128,11 +130,21 @@ export class Gateway {
     return { first: first.value, rest, close };
   }
 
+  /** The canned answer of degraded mode. */
+  degradedResponse(model: string): Response {
+    return collect(this.degradedEvents(model));
+  }
+
   /** The canned answer of degraded mode as an open stream. */
   degradedStream(outcome: Outcome, model: string): StreamOpen {
     const events = this.degradedEvents(model);
     let i = 1;
     return { ...outcome, first: events[0], rest: { next: async () => (i < events.length ? { done: false, value: events[i++] } : { done: true, value: undefined }) }, close: () => {} };
+  }
+
+  /** A request's deadline from its `x-stainless-timeout` header (resilience/budget.ts), for `CallOptions.deadlineMs`. */
+  deadlineFor(stainlessTimeout: string | string[] | undefined): number {
+    return requestDeadline(stainlessTimeout, { defaultMs: this.#o.timeoutMs, maxMs: this.#o.maxTimeoutMs });
   }
 
   /** Longest silence between two stream events once streaming (0: none). */

@@ -29,3 +29,4 @@ export { OpenAIStreamEncoder } from './translate/stream-openai-encoder.ts';
 export { OpenAIStreamDecoder } from './translate/stream-openai-decoder.ts';
 export { AnthropicStreamEncoder } from './translate/stream-anthropic-encoder.ts';
 export { AnthropicStreamDecoder } from './translate/stream-anthropic-decoder.ts';
+export { SseTap, usageOf } from './translate/sse-tap.ts';

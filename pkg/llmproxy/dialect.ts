@@ -1,5 +1,5 @@
 import {
-  AnthropicStreamEncoder, OpenAIStreamEncoder, parseAnthropicRequest, parseOpenAIRequest, toAnthropicResponse, toOpenAIResponse,
+  AnthropicStreamEncoder, LlmError, OpenAIStreamEncoder, parseAnthropicRequest, parseOpenAIRequest, toAnthropicResponse, toOpenAIResponse,
   type Dialect, type Request, type Response, type StreamEvent,
 } from '../llm/index.ts';
 
@@ -9,8 +9,10 @@ export interface DialectAdapter {
   parse(body: unknown): { request: Request; stream: boolean; includeUsage: boolean };
   response(res: Response, model: string): unknown;
   encoder(model: string, includeUsage: boolean): StreamEncoder;
-  /** The dialect's error body. */
-  errorBody(status: number, code: string, message: string, param?: string): unknown;
+  /** The dialect's error body; `type` is the provider's own error type when it had one (OpenAI dialect only: Anthropic's types follow the status). */
+  errorBody(status: number, code: string, message: string, param?: string, type?: string): unknown;
+  /** The upstream path of this endpoint for a provider of this dialect (after its base URL, as its SDK writes it). */
+  readonly upstreamPath: string;
 }
 
 export interface StreamEncoder {
@@ -47,7 +49,8 @@ export const openaiDialect: DialectAdapter = {
   parse: (body) => parseOpenAIRequest(body),
   response: toOpenAIResponse,
   encoder: (model, includeUsage) => new OpenAIStreamEncoder(model, includeUsage),
-  errorBody: (status, code, message, param) => ({ error: { message, type: openaiType(status, code), param: param ?? null, code } }),
+  errorBody: (status, code, message, param, type) => ({ error: { message, type: type ?? openaiType(status, code), param: param ?? null, code } }),
+  upstreamPath: '/chat/completions',
 };
 
 export const anthropicDialect: DialectAdapter = {
@@ -58,5 +61,29 @@ export const anthropicDialect: DialectAdapter = {
     const enc = new AnthropicStreamEncoder(model);
     return { encode: (ev) => enc.encode(ev), error: (message, code) => enc.error(message, code === 'overloaded' ? 'overloaded_error' : 'api_error') };
   },
-  errorBody: (status, _code, message) => ({ type: 'error', error: { type: anthropicType(status), message } }),
+  // Anthropic errors have no code or param: a provider's code (e.g. context_length_exceeded) goes into the message.
+  errorBody: (status, code, message, param) => ({ type: 'error', error: { type: anthropicType(status), message: PROXY_CODES.has(code) ? message : `${message} (${code}${param ? `, param ${param}` : ''})` } }),
+  upstreamPath: '/v1/messages',
 };
+
+// The proxy's own error codes (ErrorKind and HttpError codes): not worth repeating in an Anthropic message.
+const PROXY_CODES = new Set(['invalid_request', 'client', 'auth', 'rate_limit', 'spend_limit', 'overloaded', 'server', 'conflict', 'network', 'timeout', 'deadline',
+  'malformed', 'truncated', 'breaker_open', 'aborted', 'unavailable', 'invalid_json', 'payload_too_large', 'method_not_allowed', 'not_found', 'internal']);
+
+/** What routing, resilience and metrics need from a chat body, without validating the rest (the provider does). */
+export interface Peeked {
+  body: Record<string, unknown>;
+  model: string;
+  stream: boolean;
+  /** Whether the caller asked for usage in its stream (always, in the Anthropic dialect). */
+  includeUsage: boolean;
+}
+
+export function peek(d: Dialect, body: unknown): Peeked {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new LlmError('invalid_request', 'body must be a JSON object', { param: 'body' });
+  const b = body as Record<string, unknown>;
+  if (typeof b.model !== 'string' || b.model === '') throw new LlmError('invalid_request', 'model is required and must be a non-empty string', { param: 'model' });
+  if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean') throw new LlmError('invalid_request', 'stream must be a boolean', { param: 'stream' });
+  const so = b.stream_options as { include_usage?: unknown } | null | undefined;
+  return { body: b, model: b.model, stream: b.stream === true, includeUsage: d === 'anthropic' || (typeof so === 'object' && so !== null && so.include_usage === true) };
+}

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Handler } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
-import { GatewayError, LlmError, type Gateway, type LlmMetrics, type Outcome, type Router, type Usage } from '../llm/index.ts';
-import { anthropicDialect, openaiDialect, type DialectAdapter } from './dialect.ts';
+import {
+  GatewayError, LlmError, usageOf, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
+  type Router, type Route, type StreamOpen, type Usage,
+} from '../llm/index.ts';
+import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import { modelsBody } from './models.ts';
+import { openRelay, relayAnswer, relayFailure, relayStream, type RawStream } from './relay.ts';
 import { SSE_HEADERS, writeFrame } from './sse.ts';
 
 export interface LlmHandlerOptions {
@@ -11,7 +15,9 @@ export interface LlmHandlerOptions {
   router: Router;
   metrics: LlmMetrics;
   logger: Logger;
-  /** Largest request body in bytes. Default 4 MiB (`LLM_MAX_BODY_BYTES`). */
+  /** Raw forwarding (`stack.passthrough`): a caller whose dialect is the provider's is served byte for byte. Without it every call is translated. */
+  passthrough?: Passthrough;
+  /** Largest request body in bytes. Default 32 MiB (`LLM_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
 }
 
@@ -30,28 +36,38 @@ function llmHeaders(o: Outcome, final: boolean): Record<string, string> {
   return h;
 }
 
-/** The status a final failure answers with: the caller's own mistakes keep theirs, provider failures are 503. */
-function statusOf(e: LlmError): number {
-  return e.kind === 'invalid_request' || e.kind === 'client' ? e.status : 503;
-}
+/** What one candidate produced: a raw upstream answer (same dialect), a translated answer or stream, or nothing (degraded). */
+type Served =
+  | { kind: 'raw'; answer: RawAnswer; json?: unknown; stream?: RawStream }
+  | { kind: 'response'; response: Response }
+  | { kind: 'stream'; open: Omit<StreamOpen, keyof Outcome> }
+  | { kind: 'degraded' };
+
+type Parsed = ReturnType<DialectAdapter['parse']>;
 
 /**
  * The data API: `POST /v1/chat/completions` (OpenAI dialect), `POST
- * /v1/messages` (Anthropic dialect), `GET /v1/models`. Plain node:http, no
- * framework on the hot path.
+ * /v1/messages` (Anthropic dialect), both also without `/v1`, and `GET
+ * /v1/models`. Plain node:http, no framework on the hot path.
+ *
+ * A chat call reads only what routing, resilience and metrics need (model,
+ * stream flag; usage from the answer). Each candidate of the route is then
+ * served raw when it speaks the caller's dialect (the body goes on as it came,
+ * with the mapped model; the answer comes back as bytes), or through the
+ * canonical translation when it does not (the mock, the other dialect).
  */
 export function createLlmHandler(options: LlmHandlerOptions): Handler {
-  const { gateway, router, metrics, logger } = options;
-  const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const { gateway, router, metrics, logger, passthrough } = options;
+  const limit = options.maxBodyBytes ?? 32 * 1024 * 1024;
 
   const fail = (res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome, requestId?: string) => {
     if (!(err instanceof LlmError) && !(err instanceof HttpError)) logger.error({ err }, 'unexpected error in the llm handler');
-    const e = err instanceof LlmError ? err : err instanceof HttpError ? new LlmError('invalid_request', err.message, { status: err.status }) : new LlmError('network', 'internal error');
-    const status = statusOf(e);
+    const e = err instanceof LlmError ? err
+      : err instanceof HttpError ? new LlmError('invalid_request', err.message, { status: err.status, code: err.code })
+        : new LlmError('network', 'internal error');
+    const providerDialect = outcome.provider === 'none' ? undefined : passthrough?.dialectOf(outcome.provider);
+    const status = relayFailure(res, d, e, llmHeaders(outcome, true), providerDialect);
     if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message, requestId }, 'llm request failed');
-    if (res.headersSent || res.destroyed) return;
-    const code = err instanceof HttpError ? err.code : e.kind;
-    sendJson(res, status, d.errorBody(status, code, e.message, e.param), llmHeaders(outcome, true));
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse, d: DialectAdapter) => {
@@ -59,71 +75,120 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     const rid = req.headers['x-request-id'];
     const requestId = typeof rid === 'string' && rid.length <= 200 ? rid : undefined;
     if (requestId) res.setHeader('x-request-id', requestId);
-    let parsed: ReturnType<DialectAdapter['parse']>;
-    let route;
-    try {
-      parsed = d.parse(parseJson(await readBody(req, limit)));
-      const beta = req.headers['anthropic-beta'];
+    let raw: Buffer;
+    let p: Peeked;
+    let route: Route;
+    let parsed: Parsed | undefined;
+    const beta = req.headers['anthropic-beta'];
+    const translated = (): Parsed => {
+      if (parsed) return parsed;
+      parsed = d.parse(p.body);
       if (typeof beta === 'string' && beta) parsed.request.anthropicBeta = beta;
+      return parsed;
+    };
+    try {
+      raw = await readBody(req, limit);
+      p = peek(d.name, parseJson(raw));
       const forced = req.headers['x-llm-provider'];
-      route = router.resolve(parsed.request.model, typeof forced === 'string' && forced ? forced.toLowerCase() : undefined);
+      route = router.resolve(p.model, typeof forced === 'string' && forced ? forced.toLowerCase() : undefined);
+      // A first choice that needs the translation validates the request now: a 400 before any provider is called.
+      if (passthrough?.dialectOf(route.candidates[0].provider) !== d.name) translated();
     } catch (err) {
       metrics.request('none', 'none', d.name, 'client_error', (performance.now() - t0) / 1000);
       return fail(res, d, err, NO_CALL);
     }
-    const requested = parsed.request.model;
     const ac = new AbortController();
     const onClose = () => { if (!res.writableFinished) ac.abort(); };
     res.once('close', onClose);
-    const span = metrics.startSpan(requested, d.name);
-    if (!parsed.stream) {
-      try {
-        const r = await gateway.complete(parsed.request, route, ac.signal);
-        const model = r.response.model || r.model;
-        sendJson(res, 200, d.response(r.response, model), llmHeaders(r, false));
-        metrics.request(r.provider, r.model, d.name, r.degraded ? 'degraded' : 'success', (performance.now() - t0) / 1000);
-        metrics.tokens(r.provider, r.model, r.degraded ? undefined : r.response.usage);
-        metrics.endSpan(span, r.provider, model, r.response.usage);
-      } catch (err) {
-        const g = err instanceof GatewayError ? err : undefined;
-        const e = g?.error ?? err;
-        const outcome = g?.outcome ?? NO_CALL;
-        const kind = e instanceof LlmError ? e.kind : 'internal';
-        metrics.request(outcome.provider, outcome.model || requested, d.name, kind === 'aborted' ? 'aborted' : kind === 'client' ? 'client_error' : 'error', (performance.now() - t0) / 1000);
-        metrics.endSpan(span, outcome.provider, outcome.model, undefined, kind);
-        if (kind !== 'aborted') fail(res, d, e, outcome, requestId);
-      } finally {
-        res.off('close', onClose);
+    const span = metrics.startSpan(p.model, d.name);
+    // The proxy wants usage for its metrics; a caller who did not ask for it in its OpenAI stream does not see it.
+    const addUsage = d.name === 'openai' && p.stream && !p.includeUsage;
+    const bodies = new Map<string, Buffer | string>();
+    const call: CandidateCall<Served> = async (cand, provider, attempt) => {
+      if (passthrough && passthrough.dialectOf(cand.provider) === d.name) {
+        let body = bodies.get(cand.model);
+        if (body === undefined) { body = rawBody(raw, p, cand.model, addUsage); bodies.set(cand.model, body); }
+        const answer = await passthrough.attempt(cand.provider, { path: d.upstreamPath, headers: req.headers, body, stream: p.stream, model: cand.model }, attempt);
+        // Still inside the attempt: an answer that is not JSON, or a stream whose first frame is not, is retried like any malformed answer.
+        const malformed = () => new LlmError('malformed', `${cand.provider}: malformed answer from the provider`, { provider: cand.provider });
+        if (!p.stream) {
+          try { return { kind: 'raw', answer, json: JSON.parse(answer.body!.toString('utf8')) }; } catch { throw malformed(); }
+        }
+        const stream = await openRelay(d.name, answer, addUsage);
+        if (!stream) { answer.close(); throw malformed(); }
+        return { kind: 'raw', answer, stream };
       }
-      return;
-    }
-    await stream(req, res, d, parsed, route, ac, t0, span, onClose, requestId);
-  };
+      const base = translated().request;
+      const r: Request = cand.model === base.model ? base : { ...base, model: cand.model };
+      if (p.stream) return { kind: 'stream', open: await gateway.firstEvent(provider, r, attempt) };
+      const response = await provider.complete(r, attempt.signal);
+      attempt.release();
+      return { kind: 'response', response };
+    };
 
-  const stream = async (
-    _req: IncomingMessage, res: ServerResponse, d: DialectAdapter, parsed: ReturnType<DialectAdapter['parse']>,
-    route: ReturnType<Router['resolve']>, ac: AbortController, t0: number, span: ReturnType<LlmMetrics['startSpan']>, onClose: () => void,
-    requestId: string | undefined,
-  ) => {
-    let open;
+    let served: Served & Outcome;
     try {
-      open = await gateway.openStream(parsed.request, route, ac.signal);
+      served = await gateway.run(route, ac.signal, call, { deadlineMs: gateway.deadlineFor(req.headers['x-stainless-timeout']), stream: p.stream, degraded: () => ({ kind: 'degraded' }) });
     } catch (err) {
       res.off('close', onClose);
       const g = err instanceof GatewayError ? err : undefined;
       const e = g?.error ?? err;
       const outcome = g?.outcome ?? NO_CALL;
       const kind = e instanceof LlmError ? e.kind : 'internal';
-      metrics.request(outcome.provider, outcome.model || parsed.request.model, d.name, kind === 'aborted' ? 'aborted' : kind === 'client' ? 'client_error' : 'error', (performance.now() - t0) / 1000);
+      metrics.request(outcome.provider, outcome.model || p.model, d.name, kind === 'aborted' ? 'aborted' : kind === 'client' || kind === 'invalid_request' ? 'client_error' : 'error', (performance.now() - t0) / 1000);
       metrics.endSpan(span, outcome.provider, outcome.model, undefined, kind);
       if (kind !== 'aborted') fail(res, d, e, outcome, requestId);
       return;
     }
+    const seconds = () => (performance.now() - t0) / 1000;
+    if (served.kind === 'raw') {
+      const answer = served.answer;
+      // The caller's own x-request-id is echoed (log correlation); the provider's goes back when the caller sent none.
+      if (requestId) delete answer.headers['x-request-id'];
+      if (!p.stream) {
+        res.off('close', onClose);
+        relayAnswer(res, answer, llmHeaders(served, false));
+        const usage = usageOf(d.name, served.json);
+        metrics.request(served.provider, served.model, d.name, 'success', seconds());
+        metrics.tokens(served.provider, served.model, usage);
+        metrics.endSpan(span, served.provider, served.model, usage);
+        return;
+      }
+      const stop = () => answer.close();
+      ac.signal.addEventListener('abort', stop, { once: true });
+      const r = await relayStream(res, d, served.stream!, llmHeaders(served, false), () => metrics.firstToken(served.provider, served.model, d.name, seconds()));
+      ac.signal.removeEventListener('abort', stop);
+      res.off('close', onClose);
+      if (r.outcome === 'error') logger.warn({ kind: r.errorKind, provider: served.provider, requestId }, 'llm stream failed after its first byte');
+      metrics.request(served.provider, served.model, d.name, r.outcome, seconds());
+      metrics.tokens(served.provider, served.model, r.usage);
+      metrics.endSpan(span, served.provider, served.model, r.usage, r.errorKind);
+      return;
+    }
+    if (!p.stream) {
+      res.off('close', onClose);
+      const response = served.kind === 'response' ? served.response : gateway.degradedResponse(p.model);
+      const model = response.model || served.model;
+      sendJson(res, 200, d.response(response, model), llmHeaders(served, false));
+      metrics.request(served.provider, served.model, d.name, served.degraded ? 'degraded' : 'success', seconds());
+      metrics.tokens(served.provider, served.model, served.degraded ? undefined : response.usage);
+      metrics.endSpan(span, served.provider, model, response.usage);
+      return;
+    }
+    const open: StreamOpen = served.kind === 'stream' ? { ...served, ...served.open } : gateway.degradedStream(served, p.model);
+    await translatedStream(res, d, open, translated().includeUsage, ac, t0, span, onClose, requestId);
+  };
+
+  /** A canonical stream encoded into the caller's dialect. */
+  const translatedStream = async (
+    res: ServerResponse, d: DialectAdapter, open: StreamOpen, includeUsage: boolean, ac: AbortController, t0: number,
+    span: ReturnType<LlmMetrics['startSpan']>, onClose: () => void, requestId: string | undefined,
+  ) => {
     // Past this point the first byte goes out: no more retry or fallback, failures become error events.
     const stop = () => open.close();
     ac.signal.addEventListener('abort', stop, { once: true });
     const model = open.first.type === 'start' && open.first.model ? open.first.model : open.model;
-    const enc = d.encoder(model, parsed.includeUsage);
+    const enc = d.encoder(model, includeUsage);
     res.writeHead(200, { ...SSE_HEADERS, ...llmHeaders(open, false) });
     let usage: Usage | undefined;
     let outcome: 'success' | 'degraded' | 'error' | 'aborted' = open.degraded ? 'degraded' : 'success';
@@ -171,7 +236,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       if (req.method === 'POST') return serve(req, res, openaiDialect);
       return fail(res, openaiDialect, new HttpError(405, 'method_not_allowed', 'use POST'), NO_CALL);
     }
-    if (path === '/v1/messages') {
+    // Without /v1 too: @ai-sdk/anthropic takes ANTHROPIC_BASE_URL as given and posts to `${base}/messages`.
+    if (path === '/v1/messages' || path === '/messages') {
       if (req.method === 'POST') return serve(req, res, anthropicDialect);
       return fail(res, anthropicDialect, new HttpError(405, 'method_not_allowed', 'use POST'), NO_CALL);
     }
@@ -182,4 +248,16 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     const d = anthropicCaller ? anthropicDialect : openaiDialect;
     fail(res, d, new HttpError(404, 'not_found', `no route ${req.method} ${path}; use POST /v1/chat/completions, POST /v1/messages or GET /v1/models`), NO_CALL);
   };
+}
+
+/**
+ * The body a same-dialect provider gets: the caller's bytes as they came when nothing changes (no second
+ * serialization of a 30 MB body), else re-serialized with the routed model (alias, `provider/` prefix) and, for an
+ * OpenAI stream whose caller did not ask for usage, `stream_options.include_usage` (the relay leaves that chunk out).
+ */
+function rawBody(raw: Buffer, p: Peeked, model: string, addUsage: boolean): Buffer | string {
+  if (model === p.model && !addUsage) return raw;
+  const body: Record<string, unknown> = { ...p.body, model };
+  if (addUsage) body.stream_options = { ...(p.body.stream_options as object | undefined), include_usage: true };
+  return JSON.stringify(body);
 }

@@ -6,9 +6,9 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-/** Writes one SSE frame; resolves at once unless the socket buffer is full, then on drain (or close). */
-export function writeFrame(res: ServerResponse, frame: string): Promise<void> | undefined {
-  if (!frame || res.destroyed) return undefined;
+/** Writes one SSE frame (or relayed SSE bytes); resolves at once unless the socket buffer is full, then on drain (or close). */
+export function writeFrame(res: ServerResponse, frame: string | Buffer): Promise<void> | undefined {
+  if (!frame.length || res.destroyed) return undefined;
   if (res.write(frame)) return undefined;
   return new Promise((resolve) => {
     const done = () => { res.off('drain', done); res.off('close', done); resolve(); };

@@ -118,7 +118,9 @@ describe('retries', () => {
   it('retry a 529 from Anthropic and a hung attempt past its timeout', async () => {
     const { anthropic } = await proxyWith({ attemptTimeoutMs: 1000 });
     ant.script({ status: 529 }, { hang: true });
-    const { data, response } = await anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+    // The SDK's 5 s timeout (x-stainless-timeout) is the budget: 4.75 s, attempts of 45% of what is left (2.1 s), so
+    // the hung one times out with room for a whole second attempt.
+    const { data, response } = await anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] }, { timeout: 5000 }).withResponse();
     expect(data.content[0]).toMatchObject({ text: 'anthropic-mock: hello' });
     expect(response.headers.get('x-llm-attempts')).toBe('3');
     expect(ant.calls).toHaveLength(3);
@@ -231,13 +233,18 @@ describe('streaming failures', () => {
 
   it('ends an Anthropic-dialect stream with an error event on an upstream error event and on malformed SSE', async () => {
     const { anthropic } = await proxyWith();
-    for (const fault of [{ errorAfter: 3 }, { malformedAfter: 3 }]) {
+    // Anthropic → Anthropic is a pass-through: the upstream's own error event reaches the SDK as it was sent.
+    for (const [fault, message] of [[{ errorAfter: 3 }, /mock anthropic stream failure/], [{ malformedAfter: 3 }, /upstream stream failed: malformed/]] as const) {
       ant.script(fault);
       const stream = anthropic.messages.stream({ model: 'claude-3-5-haiku-latest', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] });
       const err = await stream.finalMessage().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Anthropic.APIError);
-      expect(String((err as Error).message)).toMatch(/upstream stream failed/);
+      expect(String((err as Error).message)).toMatch(message);
     }
+    // Served by OpenAI (translated), an upstream failure becomes the proxy's own error event.
+    oai.script({ errorAfter: 2 });
+    const translated = anthropic.messages.stream({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] });
+    expect(String(((await translated.finalMessage().catch((e: unknown) => e)) as Error).message)).toMatch(/upstream stream failed/);
   });
 
   it('ends a stream that goes silent past the idle timeout with an error event', async () => {
@@ -282,13 +289,17 @@ describe('bad input', () => {
   it('answers 400 in the caller\'s dialect and calls no provider', async () => {
     const { proxy, openai, anthropic } = await proxyWith();
     const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${proxy.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    // What the proxy needs itself (JSON, model, stream flag, provider) is checked on every path; the rest of the body only
+    // where the proxy translates it (here: served by the mock), since a same-dialect provider judges its own API.
+    const mock = { 'x-llm-provider': 'mock' };
     const cases: [string, string, Record<string, string>?][] = [
       ['{not json', 'invalid_json'],
       [JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }), 'model'],
-      [JSON.stringify({ model: 'gpt-4o' }), 'messages'],
+      [JSON.stringify({ model: 'gpt-4o', stream: 'yes', messages: [] }), 'stream'],
+      [JSON.stringify({ model: 'gpt-4o' }), 'messages', mock],
       [JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), 'x-llm-provider', { 'x-llm-provider': 'nosuch' }],
-      [JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'bad name!', parameters: {} } }] }), 'tools[0].function.name'],
-      [JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'ok', parameters: { type: 'string' } } }] }), 'tools[0].function'],
+      [JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'bad name!', parameters: {} } }] }), 'tools[0].function.name', mock],
+      [JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'ok', parameters: { type: 'string' } } }] }), 'tools[0].function', mock],
     ];
     for (const [body, param, headers] of cases) {
       const r = await post('/v1/chat/completions', body, headers);
@@ -301,9 +312,9 @@ describe('bad input', () => {
       expect(a.status).toBe(400);
       expect(await a.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     }
-    const sdkErr = await anthropic.messages.create({ model: 'claude-x', max_tokens: 10, messages: [] }).catch((e: any) => e);
+    const sdkErr = await anthropic.messages.create({ model: 'claude-x', max_tokens: 10, messages: [] }, { headers: mock }).catch((e: any) => e);
     expect(sdkErr.status).toBe(400);
-    const oaiErr = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'tool', content: 'x' } as any] }).catch((e: any) => e);
+    const oaiErr = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'tool', content: 'x' } as any] }, { headers: mock }).catch((e: any) => e);
     expect(oaiErr.status).toBe(400);
     expect(oaiErr.error.param).toBe('messages[0].tool_call_id');
     const nf = await fetch(`${proxy.url}/v1/completions`, { method: 'POST', body: '{}' });

@@ -16,8 +16,9 @@ describe('finalError', () => {
     expect(f.message).toContain('openai: rate_limit; anthropic: server');
   });
 
-  it('keeps a common 401/403 from the providers, else 503', () => {
-    expect(finalError([e('auth', 'openai', { upstreamStatus: 403 })])).toMatchObject({ kind: 'auth', status: 403 });
+  it('keeps a 403 every provider gave, but not a 401 (the proxy\'s own key), else 503', () => {
+    expect(finalError([e('auth', 'openai', { upstreamStatus: 403 }), e('auth', 'anthropic', { upstreamStatus: 403 })])).toMatchObject({ kind: 'auth', status: 403 });
+    expect(finalError([e('auth', 'openai', { upstreamStatus: 401 })]).kind).toBe('unavailable');
     expect(finalError([e('auth', 'openai', { upstreamStatus: 401 }), e('auth', 'anthropic', { upstreamStatus: 403 })]).kind).toBe('unavailable');
     expect(finalError([]).message).toContain('none could be called');
   });

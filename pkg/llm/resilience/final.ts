@@ -6,9 +6,11 @@
  *   earliest `retry-after` among them. Earliest, because the proxy tries the
  *   whole chain again on the next call: the first provider to have room then
  *   serves it, so waiting for the largest would wait for nothing.
- * - Every candidate refused the proxy's credentials with the same status (401
- *   or 403): that status, so the SDK's AuthenticationError/PermissionDenied
- *   says what happened (the message names the provider, never the key).
+ * - Every candidate refused with 403 (the proxy's account may not use this
+ *   model or feature): 403, so the SDK's PermissionDeniedError says so. A 401
+ *   is not passed on: it says the proxy's own key is wrong, which the app
+ *   cannot fix and would misread as its own key (the SDKs' AuthenticationError);
+ *   it stays a 503 for the operator (`lastError.kind: auth` in /v1/status).
  * - Anything else: 503 `unavailable`, naming each provider's failure kind.
  */
 import { LlmError } from '../errors.ts';
@@ -24,7 +26,7 @@ export function finalError(failures: readonly LlmError[]): LlmError {
     });
   }
   const status = last?.upstreamStatus;
-  if (last && last.kind === 'auth' && (status === 401 || status === 403) && failures.every((f) => f.kind === 'auth' && f.upstreamStatus === status)) {
+  if (last && last.kind === 'auth' && status === 403 && failures.every((f) => f.kind === 'auth' && f.upstreamStatus === 403)) {
     return new LlmError('auth', `the provider refused the proxy's credentials (${summary})`, { status, provider: last.provider, upstreamStatus: status, cause: last });
   }
   return new LlmError('unavailable', `all providers failed (${summary})`, { cause: last });

@@ -57,10 +57,15 @@ export class AnthropicStreamEncoder {
         if (index === undefined) return '';
         return frame('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: ev.arguments } });
       }
-      case 'end':
+      case 'end': {
+        // An OpenAI upstream reports its prompt tokens only in its last chunk, after message_start went out with 0:
+        // message_delta carries them, and @anthropic-ai/sdk's MessageStream takes input_tokens from there when present.
+        const usage: Obj = { output_tokens: ev.usage?.outputTokens ?? 0 };
+        if (ev.usage?.inputTokens) usage.input_tokens = ev.usage.inputTokens;
         return this.#close()
-          + frame('message_delta', { type: 'message_delta', delta: { stop_reason: toAnthropicStop(ev.stopReason), stop_sequence: null }, usage: { output_tokens: ev.usage?.outputTokens ?? 0 } })
+          + frame('message_delta', { type: 'message_delta', delta: { stop_reason: toAnthropicStop(ev.stopReason), stop_sequence: null }, usage })
           + frame('message_stop', { type: 'message_stop' });
+      }
     }
   }
 
