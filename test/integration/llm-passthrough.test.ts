@@ -55,7 +55,7 @@ describe('Passthrough.forward', () => {
     const e = (err as GatewayError).error;
     expect(e).toMatchObject({ kind: 'client', status: 400, code: 'context_length_exceeded', param: 'messages' });
     expect(JSON.parse(e.upstream!.body.toString())).toEqual(upstreamError);
-    expect(e.upstream!.headers).toEqual({ 'content-type': 'application/json', 'x-request-id': 'req_up_1' });
+    expect(e.upstream!.headers).toEqual({ 'content-type': 'application/json', 'x-request-id': 'req_up_1', 'x-ratelimit-remaining-requests': '4999' });
     expect(openai.calls).toHaveLength(1);
   });
 

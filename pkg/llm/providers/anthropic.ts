@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type { Request, Response, StreamEvent } from '../canonical.ts';
 import type { LLMProvider } from '../provider.ts';
 import { toAnthropicRequest } from '../translate/anthropic-request.ts';
@@ -59,15 +60,17 @@ export class AnthropicProvider implements LLMProvider {
     });
   }
 
+  // The client's generic post() rather than messages.create(): create() prints deprecation notices with a bare
+  // console.warn (not through the SDK logger) into the JSON log stream; the request it sends is the same.
   #options(req: Request, signal: AbortSignal): Anthropic.RequestOptions {
     return req.anthropicBeta ? { signal, timeout: this.#timeout, headers: { 'anthropic-beta': req.anthropicBeta } } : { signal, timeout: this.#timeout };
   }
 
   async complete(req: Request, signal: AbortSignal): Promise<Response> {
     try {
-      const body = toAnthropicRequest(req, false, this.#maxTokens) as unknown as Anthropic.MessageCreateParamsNonStreaming;
+      const body = toAnthropicRequest(req, false, this.#maxTokens);
       // The raw answer, as in openai.ts: the SDK has already turned a non-2xx into its APIError.
-      const res = await this.#client.messages.create(body, this.#options(req, signal)).asResponse();
+      const res = await this.#client.post<Anthropic.Message>('/v1/messages', { body, ...this.#options(req, signal) }).asResponse();
       return fromAnthropicResponse(await res.json(), this.name);
     } catch (err) {
       throw fromSdkError(err, this.name, signal);
@@ -78,8 +81,8 @@ export class AnthropicProvider implements LLMProvider {
     const decoder = new AnthropicStreamDecoder(this.name);
     const out: StreamEvent[] = [];
     try {
-      const body = toAnthropicRequest(req, true, this.#maxTokens) as unknown as Anthropic.MessageCreateParamsStreaming;
-      const stream = await this.#client.messages.create(body, this.#options(req, signal));
+      const body = toAnthropicRequest(req, true, this.#maxTokens);
+      const stream = await this.#client.post<Stream<Anthropic.RawMessageStreamEvent>>('/v1/messages', { body, ...this.#options(req, signal), stream: true });
       for await (const ev of stream) {
         decoder.push(ev, out);
         if (out.length) { yield* out; out.length = 0; }
