@@ -50,7 +50,7 @@ export function createLlmStack(s: LlmSettings, observer: GatewayObserver & { cir
   const pooled = createPooledFetch({ connections: s.upstreamConnections });
   const providers = new Map<ProviderName, LLMProvider>();
   // A backstop behind the proxy's own deadlines, which a caller may stretch up to maxTimeoutMs.
-  const sdkTimeout = Math.max(s.timeoutMs ?? 60_000, s.maxTimeoutMs ?? 600_000, s.streamIdleMs ?? 60_000) + 60_000;
+  const sdkTimeout = Math.max(s.timeoutMs ?? 600_000, s.maxTimeoutMs ?? 600_000, s.streamIdleMs ?? 60_000) + 60_000;
   if (s.openai) providers.set('openai', new OpenAIProvider({ ...s.openai, fetch: pooled.fetch, timeoutMs: sdkTimeout }));
   if (s.anthropic) providers.set('anthropic', new AnthropicProvider({ ...s.anthropic, fetch: pooled.fetch, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: sdkTimeout }));
   if (s.mock) providers.set('mock', new MockProvider({ tokenDelayMs: s.mockTokenDelayMs }));

@@ -18,7 +18,7 @@ export interface GatewayOptions {
   maxAttempts?: number;
   /** Backoff base and cap. Default 250 ms and 8000 ms (`LLM_RETRY_BASE_MS`, `LLM_RETRY_CAP_MS`). */
   backoff?: BackoffOptions;
-  /** Overall deadline for a call, retries and fallbacks included (for a stream: up to its first event). Default 60000 (`LLM_TIMEOUT_MS`). */
+  /** Overall deadline for a call, retries and fallbacks included (for a stream: up to its first event), when the caller announces none. Default 600000 (`LLM_TIMEOUT_MS`). */
   timeoutMs?: number;
   /** Longest deadline a caller may ask for with `x-stainless-timeout`. Default 600000 (`LLM_MAX_TIMEOUT_MS`). */
   maxTimeoutMs?: number;
@@ -86,7 +86,7 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     this.#o = {
-      maxAttempts: 3, backoff: { baseMs: 250, capMs: 8000 }, timeoutMs: 60_000, maxTimeoutMs: 600_000, attemptTimeoutMs: 30_000, streamIdleMs: 60_000,
+      maxAttempts: 3, backoff: { baseMs: 250, capMs: 8000 }, timeoutMs: 600_000, maxTimeoutMs: 600_000, attemptTimeoutMs: 30_000, streamIdleMs: 60_000,
       degradedMode: 'error', degradedMessage: DEFAULT_DEGRADED, timeouts: new Timeouts(), observer: {},
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as Resolved;

@@ -9,7 +9,7 @@ describe('readLlmProxyConfig', () => {
     expect(c.adminPort).toBe(9701);
     expect(c.host).toBe('127.0.0.1');
     expect(c.maxBodyBytes).toBe(32 * 1024 * 1024);
-    expect(c.settings).toMatchObject({ defaultProvider: 'mock', mock: true, retry: { maxAttempts: 3, baseMs: 250, capMs: 8000 }, timeoutMs: 60_000, maxTimeoutMs: 600_000, degradedMode: 'error',
+    expect(c.settings).toMatchObject({ defaultProvider: 'mock', mock: true, retry: { maxAttempts: 3, baseMs: 250, capMs: 8000 }, timeoutMs: 600_000, maxTimeoutMs: 600_000, degradedMode: 'error',
       breaker: { windowMs: 30_000, errorPct: 50, minRequests: 10, resetMs: 30_000 } });
   });
 

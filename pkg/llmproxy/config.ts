@@ -39,7 +39,9 @@ export const llmProxySpecs = {
   LLM_RETRY_MAX_ATTEMPTS: intInRange(1, 10)({ default: 3, desc: 'Attempts per provider, the first included' }),
   LLM_RETRY_BASE_MS: duration({ default: 250, desc: 'Backoff base' }),
   LLM_RETRY_CAP_MS: duration({ default: 8000, desc: 'Backoff cap, and the longest retry-after honoured' }),
-  LLM_TIMEOUT_MS: duration({ default: 60_000, desc: 'Overall deadline per request when the caller announces none (streams: until the first event)' }),
+  // The SDKs' own default budget: the openai SDK announces only a per-request timeout, so a default client says nothing
+  // and would otherwise be cut long before it gives up itself.
+  LLM_TIMEOUT_MS: duration({ default: 600_000, desc: 'Overall deadline per request when the caller announces none in x-stainless-timeout (streams: until the first event)' }),
   LLM_MAX_TIMEOUT_MS: duration({ default: 600_000, desc: 'Longest deadline a caller may ask for with x-stainless-timeout (the SDKs send their own timeout, 10 minutes by default)' }),
   LLM_ATTEMPT_TIMEOUT_MS: duration({ default: 30_000, desc: 'Per-attempt timeout (streams: until the first event)' }),
   LLM_STREAM_IDLE_TIMEOUT_MS: duration({ default: 60_000, desc: 'Longest silence between stream events; 0 disables' }),
