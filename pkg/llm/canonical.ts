@@ -76,6 +76,8 @@ export interface Response {
   content: (TextPart | ToolCallPart)[];
   stopReason: StopReason;
   usage: Usage;
+  /** The provider's request id and rate-limit headers (passthrough-headers.ts `clientHeaders`), for the caller. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -84,7 +86,8 @@ export interface Response {
  * calls from 0 in the order they start.
  */
 export type StreamEvent =
-  | { type: 'start'; id: string; model: string; inputTokens?: number }
+  /** `headers`: the provider's request id and rate-limit headers (passthrough-headers.ts `clientHeaders`), for the caller. */
+  | { type: 'start'; id: string; model: string; inputTokens?: number; headers?: Record<string, string> }
   | { type: 'text'; text: string }
   | { type: 'tool_start'; index: number; id: string; name: string }
   | { type: 'tool_delta'; index: number; arguments: string }

@@ -11,7 +11,7 @@ export { Router, isProviderName, providerForModel, type Aliases, type Route, typ
 export { GatewayError } from './gateway-error.ts';
 export { Gateway, type GatewayOptions, type GatewayObserver, type Outcome, type StreamOpen, type CallOptions, type CandidateCall } from './gateway.ts';
 export { Passthrough, type PassthroughTarget, type ForwardRequest, type RawAnswer } from './passthrough.ts';
-export { upstreamHeaders, clientHeaders, ANTHROPIC_VERSION, type CallerHeaders } from './passthrough-headers.ts';
+export { upstreamHeaders, clientHeaders, translatedHeaders, ANTHROPIC_VERSION, type CallerHeaders } from './passthrough-headers.ts';
 export { requestDeadline, attemptTimeout, type BudgetOptions } from './resilience/budget.ts';
 export { finalError } from './resilience/final.ts';
 export type { UpstreamAnswer } from './errors.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientHeaders, upstreamHeaders } from './passthrough-headers.ts';
+import { clientHeaders, translatedHeaders, upstreamHeaders } from './passthrough-headers.ts';
 
 const caller = {
   host: 'localhost:7701', authorization: 'Bearer caller-secret', 'x-api-key': 'caller-key', cookie: 'a=b', 'content-length': '12',
@@ -31,6 +31,14 @@ describe('upstreamHeaders', () => {
   it('adds the version and a JSON content type when the caller sent none', () => {
     expect(upstreamHeaders('anthropic', 'k', {}, true)).toEqual({ 'x-api-key': 'k', 'anthropic-version': '2023-06-01', 'content-type': 'application/json' });
     expect(upstreamHeaders('openai', 'k', undefined, false)).toEqual({ authorization: 'Bearer k' });
+  });
+});
+
+describe('translatedHeaders', () => {
+  it('renames the request id for the caller\'s SDK and keeps rate-limit headers', () => {
+    expect(translatedHeaders('anthropic', { 'content-type': 'application/json', 'x-request-id': 'req_1', 'x-ratelimit-remaining-requests': '9' })).toEqual({ 'request-id': 'req_1', 'x-ratelimit-remaining-requests': '9' });
+    expect(translatedHeaders('openai', { 'request-id': 'req_2', 'anthropic-ratelimit-requests-remaining': '3' })).toEqual({ 'x-request-id': 'req_2', 'anthropic-ratelimit-requests-remaining': '3' });
+    expect(translatedHeaders('openai', undefined)).toEqual({});
   });
 });
 

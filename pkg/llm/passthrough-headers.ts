@@ -66,6 +66,23 @@ function forwarded(k: string, dialect: Dialect): boolean {
   return false;
 }
 
+/**
+ * The provider's headers for a caller of the other dialect (a translated answer): rate-limit headers as they are,
+ * and the request id under the name the caller's SDK reads (`x-request-id` for openai, `request-id` for
+ * @anthropic-ai/sdk), so `_request_id` names the upstream call whichever provider served it.
+ */
+export function translatedHeaders(caller: Dialect, upstream: Record<string, string> | undefined): Record<string, string> {
+  if (!upstream) return {};
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(upstream)) {
+    if (k === 'content-type' || k === 'x-request-id' || k === 'request-id') continue;
+    out[k] = upstream[k];
+  }
+  const id = upstream['request-id'] ?? upstream['x-request-id'];
+  if (id !== undefined) out[caller === 'anthropic' ? 'request-id' : 'x-request-id'] = id;
+  return out;
+}
+
 const BACK = new Set(['content-type', 'x-request-id', 'request-id', 'retry-after', 'retry-after-ms', 'openai-processing-ms', 'openai-version']);
 
 /** The provider's answer headers the caller gets (request id, rate limits), lower-cased, multi-values joined. */

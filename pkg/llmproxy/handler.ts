@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Handler } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
-  GatewayError, LlmError, usageOf, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
+  GatewayError, LlmError, translatedHeaders, usageOf, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
   type Router, type Route, type StreamOpen, type Usage,
 } from '../llm/index.ts';
 import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
@@ -169,7 +169,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       res.off('close', onClose);
       const response = served.kind === 'response' ? served.response : gateway.degradedResponse(p.model);
       const model = response.model || served.model;
-      sendJson(res, 200, d.response(response, model), llmHeaders(served, false));
+      sendJson(res, 200, d.response(response, model), { ...idsFor(d, response.headers, requestId), ...llmHeaders(served, false) });
       metrics.request(served.provider, served.model, d.name, served.degraded ? 'degraded' : 'success', seconds());
       metrics.tokens(served.provider, served.model, served.degraded ? undefined : response.usage);
       metrics.endSpan(span, served.provider, model, response.usage);
@@ -189,7 +189,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     ac.signal.addEventListener('abort', stop, { once: true });
     const model = open.first.type === 'start' && open.first.model ? open.first.model : open.model;
     const enc = d.encoder(model, includeUsage);
-    res.writeHead(200, { ...SSE_HEADERS, ...llmHeaders(open, false) });
+    res.writeHead(200, { ...SSE_HEADERS, ...idsFor(d, open.first.type === 'start' ? open.first.headers : undefined, requestId), ...llmHeaders(open, false) });
     let usage: Usage | undefined;
     let outcome: 'success' | 'degraded' | 'error' | 'aborted' = open.degraded ? 'degraded' : 'success';
     let errorKind: string | undefined;
@@ -248,6 +248,13 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     const d = anthropicCaller ? anthropicDialect : openaiDialect;
     fail(res, d, new HttpError(404, 'not_found', `no route ${req.method} ${path}; use POST /v1/chat/completions, POST /v1/messages or GET /v1/models`), NO_CALL);
   };
+}
+
+/** A translated answer's provider headers for the caller; the caller's own x-request-id, when it sent one, stays. */
+function idsFor(d: DialectAdapter, headers: Record<string, string> | undefined, requestId: string | undefined): Record<string, string> {
+  const h = translatedHeaders(d.name, headers);
+  if (requestId) delete h['x-request-id'];
+  return h;
 }
 
 /**

@@ -143,6 +143,16 @@ describe('across dialects', () => {
     expect(final.usage).toMatchObject({ input_tokens: 11, output_tokens: 7 });
   });
 
+  it('the provider\'s request id and rate-limit headers reach the caller under its SDK\'s names', async () => {
+    const msg = await anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    expect(msg.data._request_id).toMatch(/^req_oa/);
+    expect(msg.response.headers.get('x-ratelimit-remaining-requests')).toBe('4999');
+    const stream = await openai.chat.completions.create({ model: 'claude-3-5-haiku-latest', stream: true, messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    for await (const _c of stream.data) { /* read */ }
+    expect(stream.request_id).toMatch(/^req_an/);
+    expect(stream.response.headers.get('anthropic-ratelimit-requests-remaining')).toBe('49');
+  });
+
   it('an OpenAI error code reaches an Anthropic caller in its message', async () => {
     oai.script({ status: 400, body: { error: { message: 'too long', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
     const err = await anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);

@@ -6,6 +6,7 @@ import { toAnthropicRequest } from '../translate/anthropic-request.ts';
 import { fromAnthropicResponse } from '../translate/anthropic-response.ts';
 import { AnthropicStreamDecoder } from '../translate/stream-anthropic-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
+import { clientHeaders } from '../passthrough-headers.ts';
 import { RequestTemplate, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
 
 type BuildRequest = Anthropic['buildRequest'];
@@ -71,7 +72,9 @@ export class AnthropicProvider implements LLMProvider {
       const body = toAnthropicRequest(req, false, this.#maxTokens);
       // The raw answer, as in openai.ts: the SDK has already turned a non-2xx into its APIError.
       const res = await this.#client.post<Anthropic.Message>('/v1/messages', { body, ...this.#options(req, signal) }).asResponse();
-      return fromAnthropicResponse(await res.json(), this.name);
+      const out = fromAnthropicResponse(await res.json(), this.name);
+      out.headers = clientHeaders(Object.fromEntries(res.headers.entries()));
+      return out;
     } catch (err) {
       throw fromSdkError(err, this.name, signal);
     }
@@ -82,9 +85,11 @@ export class AnthropicProvider implements LLMProvider {
     const out: StreamEvent[] = [];
     try {
       const body = toAnthropicRequest(req, true, this.#maxTokens);
-      const stream = await this.#client.post<Stream<Anthropic.RawMessageStreamEvent>>('/v1/messages', { body, ...this.#options(req, signal), stream: true });
+      const { data: stream, response } = await this.#client.post<Stream<Anthropic.RawMessageStreamEvent>>('/v1/messages', { body, ...this.#options(req, signal), stream: true }).withResponse();
+      let headers: Record<string, string> | undefined = clientHeaders(Object.fromEntries(response.headers.entries()));
       for await (const ev of stream) {
         decoder.push(ev, out);
+        if (headers && out[0]?.type === 'start') { out[0].headers = headers; headers = undefined; }
         if (out.length) { yield* out; out.length = 0; }
       }
       decoder.finish(out);
