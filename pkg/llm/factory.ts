@@ -1,3 +1,4 @@
+import { secrets } from '../log/index.ts';
 import { Gateway, type GatewayObserver } from './gateway.ts';
 import type { LLMProvider, ProviderName } from './provider.ts';
 import { AnthropicProvider } from './providers/anthropic.ts';
@@ -47,6 +48,9 @@ export interface LlmStack {
 
 /** Builds providers (official SDKs on one pooled undici fetch), one breaker each, the router and the gateway. */
 export function createLlmStack(s: LlmSettings, observer: GatewayObserver & { circuit?(p: string, st: BreakerState): void } = {}): LlmStack {
+  // The keys are masked wherever a provider's text is passed on (relayed error bodies, messages), whoever built the stack.
+  secrets.add(s.openai?.apiKey);
+  secrets.add(s.anthropic?.apiKey);
   const pooled = createPooledFetch({ connections: s.upstreamConnections });
   const providers = new Map<ProviderName, LLMProvider>();
   // A backstop behind the proxy's own deadlines, which a caller may stretch up to maxTimeoutMs.

@@ -195,14 +195,12 @@ function failure(err: unknown, provider: string, signal: AbortSignal): LlmError 
 }
 
 async function readAll(body: Dispatcher.ResponseData['body'], signal: AbortSignal, provider: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
   try {
-    for await (const c of body as AsyncIterable<Buffer>) { parts.push(c); size += c.length; }
+    // undici's own consumer (one buffer, no async iterator per chunk); Buffer.from(ArrayBuffer) shares it, no copy.
+    return Buffer.from(await body.arrayBuffer());
   } catch (err) {
     throw failure(err, provider, signal);
   }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
 }
 
 async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, signal: AbortSignal, provider: string): Promise<Buffer> {

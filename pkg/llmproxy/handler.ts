@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Handler } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
-  GatewayError, LlmError, translatedHeaders, usageOf, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
+  GatewayError, isProviderName, LlmError, translatedHeaders, usageOf, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
   type Router, type Route, type StreamOpen, type Usage,
 } from '../llm/index.ts';
 import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
@@ -65,7 +65,9 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     const e = err instanceof LlmError ? err
       : err instanceof HttpError ? new LlmError('invalid_request', err.message, { status: err.status, code: err.code })
         : new LlmError('network', 'internal error');
-    const providerDialect = outcome.provider === 'none' ? undefined : passthrough?.dialectOf(outcome.provider);
+    // The provider whose answer this is (for a 429 across the chain: the one with the earliest retry-after).
+    const from = e.provider ?? outcome.provider;
+    const providerDialect = isProviderName(from) ? passthrough?.dialectOf(from) : undefined;
     const status = relayFailure(res, d, e, llmHeaders(outcome, true), providerDialect);
     if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message, requestId }, 'llm request failed');
   };

@@ -145,7 +145,7 @@ describe('across dialects', () => {
 
   it('the provider\'s request id and rate-limit headers reach the caller under its SDK\'s names', async () => {
     const msg = await anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).withResponse();
-    expect(msg.data._request_id).toMatch(/^req_oa/);
+    expect(msg.request_id).toMatch(/^req_oa/);
     expect(msg.response.headers.get('x-ratelimit-remaining-requests')).toBe('4999');
     const stream = await openai.chat.completions.create({ model: 'claude-3-5-haiku-latest', stream: true, messages: [{ role: 'user', content: 'x' }] }).withResponse();
     for await (const _c of stream.data) { /* read */ }
@@ -190,6 +190,14 @@ describe('typed errors in both SDKs', () => {
     expect((a as any).status).toBe(expected);
     expect((b as any).status).toBe(expected);
     if (status === 429) expect((a as any).headers.get('retry-after')).toBe('30');
+  });
+
+  it('a relayed provider error that echoes the proxy\'s key is masked', async () => {
+    oai.script({ status: 400, body: { error: { message: 'bad key sk-test-openai-key-0123456789 in request', type: 'invalid_request_error', param: null, code: null } } });
+    const a = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(a).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(JSON.stringify((a as any).error)).not.toContain('sk-test-openai-key');
+    expect((a as any).error.message).toContain('[REDACTED]');
   });
 
   it('an upstream 401 (the proxy\'s own key) is a 503 naming no key, not the app\'s AuthenticationError', async () => {
