@@ -68,7 +68,9 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     // The provider whose answer this is (for a 429 across the chain: the one with the earliest retry-after).
     const from = e.provider ?? outcome.provider;
     const providerDialect = isProviderName(from) ? passthrough?.dialectOf(from) : undefined;
-    const status = relayFailure(res, d, e, llmHeaders(outcome, true), providerDialect);
+    const headers = llmHeaders(outcome, true);
+    if (requestId) headers['x-request-id'] = requestId; // the caller's own id wins over a relayed provider's
+    const status = relayFailure(res, d, e, headers, providerDialect);
     if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message, requestId }, 'llm request failed');
   };
 
