@@ -74,7 +74,7 @@ const READS: Record<string, string[]> = {
   app: [
     ...Object.keys(sidecarClientSpec), 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', ...COMMON_ENV,
     'APP_HOST', 'APP_PORT', 'APP_API_KEYS', 'APP_JWT_SECRET', 'APP_JWT_PUBLIC_KEY', 'APP_JWT_ISSUER', 'APP_JWT_AUDIENCE',
-    'APP_JWT_TENANT_CLAIM', 'APP_JWT_ROLES_CLAIM', 'APP_SESSION_SECRET', 'APP_RATE_LIMIT_WINDOW', 'APP_RATE_LIMITS',
+    'APP_JWT_TENANT_CLAIM', 'APP_JWT_ROLES_CLAIM', 'APP_SESSION_SECRET', 'APP_RATE_LIMIT_WINDOW', 'APP_RATE_LIMITS', 'APP_TRUST_PROXY',
     'REDIS_URL', 'RENDER_QUEUE', 'BULLMQ_PREFIX', 'KNOWLEDGE_DIR', 'CACHE_CLIENT_TIMEOUT_MS', 'SEARCH_CACHE_TTL',
     'LLM_PROXY_URL', 'CHAT_MODEL', 'CHAT_MAX_TOOL_ROUNDS', 'APP_FLAGS_FILE', 'APP_FLAG_DISTRIBUTED_CACHE', 'APP_FLAG_LLM_REAL_PROVIDER',
     'CACHE_SIDECAR_ADMIN_URL', 'LLM_PROXY_ADMIN_URL', 'WORKER_HEALTH_URL', 'APP_K8S_NAMESPACE',
@@ -436,7 +436,7 @@ describe.skipIf(!helm)('with helm', () => {
     const docs = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '-f', 'charts/pilotfish/ci/full-values.yaml']), 'full');
     const rules = parseYaml(readFileSync(join(CHART, 'files', 'prometheus', 'queue-rules.yaml'), 'utf8')) as Obj;
     expect(docs.find((d) => d.kind === 'PrometheusRule')!.spec).toEqual(rules);
-    expect(docs.filter((d) => d.kind === 'ServiceMonitor').flatMap((d) => d.spec.endpoints.map((e: Obj) => e.port)).sort()).toEqual(['admin', 'admin', 'cache-admin', 'llm-admin']);
+    expect(docs.filter((d) => d.kind === 'ServiceMonitor').flatMap((d) => d.spec.endpoints.map((e: Obj) => e.port)).sort()).toEqual(['admin', 'admin', 'cache-admin', 'http', 'llm-admin']);
     const qas = docs.find((d) => d.kind === 'QueueAutoscaler')!;
     expect(qas.spec.scaleTargetRef.name).toBe('pf-pilotfish-worker');
     expect(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pf-pilotfish-worker')!.spec.replicas).toBeUndefined();
@@ -445,6 +445,10 @@ describe.skipIf(!helm)('with helm', () => {
     const appPolicy = docs.find((d) => d.kind === 'NetworkPolicy' && d.metadata.name === 'pf-pilotfish-app')!;
     const ports = appPolicy.spec.ingress.flatMap((i: Obj) => i.ports.map((p: Obj) => p.port));
     expect(ports).toEqual(['http', 9700, 9701]);
+    // The app's port admits the ingress peers and Prometheus (the app's /metrics is on it).
+    const appRule = appPolicy.spec.ingress.find((i: Obj) => i.ports.some((p: Obj) => p.port === 'http'));
+    expect(appRule.from).toHaveLength(2);
+    expect(appRule.from[1].podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'prometheus' } });
   });
 
   it('the QueueAutoscaler it renders passes the CRD schema and CEL rules, with the default and the ci autoscaler values', async () => {
@@ -496,8 +500,9 @@ describe.skipIf(!helm)('with helm', () => {
     }
   });
 
-  it('refuses an app without any credential source', () => {
+  it('refuses an app without any credential source, and one with both JWT kinds', () => {
     expect(() => runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'app.apiKeys.existingSecret='])).toThrow(/credential source/);
+    expect(() => runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'app.jwt.secret.existingSecret=a', '--set', 'app.jwt.publicKey.existingSecret=b'])).toThrow(/not both/);
   });
 
   it('the committed manifest is a fresh render of the defaults', () => {

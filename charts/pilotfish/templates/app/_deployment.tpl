@@ -182,6 +182,10 @@ spec:
             - name: BULLMQ_PREFIX
               value: {{ $root.Values.worker.prefix | quote }}
             {{- end }}
+            {{- with $app.trustProxy }}
+            - name: APP_TRUST_PROXY
+              value: {{ . | quote }}
+            {{- end }}
             - name: KNOWLEDGE_DIR
               value: {{ $app.knowledgeDir | quote }}
             - name: SEARCH_CACHE_TTL
