@@ -29,6 +29,12 @@ describe('planDevStack', () => {
     expect(member(plan, 'app').unset).toEqual(['REDIS_URL']);
   });
 
+  it('switches chats to the proxy\'s mock provider unless a provider key is set', () => {
+    expect(member(planDevStack({ env: {}, redisUp: true, redisUrl, apiKey: 'k' }), 'app').env!.APP_FLAG_LLM_REAL_PROVIDER).toBe('off');
+    expect(member(planDevStack({ env: { OPENAI_API_KEY: 'sk-x' }, redisUp: true, redisUrl, apiKey: 'k' }), 'app').env!.APP_FLAG_LLM_REAL_PROVIDER).toBeUndefined();
+    expect(member(planDevStack({ env: { APP_FLAG_LLM_REAL_PROVIDER: 'on' }, redisUp: true, redisUrl, apiKey: 'k' }), 'app').env!.APP_FLAG_LLM_REAL_PROVIDER).toBeUndefined();
+  });
+
   it('leaves the developer\'s own APP_API_KEYS and listener in force', () => {
     const plan = planDevStack({ env: { APP_API_KEYS: '{"mine":{"tenant":"t","roles":["admin"]}}', APP_HOST: '0.0.0.0', APP_PORT: '9090' }, redisUp: true, redisUrl, apiKey: 'k' });
     expect(member(plan, 'app').env!.APP_API_KEYS).toBeUndefined();

@@ -37,6 +37,9 @@ export function planDevStack(input: DevPlanInput): DevPlan {
   const appEnv: Record<string, string> = { APP_HOST: host, APP_PORT: port };
   if (!ownKeys) appEnv.APP_API_KEYS = JSON.stringify({ [apiKey]: { tenant: DEV_TENANT, roles: [...DEV_ROLES] } });
   if (redisUp) appEnv.REDIS_URL = redisUrl.href;
+  // Without a provider key the proxy serves only its mock: chats must ask for it, or gpt-4o-mini has nowhere to go.
+  const realProvider = Boolean(env.OPENAI_API_KEY || env.ANTHROPIC_API_KEY);
+  if (!realProvider && env.APP_FLAG_LLM_REAL_PROVIDER === undefined) appEnv.APP_FLAG_LLM_REAL_PROVIDER = 'off';
   const noRedis = `no Redis at ${redisUrl.host} (start redis-server or set REDIS_URL)`;
   const members: StackMember[] = [
     { name: 'cache-sidecar', main: 'cmd/cache-sidecar/main.ts' },
