@@ -2,13 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Handler } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
-  GatewayError, isProviderName, LlmError, translatedHeaders, usageOf, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
+  GatewayError, isProviderName, LlmError, translatedHeaders, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
   type Router, type Route, type StreamOpen, type Usage,
 } from '../llm/index.ts';
 import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
-import { modelsBody } from './models.ts';
+import { routeEndpoint } from './endpoints.ts';
+import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { openRelay, relayAnswer, relayFailure, relayStream, type RawStream } from './relay.ts';
+import { responsesDialect } from './responses.ts';
 import { SSE_HEADERS, writeFrame } from './sse.ts';
+import { chatWire, responsesWire, type RawWire } from './wire.ts';
 
 export interface LlmHandlerOptions {
   gateway: Gateway;
@@ -19,21 +22,6 @@ export interface LlmHandlerOptions {
   passthrough?: Passthrough;
   /** Largest request body in bytes. Default 32 MiB (`LLM_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
-}
-
-const NO_CALL: Outcome = { provider: 'none', model: '', attempts: 0, fallback: false, degraded: false };
-
-function llmHeaders(o: Outcome, final: boolean): Record<string, string> {
-  const h: Record<string, string> = {
-    'x-llm-provider': o.provider,
-    'x-llm-model': o.model,
-    'x-llm-attempts': String(o.attempts),
-    'x-llm-fallback': o.fallback ? 'true' : 'false',
-  };
-  if (o.degraded) h['x-llm-degraded'] = 'true';
-  // The proxy already retried and failed over: tell the calling SDK not to multiply attempts.
-  if (final) h['x-should-retry'] = 'false';
-  return h;
 }
 
 /** What one candidate produced: a raw upstream answer (same dialect), a translated answer or stream, or nothing (degraded). */
@@ -74,10 +62,9 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message, requestId }, 'llm request failed');
   };
 
-  const serve = async (req: IncomingMessage, res: ServerResponse, d: DialectAdapter) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse, d: DialectAdapter, wire: RawWire) => {
     const t0 = performance.now();
-    const rid = req.headers['x-request-id'];
-    const requestId = typeof rid === 'string' && rid.length <= 200 ? rid : undefined;
+    const requestId = callerRequestId(req.headers['x-request-id']);
     if (requestId) res.setHeader('x-request-id', requestId);
     let raw: Buffer;
     let p: Peeked;
@@ -106,7 +93,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     res.once('close', onClose);
     const span = metrics.startSpan(p.model, d.name);
     // The proxy wants usage for its metrics; a caller who did not ask for it in its OpenAI stream does not see it.
-    const addUsage = d.name === 'openai' && p.stream && !p.includeUsage;
+    const addUsage = wire.asksUsage && p.stream && !p.includeUsage;
     const bodies = new Map<string, Buffer | string>();
     const call: CandidateCall<Served> = async (cand, provider, attempt) => {
       if (passthrough && passthrough.dialectOf(cand.provider) === d.name) {
@@ -118,7 +105,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
         if (!p.stream) {
           try { return { kind: 'raw', answer, json: JSON.parse(answer.body!.toString('utf8')) }; } catch { throw malformed(); }
         }
-        const stream = await openRelay(d.name, answer, addUsage);
+        const stream = await openRelay(wire.tap(addUsage), answer);
         if (!stream) { answer.close(); throw malformed(); }
         return { kind: 'raw', answer, stream };
       }
@@ -152,7 +139,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       if (!p.stream) {
         res.off('close', onClose);
         relayAnswer(res, answer, llmHeaders(served, false));
-        const usage = usageOf(d.name, served.json);
+        const usage = wire.usage(served.json);
         metrics.request(served.provider, served.model, d.name, 'success', seconds());
         metrics.tokens(served.provider, served.model, usage);
         metrics.endSpan(span, served.provider, served.model, usage);
@@ -232,25 +219,24 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     metrics.endSpan(span, open.provider, model, usage, errorKind);
   };
 
+  const chat = { openai: chatWire('openai'), anthropic: chatWire('anthropic') };
+  const context = { gateway, router, metrics, passthrough, limit, fail, warn: (fields: Record<string, unknown>, message: string) => logger.warn(fields, message) };
+
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    if (path === '/v1/chat/completions' || path === '/chat/completions') {
-      if (req.method === 'POST') return serve(req, res, openaiDialect);
-      return fail(res, openaiDialect, new HttpError(405, 'method_not_allowed', 'use POST'), NO_CALL);
-    }
+    const post = (d: DialectAdapter, run: () => Promise<void>) => {
+      if (req.method === 'POST') return run();
+      return fail(res, d, new HttpError(405, 'method_not_allowed', 'use POST'), NO_CALL);
+    };
+    if (path === '/v1/chat/completions' || path === '/chat/completions') return post(openaiDialect, () => serve(req, res, openaiDialect, chat.openai));
     // Without /v1 too: @ai-sdk/anthropic takes ANTHROPIC_BASE_URL as given and posts to `${base}/messages`.
-    if (path === '/v1/messages' || path === '/messages') {
-      if (req.method === 'POST') return serve(req, res, anthropicDialect);
-      return fail(res, anthropicDialect, new HttpError(405, 'method_not_allowed', 'use POST'), NO_CALL);
-    }
+    if (path === '/v1/messages' || path === '/messages') return post(anthropicDialect, () => serve(req, res, anthropicDialect, chat.anthropic));
+    if (path === '/v1/responses' || path === '/responses') return post(responsesDialect, () => serve(req, res, responsesDialect, responsesWire));
     const anthropicCaller = req.headers['anthropic-version'] !== undefined;
-    if (path === '/v1/models' && (req.method === 'GET' || req.method === 'HEAD')) {
-      return sendJson(res, 200, modelsBody(router, anthropicCaller ? 'anthropic' : 'openai'));
-    }
     const d = anthropicCaller ? anthropicDialect : openaiDialect;
-    fail(res, d, new HttpError(404, 'not_found', `no route ${req.method} ${path}; use POST /v1/chat/completions, POST /v1/messages or GET /v1/models`), NO_CALL);
+    return routeEndpoint(context, req, res, path, d) ?? fail(res, d, new HttpError(404, 'not_found', `no route ${req.method} ${path}; see the endpoint table in docs/llm-proxy.md`), NO_CALL);
   };
 }
 

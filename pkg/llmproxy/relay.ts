@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { LlmError, SseTap, type Dialect, type RawAnswer, type Usage } from '../llm/index.ts';
+import { LlmError, type Dialect, type RawAnswer, type Usage } from '../llm/index.ts';
 import type { DialectAdapter } from './dialect.ts';
 import { SSE_HEADERS, writeFrame } from './sse.ts';
 
@@ -24,10 +24,22 @@ export interface RelayedStream {
   errorKind?: string;
 }
 
+/** What reads a relayed SSE stream on its way (translate/sse-tap.ts for chat, responses-tap.ts for Responses). */
+export interface StreamTap {
+  /** Reads a chunk; returns the complete, well-formed frames to send on. */
+  push(chunk: Buffer): Buffer;
+  /** The last frame, when the stream ended without its blank line. */
+  flush(): Buffer;
+  readonly done: boolean;
+  readonly failed: boolean;
+  readonly malformed: boolean;
+  readonly usage: Usage | undefined;
+}
+
 /** An upstream SSE answer whose first chunk was read and checked, ready to relay. */
 export interface RawStream {
   answer: RawAnswer;
-  tap: SseTap;
+  tap: StreamTap;
   /** What the first chunk gives the caller. */
   head: Buffer;
   rest: AsyncIterator<Buffer>;
@@ -37,8 +49,7 @@ export interface RawStream {
  * Reads the first chunk of a raw stream through its tap (translate/sse-tap.ts); undefined when its first frame is
  * not well formed, so that the attempt fails and is retried before any byte reached the caller.
  */
-export async function openRelay(dialect: Dialect, answer: RawAnswer, dropUsageChunk: boolean): Promise<RawStream | undefined> {
-  const tap = new SseTap(dialect, { dropUsageChunk });
+export async function openRelay(tap: StreamTap, answer: RawAnswer): Promise<RawStream | undefined> {
   if (!answer.chunks) return undefined;
   const rest = answer.chunks[Symbol.asyncIterator]();
   const first = await rest.next();

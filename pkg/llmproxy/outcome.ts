@@ -1,0 +1,23 @@
+import type { Outcome } from '../llm/index.ts';
+
+/** The outcome of a request no provider was called for. */
+export const NO_CALL: Outcome = { provider: 'none', model: '', attempts: 0, fallback: false, degraded: false };
+
+/** The proxy's `x-llm-*` headers for an outcome; `final`: a failure the proxy already retried. */
+export function llmHeaders(o: Outcome, final: boolean): Record<string, string> {
+  const h: Record<string, string> = {
+    'x-llm-provider': o.provider,
+    'x-llm-model': o.model,
+    'x-llm-attempts': String(o.attempts),
+    'x-llm-fallback': o.fallback ? 'true' : 'false',
+  };
+  if (o.degraded) h['x-llm-degraded'] = 'true';
+  // The proxy already retried and failed over: tell the calling SDK not to multiply attempts.
+  if (final) h['x-should-retry'] = 'false';
+  return h;
+}
+
+/** The caller's `x-request-id`, when it is a reasonable one: echoed, and put on the proxy's log lines. */
+export function callerRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && header.length <= 200 ? header : undefined;
+}
