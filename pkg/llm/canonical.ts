@@ -15,10 +15,20 @@ export interface TextPart { type: 'text'; text: string; cache?: CacheMark }
 export interface ToolCallPart { type: 'tool_call'; id: string; name: string; arguments: string; cache?: CacheMark }
 /** The caller's answer to a tool call. */
 export interface ToolResultPart { type: 'tool_result'; toolCallId: string; content: string; isError?: boolean; cache?: CacheMark }
-/** An image by URL or data URL, passed through. */
-export interface ImagePart { type: 'image'; url: string; cache?: CacheMark }
+/** An image by URL or data URL, passed through. `detail` is OpenAI's resolution hint, which Anthropic has no equivalent for. */
+export interface ImagePart { type: 'image'; url: string; detail?: string; cache?: CacheMark }
+/** A base64 document (OpenAI `file` part with `file_data`, Anthropic `document` block with a base64 source). */
+export interface DocumentPart { type: 'document'; mediaType: string; data: string; filename?: string; cache?: CacheMark }
+/** A thinking block of an Anthropic answer; the signature lets it go back to Anthropic in a later turn. */
+export interface ThinkingPart { type: 'thinking'; thinking: string; signature: string }
+export interface RedactedThinkingPart { type: 'redacted_thinking'; data: string }
+/**
+ * A block only its own dialect can carry (an Anthropic server-tool block, an OpenAI `file_id` reference…), kept as
+ * it came: a provider of that dialect gets it back unchanged, one of the other refuses the request naming `param`.
+ */
+export interface ForeignPart { type: 'foreign'; dialect: Dialect; block: Record<string, unknown>; param: string; what: string }
 
-export type Part = TextPart | ToolCallPart | ToolResultPart | ImagePart;
+export type Part = TextPart | ToolCallPart | ToolResultPart | ImagePart | DocumentPart | ThinkingPart | RedactedThinkingPart | ForeignPart;
 
 export interface Message {
   role: 'user' | 'assistant';
@@ -30,8 +40,23 @@ export interface Tool {
   description?: string;
   /** JSON Schema of the input object. */
   parameters: Record<string, unknown>;
+  /** Strict schema adherence (OpenAI `function.strict`, Anthropic `strict`). */
+  strict?: boolean;
   cache?: CacheMark;
 }
+
+/** Structured output: OpenAI `response_format`, Anthropic `output_config.format` (or a forced tool). */
+export type ResponseFormat =
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; description?: string; strict?: boolean }
+  | { type: 'json_object' };
+
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+/** How much the model reasons: OpenAI `reasoning_effort`, Anthropic `thinking.budget_tokens` (translate/reasoning.ts maps them). */
+export interface Reasoning { effort: ReasoningEffort; budgetTokens?: number }
+
+/** A field of the caller's dialect that the canonical model does not carry: a provider of the other dialect refuses the request naming it. */
+export interface Unmapped { dialect: Dialect; param: string; what: string }
 
 export type ToolChoice =
   | { type: 'auto' }
@@ -54,26 +79,36 @@ export interface Request {
   parallelToolCalls?: boolean;
   /** End-user id, passed on where the provider supports it. */
   user?: string;
+  responseFormat?: ResponseFormat;
+  reasoning?: Reasoning;
+  /** Fields of the caller's dialect with no canonical form (kept raw in `extra` for the same dialect). */
+  unmapped?: Unmapped[];
   /**
    * Parameters of one dialect that the canonical model does not carry
    * (`response_format`, `seed`, `frequency_penalty`…, or `top_k`, `thinking`…),
    * passed through untouched when a provider of that same dialect serves the
-   * request, dropped otherwise.
+   * request. A provider of the other dialect translates each through the
+   * canonical fields above or refuses the request (translate/cross-dialect.ts).
    */
   extra?: { openai?: Record<string, unknown>; anthropic?: Record<string, unknown> };
   /** The caller's `anthropic-beta` header, sent on to an Anthropic provider. */
   anthropicBeta?: string;
 }
 
+export type AnswerPart = TextPart | ToolCallPart;
+
 export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
 
-export interface Usage { inputTokens: number; outputTokens: number }
+/** `reasoningTokens`: the part of `outputTokens` spent reasoning (OpenAI `reasoning_tokens`, Anthropic `thinking_tokens`), when reported. */
+export interface Usage { inputTokens: number; outputTokens: number; reasoningTokens?: number }
 
 export interface Response {
   id: string;
   model: string;
   /** Text and tool calls, in order. */
-  content: (TextPart | ToolCallPart)[];
+  content: AnswerPart[];
+  /** Thinking blocks (Anthropic), in order; they come before the content. */
+  thinking?: (ThinkingPart | RedactedThinkingPart)[];
   stopReason: StopReason;
   usage: Usage;
   /** The provider's request id and rate-limit headers (passthrough-headers.ts `clientHeaders`), for the caller. */
@@ -89,6 +124,10 @@ export type StreamEvent =
   /** `headers`: the provider's request id and rate-limit headers (passthrough-headers.ts `clientHeaders`), for the caller. */
   | { type: 'start'; id: string; model: string; inputTokens?: number; headers?: Record<string, string> }
   | { type: 'text'; text: string }
+  /** Thinking text; its block ends with `thinking_signature`. */
+  | { type: 'thinking'; text: string }
+  | { type: 'thinking_signature'; signature: string }
+  | { type: 'redacted_thinking'; data: string }
   | { type: 'tool_start'; index: number; id: string; name: string }
   | { type: 'tool_delta'; index: number; arguments: string }
   | { type: 'end'; stopReason: StopReason; usage?: Usage };
@@ -102,6 +141,16 @@ export function collect(events: Iterable<StreamEvent>): Response {
     else if (ev.type === 'text') {
       const last = out.content[out.content.length - 1];
       if (last && last.type === 'text') last.text += ev.text; else out.content.push({ type: 'text', text: ev.text });
+    } else if (ev.type === 'thinking') {
+      const thinking = (out.thinking ??= []);
+      const last = thinking[thinking.length - 1];
+      if (last && last.type === 'thinking' && !last.signature) last.thinking += ev.text; else thinking.push({ type: 'thinking', thinking: ev.text, signature: '' });
+    } else if (ev.type === 'thinking_signature') {
+      const thinking = (out.thinking ??= []);
+      const last = thinking[thinking.length - 1];
+      if (last && last.type === 'thinking' && !last.signature) last.signature = ev.signature; else thinking.push({ type: 'thinking', thinking: '', signature: ev.signature });
+    } else if (ev.type === 'redacted_thinking') {
+      (out.thinking ??= []).push({ type: 'redacted_thinking', data: ev.data });
     } else if (ev.type === 'tool_start') {
       const part: ToolCallPart = { type: 'tool_call', id: ev.id, name: ev.name, arguments: '' };
       tools.set(ev.index, part);

@@ -2,7 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type { Request, Response, StreamEvent } from '../canonical.ts';
 import type { LLMProvider } from '../provider.ts';
-import { toAnthropicRequest } from '../translate/anthropic-request.ts';
+import { fromAnthropicAnswer, structuredByTool, toAnthropicRequest } from '../translate/anthropic-request.ts';
+import { StructuredStream } from '../translate/structured-output.ts';
 import { fromAnthropicResponse } from '../translate/anthropic-response.ts';
 import { AnthropicStreamDecoder } from '../translate/stream-anthropic-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
@@ -72,7 +73,7 @@ export class AnthropicProvider implements LLMProvider {
       const body = toAnthropicRequest(req, false, this.#maxTokens);
       // The raw answer, as in openai.ts: the SDK has already turned a non-2xx into its APIError.
       const res = await this.#client.post<Anthropic.Message>('/v1/messages', { body, ...this.#options(req, signal) }).asResponse();
-      const out = fromAnthropicResponse(await res.json(), this.name);
+      const out = fromAnthropicAnswer(req, fromAnthropicResponse(await res.json(), this.name));
       out.headers = clientHeaders(Object.fromEntries(res.headers.entries()));
       return out;
     } catch (err) {
@@ -83,6 +84,14 @@ export class AnthropicProvider implements LLMProvider {
   async *stream(req: Request, signal: AbortSignal): AsyncIterable<StreamEvent> {
     const decoder = new AnthropicStreamDecoder(this.name);
     const out: StreamEvent[] = [];
+    // Structured output served by the forced tool: its call streams as the answer's text.
+    const structured = structuredByTool(req) ? new StructuredStream() : undefined;
+    const mapped = function* (events: StreamEvent[]): Generator<StreamEvent> {
+      for (const ev of events) {
+        const m = structured ? structured.map(ev) : ev;
+        if (m) yield m;
+      }
+    };
     try {
       const body = toAnthropicRequest(req, true, this.#maxTokens);
       const { data: stream, response } = await this.#client.post<Stream<Anthropic.RawMessageStreamEvent>>('/v1/messages', { body, ...this.#options(req, signal), stream: true }).withResponse();
@@ -90,12 +99,12 @@ export class AnthropicProvider implements LLMProvider {
       for await (const ev of stream) {
         decoder.push(ev, out);
         if (headers && out[0]?.type === 'start') { out[0].headers = headers; headers = undefined; }
-        if (out.length) { yield* out; out.length = 0; }
+        if (out.length) { yield* mapped(out); out.length = 0; }
       }
       decoder.finish(out);
     } catch (err) {
       throw fromSdkError(err, this.name, signal);
     }
-    yield* out;
+    yield* mapped(out);
   }
 }

@@ -1,9 +1,13 @@
-import type { Response, TextPart, ToolCallPart } from '../canonical.ts';
+import type { AnswerPart, Response, Usage } from '../canonical.ts';
 import { LlmError } from '../errors.ts';
 import { isObj, type Obj } from './check.ts';
 import { fromOpenAIFinish, toOpenAIFinish } from './reasons.ts';
 
-/** A canonical response as an OpenAI `chat.completion` object. */
+/**
+ * A canonical response as an OpenAI `chat.completion` object. A Claude model's thinking goes on the message as
+ * `reasoning_content` (the text, as reasoning-model APIs in this dialect name it) and `thinking_blocks` (the blocks
+ * with their signatures: an app that sends the message back in its history lets Claude continue a tool round).
+ */
 export function toOpenAIResponse(res: Response, model: string): Obj {
   let text = '';
   const calls: Obj[] = [];
@@ -13,14 +17,33 @@ export function toOpenAIResponse(res: Response, model: string): Obj {
   }
   const message: Obj = { role: 'assistant', content: calls.length && !text ? null : text, refusal: null };
   if (calls.length) message.tool_calls = calls;
+  if (res.thinking?.length) {
+    message.reasoning_content = res.thinking.map((p) => (p.type === 'thinking' ? p.thinking : '')).join('');
+    message.thinking_blocks = res.thinking.map((p) => ({ ...p }));
+  }
   return {
     id: res.id.startsWith('chatcmpl') ? res.id : `chatcmpl-${res.id}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: toOpenAIFinish(res.stopReason) }],
-    usage: { prompt_tokens: res.usage.inputTokens, completion_tokens: res.usage.outputTokens, total_tokens: res.usage.inputTokens + res.usage.outputTokens },
+    usage: openaiUsage(res.usage),
   };
+}
+
+/** Canonical usage → OpenAI's, with the reasoning tokens when the provider reported them. */
+export function openaiUsage(u: Usage): Obj {
+  const out: Obj = { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens };
+  if (u.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
+  return out;
+}
+
+/** OpenAI usage → canonical. */
+export function fromOpenAIUsage(u: Obj): Usage {
+  const out: Usage = { inputTokens: Number(u.prompt_tokens ?? 0), outputTokens: Number(u.completion_tokens ?? 0) };
+  const details = isObj(u.completion_tokens_details) ? u.completion_tokens_details : undefined;
+  if (details && typeof details.reasoning_tokens === 'number') out.reasoningTokens = details.reasoning_tokens;
+  return out;
 }
 
 /** An OpenAI `chat.completion` object as a canonical response. */
@@ -30,7 +53,7 @@ export function fromOpenAIResponse(body: unknown, provider: string): Response {
   }
   const choice = body.choices[0] as Obj;
   const msg = choice.message as Obj;
-  const content: (TextPart | ToolCallPart)[] = [];
+  const content: AnswerPart[] = [];
   if (typeof msg.content === 'string' && msg.content) content.push({ type: 'text', text: msg.content });
   if (Array.isArray(msg.tool_calls)) {
     for (const tc of msg.tool_calls as Obj[]) {
@@ -38,12 +61,14 @@ export function fromOpenAIResponse(body: unknown, provider: string): Response {
       content.push({ type: 'tool_call', id: String(tc.id ?? ''), name: String(fn.name ?? ''), arguments: String(fn.arguments ?? '') });
     }
   }
-  const usage = isObj(body.usage) ? body.usage : {};
+  // A refusal (structured output the model declined) is the answer's text, flagged by its stop reason.
+  const refused = typeof msg.refusal === 'string' && msg.refusal !== '';
+  if (refused && content.length === 0) content.push({ type: 'text', text: msg.refusal as string });
   return {
     id: String(body.id ?? ''),
     model: String(body.model ?? ''),
     content,
-    stopReason: fromOpenAIFinish(choice.finish_reason),
-    usage: { inputTokens: Number(usage.prompt_tokens ?? 0), outputTokens: Number(usage.completion_tokens ?? 0) },
+    stopReason: refused ? 'content_filter' : fromOpenAIFinish(choice.finish_reason),
+    usage: fromOpenAIUsage(isObj(body.usage) ? body.usage : {}),
   };
 }

@@ -11,6 +11,7 @@ export class AnthropicStreamDecoder {
   #stop: StopReason = 'stop';
   #input = 0;
   #output = 0;
+  #thinkingTokens: number | undefined;
   #ended = false;
 
   constructor(provider: string) {
@@ -35,11 +36,15 @@ export class AnthropicStreamDecoder {
           this.#tools.set(Number(ev.index), index);
           out.push({ type: 'tool_start', index, id: String(b.id ?? ''), name: String(b.name ?? '') });
         } else if (b.type === 'text' && typeof b.text === 'string' && b.text) out.push({ type: 'text', text: b.text });
+        else if (b.type === 'thinking' && typeof b.thinking === 'string' && b.thinking) out.push({ type: 'thinking', text: b.thinking });
+        else if (b.type === 'redacted_thinking') out.push({ type: 'redacted_thinking', data: String(b.data ?? '') });
         return;
       }
       case 'content_block_delta': {
         const d = isObj(ev.delta) ? ev.delta : {};
         if (d.type === 'text_delta' && typeof d.text === 'string') out.push({ type: 'text', text: d.text });
+        else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') out.push({ type: 'thinking', text: d.thinking });
+        else if (d.type === 'signature_delta' && typeof d.signature === 'string') out.push({ type: 'thinking_signature', signature: d.signature });
         else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && d.partial_json) {
           const index = this.#tools.get(Number(ev.index));
           if (index !== undefined) out.push({ type: 'tool_delta', index, arguments: d.partial_json });
@@ -51,11 +56,12 @@ export class AnthropicStreamDecoder {
         if (d.stop_reason) this.#stop = fromAnthropicStop(d.stop_reason);
         if (isObj(ev.usage) && ev.usage.output_tokens !== undefined) this.#output = Number(ev.usage.output_tokens);
         if (isObj(ev.usage) && typeof ev.usage.input_tokens === 'number' && ev.usage.input_tokens) this.#input = ev.usage.input_tokens;
+        if (isObj(ev.usage) && isObj(ev.usage.output_tokens_details) && typeof ev.usage.output_tokens_details.thinking_tokens === 'number') this.#thinkingTokens = ev.usage.output_tokens_details.thinking_tokens;
         return;
       }
       case 'message_stop':
         this.#ended = true;
-        out.push({ type: 'end', stopReason: this.#stop, usage: { inputTokens: this.#input, outputTokens: this.#output } });
+        out.push({ type: 'end', stopReason: this.#stop, usage: { inputTokens: this.#input, outputTokens: this.#output, ...(this.#thinkingTokens !== undefined ? { reasoningTokens: this.#thinkingTokens } : {}) } });
         return;
       case 'error': {
         const e = isObj(ev.error) ? ev.error : {};

@@ -12,7 +12,7 @@ const frame = (type: string, data: Obj) => `event: ${type}\ndata: ${JSON.stringi
 export class AnthropicStreamEncoder {
   #model: string;
   #block = -1; // index of the open block, -1 when none is open
-  #blockType: 'text' | 'tool' | '' = '';
+  #blockType: 'text' | 'tool' | 'thinking' | '' = '';
   #next = 0;
   #toolBlocks = new Map<number, number>();
 
@@ -26,6 +26,13 @@ export class AnthropicStreamEncoder {
     this.#block = -1;
     this.#blockType = '';
     return s;
+  }
+
+  #open(block: Obj, type: 'text' | 'tool' | 'thinking'): string {
+    const out = this.#close();
+    this.#block = this.#next++;
+    this.#blockType = type;
+    return out + frame('content_block_start', { type: 'content_block_start', index: this.#block, content_block: block });
   }
 
   encode(ev: StreamEvent): string {
@@ -44,6 +51,19 @@ export class AnthropicStreamEncoder {
         }
         return out + frame('content_block_delta', { type: 'content_block_delta', index: this.#block, delta: { type: 'text_delta', text: ev.text } });
       }
+      case 'thinking': {
+        let out = '';
+        if (this.#blockType !== 'thinking') out += this.#open({ type: 'thinking', thinking: '', signature: '' }, 'thinking');
+        return out + frame('content_block_delta', { type: 'content_block_delta', index: this.#block, delta: { type: 'thinking_delta', thinking: ev.text } });
+      }
+      case 'thinking_signature': {
+        let out = '';
+        if (this.#blockType !== 'thinking') out += this.#open({ type: 'thinking', thinking: '', signature: '' }, 'thinking');
+        out += frame('content_block_delta', { type: 'content_block_delta', index: this.#block, delta: { type: 'signature_delta', signature: ev.signature } });
+        return out + this.#close();
+      }
+      case 'redacted_thinking':
+        return this.#open({ type: 'redacted_thinking', data: ev.data }, 'thinking') + this.#close();
       case 'tool_start': {
         let out = this.#close();
         this.#block = this.#next++;
@@ -62,6 +82,7 @@ export class AnthropicStreamEncoder {
         // message_delta carries them, and @anthropic-ai/sdk's MessageStream takes input_tokens from there when present.
         const usage: Obj = { output_tokens: ev.usage?.outputTokens ?? 0 };
         if (ev.usage?.inputTokens) usage.input_tokens = ev.usage.inputTokens;
+        if (ev.usage?.reasoningTokens !== undefined) usage.output_tokens_details = { thinking_tokens: ev.usage.reasoningTokens };
         return this.#close()
           + frame('message_delta', { type: 'message_delta', delta: { stop_reason: toAnthropicStop(ev.stopReason), stop_sequence: null }, usage })
           + frame('message_stop', { type: 'message_stop' });

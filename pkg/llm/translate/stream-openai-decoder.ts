@@ -2,6 +2,7 @@ import type { StopReason, StreamEvent, Usage } from '../canonical.ts';
 import { LlmError } from '../errors.ts';
 import { isObj, type Obj } from './check.ts';
 import { fromOpenAIFinish } from './reasons.ts';
+import { fromOpenAIUsage } from './openai-response.ts';
 
 /**
  * OpenAI `chat.completion.chunk` objects → canonical events. `finish()` is
@@ -15,6 +16,7 @@ export class OpenAIStreamDecoder {
   #usage: Usage | undefined;
   #tools = new Set<number>();
   #ended = false;
+  #refused = false;
 
   constructor(provider: string) {
     this.#provider = provider;
@@ -26,11 +28,13 @@ export class OpenAIStreamDecoder {
       this.#started = true;
       out.push({ type: 'start', id: String(chunk.id ?? ''), model: String(chunk.model ?? '') });
     }
-    if (isObj(chunk.usage)) this.#usage = { inputTokens: Number(chunk.usage.prompt_tokens ?? 0), outputTokens: Number(chunk.usage.completion_tokens ?? 0) };
+    if (isObj(chunk.usage)) this.#usage = fromOpenAIUsage(chunk.usage);
     const choice = Array.isArray(chunk.choices) ? (chunk.choices[0] as Obj | undefined) : undefined;
     if (!choice) return;
     const delta = isObj(choice.delta) ? choice.delta : {};
     if (typeof delta.content === 'string' && delta.content) out.push({ type: 'text', text: delta.content });
+    // A refusal streams as the answer's text; the stream then ends as content_filter.
+    if (typeof delta.refusal === 'string' && delta.refusal) { this.#refused = true; out.push({ type: 'text', text: delta.refusal }); }
     if (Array.isArray(delta.tool_calls)) {
       for (const tc of delta.tool_calls as Obj[]) {
         const index = Number(tc.index ?? 0);
@@ -49,6 +53,6 @@ export class OpenAIStreamDecoder {
     if (this.#ended) return;
     if (this.#stop === undefined) throw new LlmError('truncated', 'provider stream ended before its finish reason', { provider: this.#provider });
     this.#ended = true;
-    out.push({ type: 'end', stopReason: this.#stop, usage: this.#usage });
+    out.push({ type: 'end', stopReason: this.#refused ? 'content_filter' : this.#stop, usage: this.#usage });
   }
 }

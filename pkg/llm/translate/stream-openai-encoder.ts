@@ -1,6 +1,7 @@
 import type { StreamEvent } from '../canonical.ts';
 import type { Obj } from './check.ts';
 import { toOpenAIFinish } from './reasons.ts';
+import { openaiUsage } from './openai-response.ts';
 
 /**
  * Canonical stream events → OpenAI `chat.completion.chunk` SSE frames. One
@@ -14,6 +15,7 @@ export class OpenAIStreamEncoder {
   #created = Math.floor(Date.now() / 1000);
   #includeUsage: boolean;
   #prefix = '';
+  #thinking = '';
 
   constructor(model: string, includeUsage: boolean) {
     this.#model = model;
@@ -32,6 +34,17 @@ export class OpenAIStreamEncoder {
         return this.#chunk({ role: 'assistant', content: '' }, null);
       case 'text':
         return this.#chunk({ content: ev.text }, null);
+      // A Claude model's thinking: its text as reasoning_content deltas, each finished block (with its signature) as thinking_blocks.
+      case 'thinking':
+        this.#thinking += ev.text;
+        return this.#chunk({ reasoning_content: ev.text }, null);
+      case 'thinking_signature': {
+        const block = { type: 'thinking', thinking: this.#thinking, signature: ev.signature };
+        this.#thinking = '';
+        return this.#chunk({ thinking_blocks: [block] }, null);
+      }
+      case 'redacted_thinking':
+        return this.#chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: ev.data }] }, null);
       case 'tool_start':
         return this.#chunk({ tool_calls: [{ index: ev.index, id: ev.id, type: 'function', function: { name: ev.name, arguments: '' } }] }, null);
       case 'tool_delta':
@@ -40,7 +53,7 @@ export class OpenAIStreamEncoder {
         let out = this.#chunk({}, toOpenAIFinish(ev.stopReason));
         if (this.#includeUsage) {
           const u = ev.usage ?? { inputTokens: 0, outputTokens: 0 };
-          out += `data: ${JSON.stringify({ id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [], usage: { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens } })}\n\n`;
+          out += `data: ${JSON.stringify({ id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [], usage: openaiUsage(u) })}\n\n`;
         }
         return `${out}data: [DONE]\n\n`;
       }

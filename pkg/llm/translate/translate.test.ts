@@ -80,13 +80,13 @@ describe('OpenAI request → canonical → Anthropic request', () => {
 });
 
 describe('dialect-only parameters', () => {
-  it('pass through to a provider of the same dialect and are dropped for the other', () => {
-    const o = parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' }, seed: 7 }).request;
-    expect(toOpenAIRequest(o, false)).toMatchObject({ response_format: { type: 'json_object' }, seed: 7, model: 'm' });
-    expect(toAnthropicRequest(o, false, 10)).not.toHaveProperty('response_format');
+  it('pass through to a provider of the same dialect; the other translates them or refuses (cross-dialect.test.ts)', () => {
+    const o = parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' }, seed: 7, n: 2 }).request;
+    expect(toOpenAIRequest(o, false)).toMatchObject({ response_format: { type: 'json_object' }, seed: 7, n: 2, model: 'm' });
+    expect(() => toAnthropicRequest(o, false, 10)).toThrow(expect.objectContaining({ status: 400 }));
     const a = parseAnthropicRequest({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }], top_k: 3, thinking: { type: 'enabled', budget_tokens: 1024 } }).request;
     expect(toAnthropicRequest(a, false, 10)).toMatchObject({ top_k: 3, thinking: { type: 'enabled', budget_tokens: 1024 }, max_tokens: 5 });
-    expect(toOpenAIRequest(a, false)).not.toHaveProperty('top_k');
+    expect(() => toOpenAIRequest(a, false)).toThrow(expect.objectContaining({ status: 400, param: 'top_k' }));
   });
 
   it('a pass-through parameter cannot override what the proxy sets', () => {
@@ -151,7 +151,9 @@ describe('validation', () => {
     [{ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'x y' } }] }, 'tools[0].function.name'],
     [{ model: 'm', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'array' } } }] }, 'tools[0].function'],
     [{ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 3 }, 'temperature'],
-    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 2 }, 'n'],
+    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], n: 0 }, 'n'],
+    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'xml' } }, 'response_format.type'],
+    [{ model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'extreme' }, 'reasoning_effort'],
   ])('OpenAI body %j is a 400 naming %s', (body, param) => {
     const e = bad(() => parseOpenAIRequest(body));
     expect(e).toBeInstanceOf(LlmError);
