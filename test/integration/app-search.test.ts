@@ -37,14 +37,14 @@ describe('search-cached', () => {
     const miss = await cached(q);
     expect(miss.status).toBe(200);
     expect(miss.headers.get('x-cache')).toBe('miss');
-    const missBody = await miss.json();
+    const missBody = await miss.json() as any;
     expect(missBody.results[0]).toMatchObject({ title: 'Circuit breaker', path: 'breaker.md' });
     const hit = await cached(q);
     expect(hit.headers.get('x-cache')).toBe('hit');
-    expect(await hit.json()).toEqual(missBody);
+    expect(await hit.json() as any).toEqual(missBody);
     const uncached = await app.call(`/api/knowledge/search?q=${encodeURIComponent(q)}`, KEYS.reader);
     expect(uncached.headers.get('x-cache')).toBeNull();
-    expect(await uncached.json()).toEqual(missBody);
+    expect(await uncached.json() as any).toEqual(missBody);
   });
 
   it('keys on the normalised query and the limit', async () => {
@@ -53,7 +53,7 @@ describe('search-cached', () => {
     expect((await cached(`  ${q.toUpperCase()}  `)).headers.get('x-cache')).toBe('hit');
     const other = await cached(q, KEYS.reader, '&limit=1');
     expect(other.headers.get('x-cache')).toBe('miss');
-    expect((await other.json()).results).toHaveLength(1);
+    expect((await other.json() as any).results).toHaveLength(1);
   });
 
   it('stores under scope knowledge.search and the caller\'s tenant, with the default 15 s TTL', async () => {
@@ -109,7 +109,7 @@ describe('parameters', () => {
     for (const route of ['search', 'search-cached']) {
       const res = await app.call(`/api/knowledge/${route}${query}`, KEYS.reader);
       expect(res.status, route).toBe(400);
-      const body = await res.json();
+      const body = await res.json() as any;
       expect(body.error.code).toBe(code);
       expect(typeof body.error.message).toBe('string');
     }
@@ -118,7 +118,7 @@ describe('parameters', () => {
 
   it('limit 1 and 50 are accepted; the default is 10', async () => {
     for (const limit of ['1', '50']) expect((await app.call(`/api/knowledge/search?q=the&limit=${limit}`, KEYS.reader)).status).toBe(200);
-    expect((await (await app.call('/api/knowledge/search?q=the&limit=1', KEYS.reader)).json()).results.length).toBeLessThanOrEqual(1);
+    expect((await (await app.call('/api/knowledge/search?q=the&limit=1', KEYS.reader)).json() as any).results.length).toBeLessThanOrEqual(1);
   });
 });
 
@@ -131,7 +131,7 @@ describe('when the sidecar is down or slow', () => {
     const res = await down.call(`/api/knowledge/search-cached?q=${encodeURIComponent(q)}`, KEYS.reader);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-cache')).toBe('unavailable');
-    expect((await res.json()).results[0].path).toBe('breaker.md');
+    expect((await res.json() as any).results[0].path).toBe('breaker.md');
   });
 
   it('answers unavailable from a sidecar that accepts and never answers, once the client timeout passes', async () => {
@@ -181,7 +181,7 @@ describe('feature flags', () => {
     for (let i = 0; i < 2; i++) {
       const res = await flagged.call(`/api/knowledge/search-cached?q=${q}`, KEYS.readerBeta);
       expect([res.status, res.headers.get('x-cache')]).toEqual([200, 'bypass']);
-      expect((await res.json()).results[0].path).toBe('breaker.md');
+      expect((await res.json() as any).results[0].path).toBe('breaker.md');
     }
     expect(await sidecar.metrics.text()).toBe(before);
     expect((await flagged.call(`/api/knowledge/search-cached?q=${q}`, KEYS.reader)).headers.get('x-cache')).toBe('miss');
@@ -218,16 +218,16 @@ describe('security headers', () => {
 describe('health', () => {
   it('/healthz, /readyz once indexed, reindex by an admin only', async () => {
     expect((await app.call('/healthz')).status).toBe(200);
-    expect(await (await app.call('/readyz')).json()).toEqual({ ready: true });
+    expect(await (await app.call('/readyz')).json() as any).toEqual({ ready: true });
     expect((await app.call('/api/knowledge/reindex', KEYS.reader, { method: 'POST' })).status).toBe(403);
     const re = await app.call('/api/knowledge/reindex', KEYS.admin, { method: 'POST' });
     expect(re.status).toBe(200);
-    expect((await re.json()).documents).toBe(3);
+    expect((await re.json() as any).documents).toBe(3);
   });
 
   it('an unknown route is a 404 in the error shape', async () => {
     const res = await app.call('/api/nope', KEYS.reader);
     expect(res.status).toBe(404);
-    expect((await res.json()).error.code).toBe('not_found');
+    expect((await res.json() as any).error.code).toBe('not_found');
   });
 });
