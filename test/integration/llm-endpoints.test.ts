@@ -2,8 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { createOpenAI } from '@ai-sdk/openai';
-import { embed } from 'ai';
-import { OpenAIEmbeddings } from '@langchain/openai';
+import { embed, generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
+import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
+import { z } from 'zod';
 import { countTokens } from 'gpt-tokenizer';
 import { startMockOpenAI } from '../fixtures/mock-openai.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
@@ -12,7 +13,8 @@ import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
 
 // The endpoints besides chat, with the real clients pointed at the proxy in front of the fake upstreams:
-// embeddings, legacy completions, token counts, and one model by id, in both dialects.
+// Responses (passed through to OpenAI, translated to chat for Claude and the mock), embeddings, legacy completions,
+// token counts, and one model by id, in both dialects.
 let oai: MockLlmServer;
 let ant: MockLlmServer;
 let proxy: TestProxy;
@@ -159,5 +161,162 @@ describe('GET /v1/models/{id}', () => {
     expect(o).toMatchObject({ code: 'model_not_found' });
     const cross = await anthropic.models.retrieve('gpt-nope').catch((e: unknown) => e);
     expect(cross).toBeInstanceOf(Anthropic.NotFoundError);
+  });
+});
+
+describe('POST /v1/responses passed through to OpenAI', () => {
+  it('sends the body as it came (stateful fields and built-in tools included) and returns the answer as it was', async () => {
+    const body = { model: 'gpt-4o-mini', input: 'hello there', previous_response_id: 'resp_prev', store: true, tools: [{ type: 'web_search' as const }] };
+    const { data, request_id, response } = await openai.responses.create(body).withResponse();
+    expect(oai.calls).toHaveLength(1);
+    expect(oai.calls[0].path).toBe('/v1/responses');
+    expect(oai.calls[0].body).toEqual(body);
+    expect(data.output_text).toBe('openai-mock: hello there');
+    expect(data.usage).toEqual({ input_tokens: 15, input_tokens_details: { cached_tokens: 0 }, output_tokens: 8, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 23 });
+    expect(data.previous_response_id).toBe('resp_prev');
+    expect(request_id).toMatch(/^req_oa/);
+    expect(response.headers.get('x-llm-provider')).toBe('openai');
+  });
+
+  it('relays the event stream byte for byte (no stream_options added) and counts its usage', async () => {
+    const stream = await openai.responses.create({ model: 'gpt-4o-mini', input: 'stream me', stream: true });
+    const types: string[] = [];
+    let text = '';
+    for await (const e of stream) {
+      types.push(e.type);
+      if (e.type === 'response.output_text.delta') text += e.delta;
+    }
+    expect(text).toBe('openai-mock: stream me');
+    expect(types[0]).toBe('response.created');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(oai.calls[0].body).toEqual({ model: 'gpt-4o-mini', input: 'stream me', stream: true });
+    expect(await proxy.metrics.text()).toMatch(/llm_tokens_total\{provider="openai",model="gpt-4o-mini",type="output"\} [1-9]/);
+  });
+
+  it('ends a stream cut after its first events with an error the openai SDK raises', async () => {
+    oai.script({ cutAfter: 4 });
+    const stream = await openai.responses.create({ model: 'gpt-4o-mini', input: 'cut me', stream: true });
+    const err = await (async () => { for await (const e of stream) void e; })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+  });
+
+  it('passes an upstream 400 on with its code and param', async () => {
+    oai.script({ status: 400, body: { error: { message: 'Previous response not found.', type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } } });
+    const err = await openai.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: 'resp_gone' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err).toMatchObject({ code: 'previous_response_not_found', param: 'previous_response_id' });
+  });
+});
+
+describe('POST /v1/responses translated for Claude and the mock', () => {
+  const weather = { type: 'function' as const, name: 'weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
+
+  it('answers text with instructions, max_output_tokens and temperature carried, and usage in the Responses shape', async () => {
+    const { data, request_id } = await openai.responses.create({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'hello claude', max_output_tokens: 50, temperature: 0.3 }).withResponse();
+    expect(data.output_text).toBe('anthropic-mock: hello claude');
+    expect(data).toMatchObject({ object: 'response', status: 'completed', model: 'claude-sonnet-4-5', store: false });
+    expect(data.usage).toMatchObject({ input_tokens: 13, output_tokens: 9, total_tokens: 22 });
+    expect(request_id).toMatch(/^req_an/);
+    expect(ant.calls[0].body).toMatchObject({ model: 'claude-sonnet-4-5', system: 'be brief', max_tokens: 50, temperature: 0.3, messages: [{ role: 'user', content: [{ type: 'text', text: 'hello claude' }] }] });
+  });
+
+  it('streams the Responses event sequence the SDK accumulates, text and function calls', async () => {
+    const stream = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'stream claude', stream: true });
+    const types: string[] = [];
+    let text = '';
+    for await (const e of stream) {
+      types.push(e.type);
+      if (e.type === 'response.output_text.delta') text += e.delta;
+    }
+    expect(text).toBe('anthropic-mock: stream claude');
+    expect(types).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
+      ...Array(3).fill('response.output_text.delta'), 'response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
+    const calls = openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], tool_choice: { type: 'function', name: 'weather' } });
+    const final = await calls.finalResponse();
+    expect(final.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'toolu_mock_1', name: 'weather', arguments: '{"city":"Paris","query":"weather in Paris?"}' })]);
+    expect(ant.calls[1].body).toMatchObject({ tools: [{ name: 'weather', input_schema: weather.parameters }], tool_choice: { type: 'tool', name: 'weather' } });
+  });
+
+  it('carries a function_call and its function_call_output back as tool_use and tool_result', async () => {
+    const r = await openai.responses.create({
+      model: 'claude-sonnet-4-5', tools: [weather],
+      input: [
+        { role: 'user', content: 'weather in Paris?' },
+        { type: 'function_call', call_id: 'toolu_9', name: 'weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'toolu_9', output: 'sunny, 24C' },
+      ],
+    });
+    expect(r.output_text).toBe('anthropic-mock: tool said sunny, 24C');
+    expect(ant.calls[0].body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'weather in Paris?' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_9', name: 'weather', input: { city: 'Paris' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'sunny, 24C' }] },
+    ]);
+  });
+
+  it('refuses stored state and built-in tools with a 400 naming the field and the model, before any provider is called', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ previous_response_id: 'resp_1', store: true }, 'previous_response_id'],
+      [{ conversation: 'conv_1' }, 'conversation'],
+      [{ tools: [{ type: 'web_search' }] }, 'tools[0].type'],
+      [{ tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }, 'tools[0].type'],
+    ];
+    for (const [extra, param] of cases) {
+      const err = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(err).toMatchObject({ status: 400, param });
+      expect((err as Error).message).toContain('claude-sonnet-4-5');
+    }
+    expect(ant.calls).toHaveLength(0);
+  });
+
+  it('answers from the mock provider', async () => {
+    const r = await openai.responses.create({ model: 'mock-1', input: 'dev stack' });
+    expect(r.output_text).toBe('mock: dev stack');
+  });
+});
+
+describe('the Vercel AI SDK and LangChain on the Responses API', () => {
+  const ai = () => createOpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused-by-proxy' });
+
+  it('serves generateText, streamText and generateObject of the default openai() model (Responses) from OpenAI', async () => {
+    const g = await generateText({ model: ai()('gpt-4o-mini'), prompt: 'ai sdk', maxRetries: 0 });
+    expect(g.text).toBe('openai-mock: ai sdk');
+    expect(g.usage).toMatchObject({ inputTokens: 15, outputTokens: 8 });
+    const s = streamText({ model: ai()('gpt-4o-mini'), prompt: 'ai stream', maxRetries: 0 });
+    let text = '';
+    for await (const d of s.textStream) text += d;
+    expect(text).toBe('openai-mock: ai stream');
+    const o = await generateObject({ model: ai()('gpt-4o-mini'), schema: z.object({ city: z.string(), temp: z.number() }), prompt: 'weather', maxRetries: 0 });
+    expect(o.object).toEqual({ city: 'mock', temp: 7 });
+    expect(oai.calls.map((c) => c.path)).toEqual(['/v1/responses', '/v1/responses', '/v1/responses']);
+    expect(oai.calls[2].body.text.format).toMatchObject({ type: 'json_schema', schema: { properties: { city: { type: 'string' } } } });
+  });
+
+  it('serves a Claude model through /v1/responses: text, a stream, and a tool round trip', async () => {
+    const g = await generateText({ model: ai()('claude-sonnet-4-5'), system: 'short answers', prompt: 'claude via responses', maxRetries: 0 });
+    expect(g.text).toBe('anthropic-mock: claude via responses');
+    expect(ant.calls[0].body.system).toBe('short answers');
+    const s = streamText({ model: ai()('claude-sonnet-4-5'), prompt: 'claude stream', maxRetries: 0 });
+    let text = '';
+    for await (const d of s.textStream) text += d;
+    expect(text).toBe('anthropic-mock: claude stream');
+    const withTool = await generateText({
+      model: ai()('claude-sonnet-4-5'), prompt: 'weather?', maxRetries: 0, stopWhen: stepCountIs(2),
+      tools: { weather: tool({ description: 'Weather in a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => `sunny in ${city}` }) },
+    });
+    expect(withTool.steps).toHaveLength(2);
+    expect(withTool.text).toBe('anthropic-mock: tool said sunny in Paris');
+  });
+
+  it('serves LangChain ChatOpenAI with useResponsesApi, from OpenAI and from Claude', async () => {
+    const gpt = new ChatOpenAI({ model: 'gpt-4o-mini', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
+    expect((await gpt.invoke('langchain gpt')).text).toBe('openai-mock: langchain gpt');
+    expect(oai.calls[0].path).toBe('/v1/responses');
+    const claude = new ChatOpenAI({ model: 'claude-sonnet-4-5', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
+    expect((await claude.invoke('langchain claude')).text).toBe('anthropic-mock: langchain claude');
+    let streamed = '';
+    for await (const chunk of await claude.stream('langchain stream')) streamed += chunk.text;
+    expect(streamed).toBe('anthropic-mock: langchain stream');
   });
 });
