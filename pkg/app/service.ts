@@ -90,7 +90,7 @@ export async function startApp(config: AppConfig, deps: AppServiceDeps): Promise
     routers: [
       knowledgeRoutes({ auth, rateLimit, knowledge, cachedSearch, metrics: appMetrics }),
       chatRoutes({ auth, rateLimit, orchestrator, flags, metrics: appMetrics }),
-      renderRoutes({ auth, rateLimit, queue }),
+      renderRoutes({ auth, rateLimit, queue, queueReady: () => queueRedis?.status === 'ready' }),
       /* ADMIN createAdminRouter({
         auth,
         logger,

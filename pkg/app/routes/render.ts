@@ -16,6 +16,8 @@ export interface RenderRoutesDeps {
   rateLimit: RequestHandler;
   /** Null when the app runs without Redis: the routes answer 503. */
   queue: Queue | null;
+  /** False while the queue's Redis connection is down: answer 503 at once rather than wait for a reconnect. */
+  queueReady?: () => boolean;
 }
 
 /** BullMQ job ids are generated here, so a caller cannot guess another tenant's by counting. */
@@ -30,6 +32,7 @@ export function renderRoutes(deps: RenderRoutesDeps): Router {
   const guard = [requireRole(deps.auth, 'render:submit'), deps.rateLimit];
   const queue = (): Queue => {
     if (!deps.queue) throw new HttpError(503, 'render_unavailable', 'render jobs need REDIS_URL, which is not set');
+    if (deps.queueReady && !deps.queueReady()) unreachable(undefined);
     return deps.queue;
   };
 
