@@ -1,0 +1,10 @@
+export { parseAdmissionReview, admissionResponse, admitWithWarning, podDisplayName, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewOut } from './admission.ts';
+export { createMutateHandler, type MutateHandlerOptions } from './handler.ts';
+export { InjectionConfigSource, configMapReader, CONFIG_KEY, type NamespaceConfigReader, type ConfigSourceOptions } from './config-source.ts';
+export { injectorMetrics, type InjectorMetrics, type ReviewOutcome } from './metrics.ts';
+export { loadInjectorConfig, type InjectorConfig } from './config.ts';
+export { startInjectorApp, type RunningInjector, type InjectorDeps } from './app.ts';
+export { createCertificateAuthority, issueServingCertificate, type KeyPairPem, type CertificateOptions } from './tls/x509.ts';
+export { SelfSignedCertificates, serviceDnsNames, type SelfSignedOptions } from './tls/self-signed.ts';
+export { FileCertificates } from './tls/files.ts';
+export { servesFor, notAfterOf, type TlsMaterial } from './tls/material.ts';
