@@ -309,6 +309,13 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
     expect(withTool.text).toBe('anthropic-mock: tool said sunny in Paris');
   });
 
+  it('carries text.format json_schema to Claude (generateObject on a Claude model through /v1/responses)', async () => {
+    // The fake Anthropic answers a forced tool with {"city":"Paris","query":<last user text>}: a schema it satisfies.
+    const o = await generateObject({ model: ai()('claude-sonnet-4-5'), schema: z.object({ city: z.string(), query: z.string() }), prompt: 'weather as json', maxRetries: 0 });
+    expect(o.object).toEqual({ city: 'Paris', query: 'weather as json' });
+    expect(JSON.stringify(ant.calls[0].body)).toContain('"required":["city","query"]');
+  });
+
   it('serves LangChain ChatOpenAI with useResponsesApi, from OpenAI and from Claude', async () => {
     const gpt = new ChatOpenAI({ model: 'gpt-4o-mini', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
     expect((await gpt.invoke('langchain gpt')).text).toBe('openai-mock: langchain gpt');

@@ -317,7 +317,7 @@ describe('bad input', () => {
     const oaiErr = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'tool', content: 'x' } as any] }, { headers: mock }).catch((e: any) => e);
     expect(oaiErr.status).toBe(400);
     expect(oaiErr.error.param).toBe('messages[0].tool_call_id');
-    const nf = await fetch(`${proxy.url}/v1/completions`, { method: 'POST', body: '{}' });
+    const nf = await fetch(`${proxy.url}/v1/assistants`, { method: 'POST', body: '{}' });
     expect(nf.status).toBe(404);
     expect(nf.headers.get('x-llm-attempts')).toBe('0');
     expect(((await nf.json()) as any).error.type).toBe('not_found_error');
