@@ -32,7 +32,7 @@ const DOCS = Number(process.env.BENCH_DOCS ?? 2000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
 const CONNECTIONS = 16;
 const TENANT = 'bench';
-const API_KEY = 'bench-key';
+const API_KEY = 'bench-key-0123456789abcdef';
 const LIMIT = 10;
 // The sidecar clamps knowledge.search into 5–30 s: ask for the most, and re-warm before every cached round.
 const TTL = '30s';

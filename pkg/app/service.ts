@@ -14,7 +14,7 @@ import { SidecarCache, type Cache } from '#pkg/kv/index.ts';
 import { KnowledgeBase, normalizeQuery, parseLimit } from '#pkg/knowledge/index.ts';
 import { createFeatureFlags, type FeatureFlags } from '#pkg/flags/index.ts';
 import { ChatOrchestrator } from '#pkg/orchestrator/index.ts';
-// ADMIN import { createAdminRouter } from './admin/index.ts';
+import { createAdminRouter } from './admin/index.ts';
 import { createApp } from './app.ts';
 import { Authenticator, randomSessionSecret } from './auth.ts';
 import { CachedSearch } from './cached-search.ts';
@@ -91,14 +91,14 @@ export async function startApp(config: AppConfig, deps: AppServiceDeps): Promise
       knowledgeRoutes({ auth, rateLimit, knowledge, cachedSearch, metrics: appMetrics }),
       chatRoutes({ auth, rateLimit, orchestrator, flags, metrics: appMetrics }),
       renderRoutes({ auth, rateLimit, queue, queueReady: () => queueRedis?.status === 'ready' }),
-      /* ADMIN createAdminRouter({
+      createAdminRouter({
         auth,
         logger,
         cacheOutcomes: () => appMetrics.cacheOutcomes(),
         urls: { cacheSidecarAdmin: config.admin.cacheSidecarAdminUrl, llmProxyAdmin: config.admin.llmProxyAdminUrl, workerHealth: config.admin.workerHealthUrl },
         queues: queue ? [queue] : [],
         k8sNamespace: config.admin.k8sNamespace,
-      }), */
+      }),
     ],
   });
   const server = createServer(app);
