@@ -72,3 +72,14 @@ describe('MockProvider tool round trip', () => {
     expect(res.content).toEqual([{ type: 'text', text: 'mock: hi' }]);
   });
 });
+
+describe('MockProvider structured output', () => {
+  it('answers a response format with a JSON object of its shape, finish stop', async () => {
+    const m = new MockProvider();
+    const req: Request = { ...ask('hi'), responseFormat: { type: 'json_schema', name: 'q', schema: lookup.parameters } };
+    const res = await m.complete(req, never);
+    expect(JSON.parse(res.content[0].type === 'text' ? res.content[0].text : '')).toEqual({ query: 'mock: hi' });
+    expect(res.stopReason).toBe('stop');
+    expect(JSON.parse((collect(await streamed(m, { ...ask('x'), responseFormat: { type: 'json_object' } })).content[0] as { text: string }).text)).toEqual({ input: 'mock: x' });
+  });
+});

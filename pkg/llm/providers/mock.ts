@@ -14,8 +14,9 @@ export interface MockProviderOptions {
  * the proxy's own tests. With tools offered (and tool_choice not `none`) and
  * no tool result yet in the last turn, it calls the chosen (or first) tool
  * with arguments from `mockToolArguments`; after the tool result it answers
- * `mock: tool said <result>`; otherwise `mock: <last user text>`. Streams word
- * by word.
+ * `mock: tool said <result>`; otherwise `mock: <last user text>`, or with a
+ * response format that text in a JSON object (`mockToolArguments`). Streams
+ * word by word.
  */
 export class MockProvider implements LLMProvider {
   readonly name = 'mock' as const;
@@ -44,6 +45,12 @@ export class MockProvider implements LLMProvider {
       return events;
     }
     const text = answeredTool ? `mock: tool said ${last.content.filter((p) => p.type === 'tool_result').map((p) => p.content).join(', ')}` : `mock: ${userText}`;
+    if (req.responseFormat) {
+      // Structured output: a JSON object of the wanted shape (as far as mockToolArguments reads a schema), whole.
+      const json = JSON.stringify(mockToolArguments(req.responseFormat.type === 'json_schema' ? req.responseFormat.schema : {}, text));
+      events.push({ type: 'text', text: json }, { type: 'end', stopReason: 'stop', usage: { inputTokens, outputTokens: countTokens(json) } });
+      return events;
+    }
     const words = text.split(/(?<= )/);
     const emitted = words.slice(0, req.maxTokens ?? words.length);
     for (const w of emitted) events.push({ type: 'text', text: w });

@@ -48,9 +48,10 @@ export function parseAnthropicRequest(body: unknown): ParsedAnthropic {
       if (isObj(t) && t.type !== undefined && t.type !== 'custom') {
         // A server tool (web search, code execution…) runs at Anthropic: the tools travel raw to an Anthropic provider.
         unmapped.push({ dialect: 'anthropic', param: `tools[${i}]`, what: `${String(t.type)} is an Anthropic server tool` });
-        (request.extra ??= {}).anthropic = { ...request.extra?.anthropic, tools: raw };
-      } else request.tools!.push(parseTool(t, i));
+      } else request.tools!.push(parseTool(t, i, unmapped));
     });
+    // A tool field the canonical model does not carry: the tools travel raw to an Anthropic provider.
+    if (unmapped.some((u) => u.param.startsWith('tools['))) (request.extra ??= {}).anthropic = { ...request.extra?.anthropic, tools: raw };
   }
   if (b.tool_choice !== undefined && b.tool_choice !== null) {
     const { choice, parallel } = parseToolChoice(b.tool_choice);
@@ -166,9 +167,12 @@ function block(raw: unknown, p: string, role: 'user' | 'assistant'): Part {
   }
 }
 
-function parseTool(raw: unknown, i: number): Tool {
+const TOOL_KEYS = new Set(['type', 'name', 'description', 'input_schema', 'strict', 'cache_control']);
+
+function parseTool(raw: unknown, i: number, unmapped: Unmapped[]): Tool {
   const param = `tools[${i}]`;
   const t = obj(raw, param);
+  for (const k of Object.keys(t)) if (!TOOL_KEYS.has(k) && t[k] !== undefined) unmapped.push({ dialect: 'anthropic', param: `${param}.${k}`, what: 'OpenAI function tools have no such field' });
   if (t.type !== undefined && t.type !== 'custom') throw invalid(`${param}.type: only custom (client) tools are supported`, `${param}.type`);
   const { name, parameters } = toolSchema(t.name, t.input_schema, param);
   if (t.input_schema === undefined) throw invalid(`${param}.input_schema is required`, `${param}.input_schema`);
@@ -234,10 +238,11 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
   if (tools?.length && !Array.isArray(body.tools)) {
     body.tools = tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: t.parameters, ...(t.strict !== undefined ? { strict: t.strict } : {}), ...(t.cache ? { cache_control: t.cache } : {}) }));
   }
-  if (toolChoice && body.tools) {
-    const c = toolChoice;
+  if (body.tools && (toolChoice || req.parallelToolCalls === false)) {
+    const c = toolChoice ?? { type: 'auto' };
     const choice: Obj = c.type === 'tool' ? { type: 'tool', name: c.name } : { type: c.type === 'required' ? 'any' : c.type };
-    if (req.parallelToolCalls === false) choice.disable_parallel_tool_use = true;
+    // parallel_tool_calls: false is Anthropic's disable_parallel_tool_use, which lives on tool_choice.
+    if (req.parallelToolCalls === false && c.type !== 'none') choice.disable_parallel_tool_use = true;
     body.tool_choice = choice;
   }
   if (req.reasoning && body.thinking === undefined) {

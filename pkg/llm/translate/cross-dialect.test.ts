@@ -305,3 +305,32 @@ describe('fields with no counterpart are refused, naming the field and the model
     expect(a.tools).toEqual(tools);
   });
 });
+
+describe('tool details', () => {
+  it('parallel_tool_calls: false reaches Claude as disable_parallel_tool_use even without a tool_choice', () => {
+    const tools = [{ type: 'function', function: { name: 'f', parameters: schema } }];
+    expect(toClaude({ tools, parallel_tool_calls: false }).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
+    expect(toClaude({ tools })).not.toHaveProperty('tool_choice');
+  });
+
+  it('a tool result marked is_error tells an OpenAI model so in its content', () => {
+    const o = toGpt({ messages: [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'boom', is_error: true }] },
+    ], tools: [{ name: 'f', input_schema: schema }] });
+    expect(o.messages[2]).toEqual({ role: 'tool', tool_call_id: 't1', content: '[tool error] boom' });
+  });
+
+  it('a tool field with no counterpart is refused across dialects and kept for the same dialect', () => {
+    const anthropicTools = [{ name: 'f', input_schema: schema, input_examples: [{ city: 'Paris' }] }];
+    expect(refusal(() => toGpt({ tools: anthropicTools })).param).toBe('tools[0].input_examples');
+    const a = toAnthropicRequest(parseAnthropicRequest({ model: 'claude-x', max_tokens: 5, messages: user, tools: anthropicTools }).request, false, 10) as any;
+    expect(a.tools).toEqual(anthropicTools);
+    const openaiTools = [{ type: 'function', function: { name: 'f', parameters: schema, future_flag: true } }];
+    expect(refusal(() => toClaude({ tools: openaiTools })).param).toBe('tools[0].function.future_flag');
+    const o = toOpenAIRequest(parseOpenAIRequest({ model: 'gpt-4o', messages: user, tools: openaiTools, seed: 3 }).request, false) as any;
+    expect(o.tools).toEqual(openaiTools);
+    expect(o.seed).toBe(3);
+  });
+});

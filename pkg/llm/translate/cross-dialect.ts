@@ -31,6 +31,7 @@ const OPENAI_TO_ANTHROPIC: Record<string, Rule> = {
   response_format: 'canonical',
   reasoning_effort: 'canonical',
   safety_identifier: 'canonical', // the end-user id, as metadata.user_id
+  tools: 'canonical', // kept raw only when a tool has a field with no counterpart, which `unmapped` refuses
   n: onlyDefault((v) => v === 1 || v === null, 'Anthropic returns one choice per request'),
   logprobs: onlyDefault(isFalse, 'Anthropic returns no log probabilities'),
   top_logprobs: onlyDefault((v) => v === null || v === 0, 'Anthropic returns no log probabilities'),
@@ -51,6 +52,7 @@ const ANTHROPIC_TO_OPENAI: Record<string, Rule> = {
   output_format: 'canonical',
   // Cache-marked system blocks: their text is the system message; OpenAI caches long prompts by itself.
   system: 'canonical',
+  tools: 'canonical', // kept raw only for server tools or tool fields with no counterpart, which `unmapped` refuses
   service_tier: (v) => (v === null ? {} : v === 'auto' ? { service_tier: 'auto' } : v === 'standard_only' ? { service_tier: 'default' } : 'service_tier must be auto or standard_only'),
 };
 

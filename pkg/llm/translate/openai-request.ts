@@ -25,9 +25,13 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAI {
   if (messages.length === 0) throw invalid('messages must contain at least one user or assistant message', 'messages');
 
   const request: Request = { model, messages };
-  if (unmapped.length) request.unmapped = unmapped;
   if (system.length) request.system = system.join('\n\n');
-  if (b.tools !== undefined && b.tools !== null) request.tools = arr(b.tools, 'tools').map(parseTool);
+  if (b.tools !== undefined && b.tools !== null) {
+    const raw = arr(b.tools, 'tools');
+    request.tools = raw.map((t, i) => parseTool(t, i, unmapped));
+    // A tool field the canonical model does not carry: the tools travel raw to an OpenAI provider.
+    if (unmapped.some((u) => u.param.startsWith('tools['))) (request.extra ??= {}).openai = { tools: raw };
+  }
   if (b.tool_choice !== undefined && b.tool_choice !== null) request.toolChoice = parseToolChoice(b.tool_choice);
   const maxTokens = optInt(b.max_completion_tokens, 'max_completion_tokens', 1) ?? optInt(b.max_tokens, 'max_tokens', 1);
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
@@ -50,8 +54,9 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAI {
   }
 
   if (b.functions !== undefined || b.function_call !== undefined) throw invalid('functions and function_call are deprecated; use tools and tool_choice', b.functions !== undefined ? 'functions' : 'function_call');
+  if (unmapped.length) request.unmapped = unmapped;
   const extra = passThrough(b, OPENAI_KNOWN);
-  if (extra) request.extra = { openai: extra };
+  if (extra) request.extra = { openai: { ...request.extra?.openai, ...extra } };
   const stream = optBool(b.stream, 'stream') ?? false;
   let includeUsage = false;
   if (b.stream_options !== undefined && b.stream_options !== null) {
@@ -175,11 +180,16 @@ function filePart(part: Obj, param: string): Part {
   throw invalid(`${param}.file needs file_data or file_id`, `${param}.file`);
 }
 
-function parseTool(raw: unknown, i: number): Tool {
+const TOOL_KEYS = new Set(['type', 'function']);
+const FUNCTION_KEYS = new Set(['name', 'description', 'parameters', 'strict']);
+
+function parseTool(raw: unknown, i: number, unmapped: Unmapped[]): Tool {
   const param = `tools[${i}]`;
   const t = obj(raw, param);
   if (t.type !== 'function') throw invalid(`${param}.type must be "function"`, `${param}.type`);
   const fn = obj(t.function, `${param}.function`);
+  for (const k of Object.keys(t)) if (!TOOL_KEYS.has(k) && t[k] !== undefined) unmapped.push({ dialect: 'openai', param: `${param}.${k}`, what: 'Anthropic tools have no such field' });
+  for (const k of Object.keys(fn)) if (!FUNCTION_KEYS.has(k) && fn[k] !== undefined) unmapped.push({ dialect: 'openai', param: `${param}.function.${k}`, what: 'Anthropic tools have no such field' });
   const { name, parameters } = toolSchema(fn.name, fn.parameters, `${param}.function`);
   const tool: Tool = { name, parameters };
   if (typeof fn.description === 'string') tool.description = fn.description;
@@ -223,7 +233,8 @@ export function toOpenAIRequest(req: Request, stream: boolean): Obj {
       pending = [];
     };
     for (const p of m.content) {
-      if (p.type === 'tool_result') { flush(); messages.push({ role: 'tool', tool_call_id: p.toolCallId, content: p.content }); }
+      // OpenAI tool messages have no error flag: the content says it.
+      if (p.type === 'tool_result') { flush(); messages.push({ role: 'tool', tool_call_id: p.toolCallId, content: p.isError ? `[tool error] ${p.content}` : p.content }); }
       else if (p.type === 'text') pending.push({ type: 'text', text: p.text });
       else if (p.type === 'image') pending.push({ type: 'image_url', image_url: p.detail ? { url: p.url, detail: p.detail } : { url: p.url } });
       else if (p.type === 'document') pending.push({ type: 'file', file: { filename: p.filename ?? 'document.pdf', file_data: `data:${p.mediaType};base64,${p.data}` } });
@@ -232,7 +243,7 @@ export function toOpenAIRequest(req: Request, stream: boolean): Obj {
     flush();
   }
   const body: Obj = { ...translated, ...req.extra?.openai, model: req.model, messages };
-  if (req.tools?.length) {
+  if (req.tools?.length && !Array.isArray(body.tools)) {
     body.tools = req.tools.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters, ...(t.strict !== undefined ? { strict: t.strict } : {}) } }));
   }
   if (req.toolChoice) body.tool_choice = req.toolChoice.type === 'tool' ? { type: 'function', function: { name: req.toolChoice.name } } : req.toolChoice.type;
