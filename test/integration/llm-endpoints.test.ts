@@ -270,6 +270,16 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     expect(ant.calls).toHaveLength(0);
   });
 
+  it('ends a translated stream cut after its first events with an error event the openai SDK raises', async () => {
+    ant.script({ cutAfter: 3 });
+    const stream = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'cut me', stream: true });
+    const seen: string[] = [];
+    const err = await (async () => { for await (const e of stream) seen.push(e.type); })().catch((e: unknown) => e);
+    expect(seen[0]).toBe('response.created');
+    expect(seen).not.toContain('response.completed');
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+  });
+
   it('answers from the mock provider', async () => {
     const r = await openai.responses.create({ model: 'mock-1', input: 'dev stack' });
     expect(r.output_text).toBe('mock: dev stack');
@@ -325,5 +335,8 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
     let streamed = '';
     for await (const chunk of await claude.stream('langchain stream')) streamed += chunk.text;
     expect(streamed).toBe('anthropic-mock: langchain stream');
+    const withTools = claude.bindTools([{ type: 'function', function: { name: 'weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }]);
+    const call = await withTools.invoke('weather in Rome?');
+    expect(call.tool_calls).toEqual([expect.objectContaining({ name: 'weather', args: { city: 'Paris', query: 'weather in Rome?' } })]);
   });
 });
