@@ -141,6 +141,7 @@ describe('admin sign-in', () => {
     const form = await fetch(`${main.base}/admin/login`);
     expect(form.status).toBe(200);
     expect(form.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(form.headers.get('referrer-policy')).toBe('same-origin');
     expect(await form.text()).toContain('action="/admin/login"');
   });
 
@@ -199,6 +200,13 @@ describe('admin sign-in', () => {
     }
     const viaReferer = await signIn(main, ADMIN_KEY, { referer: `${main.base}/admin/login` });
     expect(viaReferer.status).toBe(303);
+  });
+
+  it('decides by Sec-Fetch-Site when the browser sends it (Origin is "null" under no-referrer)', async () => {
+    const crossSite = await signIn(main, ADMIN_KEY, { 'sec-fetch-site': 'cross-site', origin: main.base });
+    expect(crossSite.status).toBe(403);
+    const sameOrigin = await signIn(main, ADMIN_KEY, { 'sec-fetch-site': 'same-origin', origin: 'null' });
+    expect(sameOrigin.status).toBe(303);
   });
 
   it('signs out: the cookie is cleared and the dashboard sends the browser back to the form', async () => {

@@ -19,6 +19,7 @@ function layout(title: string, body: string, options: { script?: boolean } = {})
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSETS_PATH}/admin.css">
 ${options.script ? `<script src="${ASSETS_PATH}/admin.js" defer></script>\n` : ''}</head>
 <body>

@@ -55,7 +55,12 @@ export function createAdminRouter(deps: AdminDeps): Router {
 
   router.use(ASSETS_PATH, express.static(fileURLToPath(new URL('./assets/', import.meta.url)), { index: false, maxAge: '5m' }));
   router.use(ADMIN_BASE, (req, res, next) => {
-    if (!req.path.startsWith('/assets/')) res.set('cache-control', 'no-store');
+    if (!req.path.startsWith('/assets/')) {
+      res.set('cache-control', 'no-store');
+      // helmet's no-referrer makes a form POST carry `Origin: null`; same-origin keeps the
+      // origin for this site's own requests (the sign-in check) and still sends nothing elsewhere.
+      res.set('referrer-policy', 'same-origin');
+    }
     next();
   });
 

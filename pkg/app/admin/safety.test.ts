@@ -20,6 +20,13 @@ describe('isSameOrigin', () => {
     expect(isSameOrigin({ referer: 'https://app.example/admin/login', host: 'app.example' })).toBe(true);
     expect(isSameOrigin({ origin: 'null', referer: 'https://app.example/admin/login', host: 'app.example' })).toBe(true);
   });
+  it('trusts Sec-Fetch-Site when the browser sent it, whatever Origin says', () => {
+    // A form POST from a page under Referrer-Policy: no-referrer: Origin "null", no Referer.
+    expect(isSameOrigin({ 'sec-fetch-site': 'same-origin', origin: 'null', host: 'app.example' })).toBe(true);
+    expect(isSameOrigin({ 'sec-fetch-site': 'cross-site', origin: 'https://app.example', host: 'app.example' })).toBe(false);
+    expect(isSameOrigin({ 'sec-fetch-site': 'same-site', host: 'app.example' })).toBe(false);
+    expect(isSameOrigin({ 'sec-fetch-site': 'none', host: 'app.example' })).toBe(false);
+  });
   it('refuses another host, another port, no header, no host and garbage', () => {
     expect(isSameOrigin({ origin: 'https://evil.example', host: 'app.example' })).toBe(false);
     expect(isSameOrigin({ origin: 'http://app.example:9999', host: 'app.example:8080' })).toBe(false);

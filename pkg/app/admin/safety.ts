@@ -12,13 +12,18 @@ export function escapeHtml(value: unknown): string {
 }
 
 /**
- * True when the request's Origin (or, lacking it, Referer) names the host the
- * request was sent to. Neither header present is refused: every browser that
- * submits a form sends at least one of them.
+ * True when the request comes from a page of the host it was sent to.
+ * `Sec-Fetch-Site` decides when the browser sent it (scripts cannot set it,
+ * and it survives helmet's `Referrer-Policy: no-referrer`, under which a form
+ * POST carries `Origin: null` and no Referer); otherwise the Origin (or,
+ * lacking it, Referer) must name the request's host. No signal at all is
+ * refused: every browser that submits a form sends one.
  */
-export function isSameOrigin(headers: { origin?: string; referer?: string; host?: string }): boolean {
+export function isSameOrigin(headers: { origin?: string; referer?: string; host?: string; 'sec-fetch-site'?: string }): boolean {
   const host = headers.host;
   if (!host) return false;
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
   const source = headers.origin && headers.origin !== 'null' ? headers.origin : headers.referer;
   if (!source) return false;
   try {
