@@ -51,7 +51,7 @@ async function runSidecar(c: Container): Promise<void> {
   child.stdout!.on('data', (d) => (output[c.name] += d));
   child.stderr!.on('data', (d) => (output[c.name] += d));
   // The startup probe, as the kubelet runs it before starting the next container.
-  const probe = (c as { startupProbe: { httpGet: { path: string; port: string } } }).startupProbe.httpGet;
+  const probe = (c as unknown as { startupProbe: { httpGet: { path: string; port: string } } }).startupProbe.httpGet;
   const port = c.ports!.find((p) => p.name === probe.port)!.containerPort;
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -128,7 +128,7 @@ describe('a Deployment annotated for injection, end to end', () => {
   it('the app reaches the LLM proxy on LLM_PROXY_URL, and the OpenAI SDK through OPENAI_BASE_URL', async () => {
     const raw = await fetch(`${appEnv.LLM_PROXY_URL}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mock', messages: [{ role: 'user', content: 'hi' }] }) });
     expect(raw.status).toBe(200);
-    expect((await raw.json()).choices[0].message.role).toBe('assistant');
+    expect(((await raw.json()) as { choices: { message: { role: string } }[] }).choices[0].message.role).toBe('assistant');
     const client = new OpenAI({ baseURL: appEnv.OPENAI_BASE_URL, apiKey: 'unused', maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: 'hello' }] });
     expect(completion.choices[0].message.content).toEqual(expect.any(String));
