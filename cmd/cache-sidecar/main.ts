@@ -1,4 +1,4 @@
-import { loadCacheSidecarConfig, createCacheSidecar, createStore } from '#pkg/cachesidecar/index.ts';
+import { loadCacheSidecarConfig, createCacheSidecar, createStore, parseUpstashTokens } from '#pkg/cachesidecar/index.ts';
 import { parseTtlPolicy } from '#pkg/kv/index.ts';
 import { createLogger, secrets } from '#pkg/log/index.ts';
 import { Metrics, startTelemetry } from '#pkg/metrics/index.ts';
@@ -9,6 +9,8 @@ await runMain(async () => {
   secrets.add(cfg.UPSTASH_REDIS_REST_TOKEN);
   secrets.add(cfg.CACHE_SIDECAR_TOKEN);
   secrets.addUrlPassword(cfg.REDIS_URL);
+  const upstashTokens = parseUpstashTokens(cfg.CACHE_UPSTASH_TOKENS);
+  for (const token of upstashTokens.tokens) secrets.add(token);
   const logger = createLogger({ name: 'cache-sidecar', level: cfg.LOG_LEVEL });
   const telemetry = startTelemetry({ serviceName: 'pilotfish-cache-sidecar' });
   const metrics = new Metrics({ meter: telemetry.meter });
@@ -22,6 +24,7 @@ await runMain(async () => {
     store, probe, policy, metrics, logger,
     opTimeoutMs: cfg.CACHE_OP_TIMEOUT_MS,
     token: cfg.CACHE_SIDECAR_TOKEN || undefined,
+    upstashTokens,
     maxValueBytes: cfg.CACHE_MAX_VALUE_BYTES,
   });
   const ports = await sidecar.listen(

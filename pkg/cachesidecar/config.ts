@@ -18,6 +18,7 @@ export const cacheSidecarSpec = {
   CACHE_MEMORY_MAX_BYTES: intInRange(1024, 16 * 1024 * 1024 * 1024)({ default: 64 * 1024 * 1024 }),
   CACHE_KEY_PREFIX: str({ default: 'pilotfish' }),
   CACHE_SIDECAR_TOKEN: str({ default: '' }),
+  CACHE_UPSTASH_TOKENS: str({ default: '' }),
   LOG_LEVEL: str({ default: 'info' }),
 };
 

@@ -11,6 +11,7 @@ import { parseMget, parseMset, parseTx } from './input.ts';
 import { sendHit, sendMiss, sendUnavailable, sendNoContent, sendJsonText } from './respond.ts';
 import type { BackendGuard } from './guard.ts';
 import type { DeadlineSweeper } from './deadlines.ts';
+import { isUpstashPath } from './upstash/index.ts';
 
 export interface DataHandlerOptions {
   store: CacheStore;
@@ -25,6 +26,8 @@ export interface DataHandlerOptions {
   maxValueBytes: number;
   /** Largest batch or transaction body, in bytes. */
   maxBatchBodyBytes: number;
+  /** Serves `/upstash` and below (the Upstash REST protocol, its own token auth) when set. */
+  upstash?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /**
@@ -41,8 +44,11 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const authorized = (req: IncomingMessage): boolean => {
     if (!expectedAuth) return true;
     const given = req.headers.authorization;
-    if (typeof given !== 'string' || given.length !== expectedAuth.length) return false;
-    return timingSafeEqual(Buffer.from(given), expectedAuth);
+    if (typeof given !== 'string') return false;
+    // Node decodes header bytes as latin1: encoding back the same way gets the bytes sent, so a
+    // non-ASCII header cannot differ in length from its string and throw in timingSafeEqual.
+    const givenBytes = Buffer.from(given, 'latin1');
+    return givenBytes.length === expectedAuth.length && timingSafeEqual(givenBytes, expectedAuth);
   };
 
   const fail = (res: ServerResponse, op: CacheOp, scope: string, err: unknown): void => {
@@ -204,6 +210,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     });
 
   return (req, res) => {
+    if (options.upstash && isUpstashPath(req.url ?? '/')) return options.upstash(req, res);
     const route = parseRoute(req.url ?? '/');
     if (route.kind === 'unknown') {
       req.resume();

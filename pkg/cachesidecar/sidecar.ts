@@ -6,6 +6,7 @@ import type { Logger } from '#pkg/log/index.ts';
 import { BackendGuard } from './guard.ts';
 import { DeadlineSweeper } from './deadlines.ts';
 import { createDataHandler } from './data-handler.ts';
+import { createUpstashHandler, UpstashTokens } from './upstash/index.ts';
 
 export interface CacheSidecarOptions {
   store: CacheStore;
@@ -26,6 +27,10 @@ export interface CacheSidecarOptions {
   breakerFailureThreshold?: number;
   /** Probe period while the breaker is open, in ms. Default 250. */
   breakerProbeIntervalMs?: number;
+  /** Tokens of the Upstash REST protocol under `/upstash`, each fenced into its tenant. Default: none (every such request is 401). */
+  upstashTokens?: UpstashTokens;
+  /** Script bodies the Upstash protocol runs besides its built-in allowlist. */
+  upstashScripts?: readonly string[];
 }
 
 export interface CacheSidecar {
@@ -63,11 +68,17 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
     },
   });
   const deadlines = new DeadlineSweeper({ timeoutMs: opTimeoutMs });
+  const maxBatchBodyBytes = options.maxBatchBodyBytes ?? 16 * 1024 * 1024;
+  const upstash = createUpstashHandler({
+    store, tokens: options.upstashTokens ?? new UpstashTokens({}), guard, deadlines, metrics: options.metrics, logger,
+    policy: options.policy, maxBodyBytes: maxBatchBodyBytes, allowedScripts: options.upstashScripts,
+  });
   const data = createServer(createDataHandler({
     store, policy: options.policy, guard, deadlines, metrics: cacheMetrics, logger,
     token: options.token,
     maxValueBytes: options.maxValueBytes ?? 1024 * 1024,
-    maxBatchBodyBytes: options.maxBatchBodyBytes ?? 16 * 1024 * 1024,
+    maxBatchBodyBytes,
+    upstash,
   }));
   let serving = false;
   const admin = createAdminServer({
