@@ -174,6 +174,20 @@ describe('thinking', () => {
     expect(content).toBe('done');
   });
 
+  it('LangChain with reasoning on a Claude model gets reasoning_content; a tool round it sends back without the signed blocks is a 400 saying so', async () => {
+    ant.script(anthropicMessage([thought, toolUse], 'tool_use'));
+    // LangChain sends its `reasoning` option only for model names it knows as OpenAI reasoning models: modelKwargs carries it.
+    const chat = new ChatOpenAI({ model: CLAUDE, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0, modelKwargs: { reasoning_effort: 'low' } }).bindTools([getWeather]);
+    const first = await chat.invoke('weather in Paris?');
+    expect(ant.calls[0].body.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    expect(first.additional_kwargs.reasoning_content).toBe(thought.thinking);
+    expect(first.tool_calls?.[0]).toMatchObject({ name: 'get_weather', args: { city: 'Paris' } });
+    const err = await chat.invoke([['user', 'weather in Paris?'], first, { role: 'tool', tool_call_id: 'toolu_9', content: 'sunny' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err).toMatchObject({ status: 400, param: 'thinking_blocks' });
+    expect(ant.calls).toHaveLength(1);
+  });
+
   it('Anthropic thinking on a GPT model becomes reasoning_effort, and its reasoning tokens come back as thinking_tokens', async () => {
     oai.script(openaiJson('42', { usage: { prompt_tokens: 5, completion_tokens: 30, total_tokens: 35, completion_tokens_details: { reasoning_tokens: 22 } } }));
     const msg = await anthropic.messages.create({

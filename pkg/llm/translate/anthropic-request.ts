@@ -253,6 +253,7 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
       if (req.maxTokens === undefined) body.max_tokens = budget + defaultMaxTokens;
       else if (req.maxTokens <= MIN_THINKING_BUDGET) throw invalid(`reasoning_effort on Anthropic model ${req.model} needs max_completion_tokens above ${MIN_THINKING_BUDGET} (its smallest thinking budget)`, 'max_completion_tokens');
       body.thinking = { type: 'enabled', budget_tokens: Math.min(budget, (body.max_tokens as number) - 1) };
+      requireSignedThinking(req);
     }
   }
   if (body.thinking !== undefined && thinkingOn(body.thinking) && structured) throw invalid(`thinking cannot be combined with structured output for Anthropic model ${req.model}`, 'thinking');
@@ -263,6 +264,18 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
   if (req.user) body.metadata = { user_id: req.user };
   if (stream) body.stream = true;
   return body;
+}
+
+/**
+ * With thinking on, Anthropic wants the last assistant turn of a tool round to start with its signed thinking
+ * block. An OpenAI-dialect client that drops the proxy's `thinking_blocks` from the message it sends back (LangChain
+ * keeps only `reasoning_content`) cannot continue: say so, naming the field, rather than relay Anthropic's terse 400.
+ */
+function requireSignedThinking(req: Request): void {
+  const last = req.messages.findLast((m) => m.role === 'assistant');
+  if (!last || !last.content.some((p) => p.type === 'tool_call')) return;
+  if (last.content.some((p) => p.type === 'thinking' || p.type === 'redacted_thinking')) return;
+  throw invalid(`thinking_blocks: with reasoning_effort, Anthropic model ${req.model} needs the last assistant message's thinking_blocks (as the proxy returned them) sent back with its tool_calls; this history has none`, 'thinking_blocks');
 }
 
 /** A canonical answer to `req` from Anthropic: a structured-output request's `json_output` call becomes its text. */

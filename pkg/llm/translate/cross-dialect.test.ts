@@ -334,3 +334,17 @@ describe('tool details', () => {
     expect(o.seed).toBe(3);
   });
 });
+
+describe('a tool round with thinking on', () => {
+  const round = (assistant: object) => ({
+    reasoning_effort: 'low',
+    messages: [{ role: 'user', content: 'weather?' }, { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }], ...assistant }, { role: 'tool', tool_call_id: 't1', content: 'sunny' }],
+  });
+  it('is refused, naming thinking_blocks and the model, when the client dropped the signed blocks', () => {
+    const e = refusal(() => toClaude(round({ reasoning_content: 'hmm' })));
+    expect(e).toMatchObject({ status: 400, param: 'thinking_blocks' });
+    expect(e.message).toContain('claude-sonnet-4-5');
+    expect(() => toClaude(round({ thinking_blocks: [{ type: 'redacted_thinking', data: 'x' }] }))).not.toThrow();
+    expect(() => toClaude({ ...round({}), reasoning_effort: undefined })).not.toThrow();
+  });
+});
