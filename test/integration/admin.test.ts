@@ -76,7 +76,8 @@ async function startAdminApp(overrides: Partial<AdminDeps> = {}): Promise<AdminA
     queues: [],
     k8sNamespace: 'apps',
     kubeConfig: loadKubeConfig({ server: kube.url }),
-    fetchTimeoutMs: 500,
+    // Generous: a loaded machine must not turn a local answer into a timeout (the silent source's test sets its own).
+    fetchTimeoutMs: 5_000,
     ...overrides,
   }));
   app.use(notFoundHandler);
@@ -272,7 +273,7 @@ describe('GET /admin/api/overview', () => {
     worker.status = 500;
     kube.inject({ method: 'GET', path: /queueautoscalers/, status: 500 });
     try {
-      const app = await startAdminApp({ urls: { cacheSidecarAdmin: `http://127.0.0.1:${closedPort}`, llmProxyAdmin: proxy.url, workerHealth: worker.url }, fetchTimeoutMs: 300 });
+      const app = await startAdminApp({ urls: { cacheSidecarAdmin: `http://127.0.0.1:${closedPort}`, llmProxyAdmin: proxy.url, workerHealth: worker.url }, fetchTimeoutMs: 1_500 });
       try {
         const res = await fetch(`${app.base}/admin/api/overview`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
         expect(res.status).toBe(200);
