@@ -6,6 +6,7 @@ import { forward, type ForwardContext, type ForwardSpec } from './forward.ts';
 import { serveModel } from './model-info.ts';
 import { modelsBody } from './models.ts';
 import { NO_CALL } from './outcome.ts';
+import { serveStoredResponse, STORED_RESPONSE_PATH, type StoredResponsesContext } from './stored-responses.ts';
 
 /** `POST /v1/embeddings`: OpenAI-dialect providers raw; the mock answers deterministic vectors; others refuse. */
 export const embeddingsSpec: ForwardSpec = {
@@ -40,7 +41,7 @@ const MODEL_PATH = /^\/v1\/models\/(.+)$/;
  * The endpoints besides chat and Responses; undefined when the path is none of them (a 404). `d` is the caller's
  * dialect as its headers tell (`anthropic-version`), for the paths both dialects share.
  */
-export function routeEndpoint(ctx: ForwardContext, req: IncomingMessage, res: ServerResponse, path: string, d: DialectAdapter): Promise<void> | void | undefined {
+export function routeEndpoint(ctx: ForwardContext & StoredResponsesContext, req: IncomingMessage, res: ServerResponse, path: string, d: DialectAdapter): Promise<void> | void | undefined {
   const post = (spec: ForwardSpec) => {
     if (req.method === 'POST') return forward(ctx, req, res, spec);
     return ctx.fail(res, spec.d, new HttpError(405, 'method_not_allowed', 'use POST'), NO_CALL);
@@ -54,5 +55,13 @@ export function routeEndpoint(ctx: ForwardContext, req: IncomingMessage, res: Se
   if (path === '/v1/models' && get) return sendJson(res, 200, modelsBody(ctx.router, d.name));
   const m = MODEL_PATH.exec(path);
   if (m && get) return serveModel(ctx, req, res, d, m[1]);
+  if (STORED_RESPONSE_PATH.test(path)) {
+    const cancel = path.endsWith('/cancel');
+    const allowed = cancel ? req.method === 'POST' : req.method === 'GET' || (req.method === 'DELETE' && !path.endsWith('/input_items'));
+    if (!allowed) return ctx.fail(res, openaiDialect, new HttpError(405, 'method_not_allowed', cancel ? 'use POST' : 'use GET or DELETE'), NO_CALL);
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    return serveStoredResponse(ctx, req, res, path, q < 0 ? '' : url.slice(q + 1));
+  }
   return undefined;
 }

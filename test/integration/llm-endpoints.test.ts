@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { countTokens } from 'gpt-tokenizer';
 import { startMockOpenAI } from '../fixtures/mock-openai.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
-import { fakeVector } from '../fixtures/llm/openai-endpoints.ts';
+import { fakeVector, STORED_RESPONSE } from '../fixtures/llm/openai-endpoints.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
 
@@ -205,6 +205,23 @@ describe('POST /v1/responses passed through to OpenAI', () => {
     const err = await openai.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: 'resp_gone' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ code: 'previous_response_not_found', param: 'previous_response_id' });
+  });
+});
+
+describe('stored responses (retrieve, input items, cancel, delete) go to OpenAI', () => {
+  it('forwards each call raw with its query, and a 404 for an id OpenAI never stored', async () => {
+    expect((await openai.responses.retrieve(STORED_RESPONSE)).output_text).toBe('stored answer');
+    const items = await openai.responses.inputItems.list(STORED_RESPONSE, { limit: 5 });
+    expect(items.data[0]).toMatchObject({ type: 'message', role: 'user' });
+    expect(oai.calls[1].url).toBe(`/v1/responses/${STORED_RESPONSE}/input_items?limit=5`);
+    expect((await openai.responses.cancel(STORED_RESPONSE)).status).toBe('cancelled');
+    await openai.responses.delete(STORED_RESPONSE);
+    expect(oai.calls.map((c) => c.path)).toEqual([`/v1/responses/${STORED_RESPONSE}`, `/v1/responses/${STORED_RESPONSE}/input_items`, `/v1/responses/${STORED_RESPONSE}/cancel`, `/v1/responses/${STORED_RESPONSE}`]);
+    const translated = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x' });
+    const err = await openai.responses.retrieve(translated.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+    const put = await fetch(`${proxy.url}/v1/responses/${STORED_RESPONSE}/cancel`);
+    expect(put.status).toBe(405);
   });
 });
 
