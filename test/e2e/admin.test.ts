@@ -164,6 +164,20 @@ describe('the admin page in Chromium', () => {
     await expect.poll(() => page.locator('a[href$="queue/render"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
   });
 
+  it('shows a stopped sidecar as unreachable and counts the answers it could not serve, the rest of the page unchanged', async () => {
+    await page.goto(`${appUrl}/admin`);
+    await eventually('#sidecar-breaker', 'closed');
+    await binaries.find((b) => b.name === 'cache-sidecar')!.stop();
+    expect(await search('cache sidecar')).toBe('unavailable');
+    await expect.poll(() => text('#sidecar-status'), { timeout: 10_000 }).toBe('unreachable: connection refused');
+    await eventually('#tile-sidecar', 'unreachable');
+    await eventually(`#cache-table tr[data-route="${SEARCH_ROUTE}"] td.unavailable`, '1');
+    // The ratio counts only answers that asked the cache: the unavailable one leaves it as it was.
+    expect(await cacheCell('hit-ratio')).toBe('60.0 %');
+    await eventually('#llm-table tr[data-provider="mock"] td.breaker', 'closed');
+    await eventually('#poll-state', 'live');
+  });
+
   it('ran without a CSP violation or script error, and no key reached any process output', async () => {
     expect(browserProblems).toEqual([]);
     for (const b of binaries) {
