@@ -73,4 +73,12 @@ describe('valueJson', () => {
     expect(() => valueJson('é'.repeat(6), 13)).toThrow(/exceeds/);
     expect(valueJson('é'.repeat(5), 12)).toBe('"ééééé"');
   });
+  it('refuses a value nested deeper than JSON.stringify can recurse as a 400, not a RangeError', () => {
+    const depth = 100_000;
+    const deep: unknown = JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+    const e = errorOf(() => valueJson(deep, 1024 * 1024));
+    expect(e.code).toBe('invalid_body');
+    expect(e.status).toBe(400);
+    expect(e.message).toMatch(/nested too deeply/);
+  });
 });

@@ -33,7 +33,14 @@ function at(field: string, i: number, err: unknown): never {
 /** Serialises a value and checks its size; `undefined` (a missing value) is refused. */
 export function valueJson(value: unknown, maxValueBytes: number): string {
   if (value === undefined) throw new CacheError('invalid_value', 'value is required', { code: 'invalid_body' });
-  const json = JSON.stringify(value);
+  let json: string;
+  try {
+    json = JSON.stringify(value);
+  } catch (err) {
+    // JSON.parse takes any depth; JSON.stringify recurses and runs out of stack on deep nesting.
+    if (err instanceof RangeError) throw new CacheError('invalid_value', 'value is nested too deeply', { code: 'invalid_body' });
+    throw err;
+  }
   if (Buffer.byteLength(json) > maxValueBytes) throw new CacheError('too_large', `value exceeds ${maxValueBytes} bytes`, { code: 'payload_too_large' });
   return json;
 }

@@ -31,4 +31,11 @@ describe('ttlParam', () => {
     expect(ttlParam('x=1')).toBeUndefined();
     expect(ttlParam('')).toBeUndefined();
   });
+
+  it('hands the value over undecoded, so a malformed percent-encoding cannot throw', () => {
+    expect(ttlParam('ttl=%E0')).toBe('%E0');
+    expect(ttlParam('ttl=%ZZ0')).toBe('%ZZ0');
+    expect(ttlParam('ttl=%')).toBe('%');
+    expect(ttlParam('ttl=15%73')).toBe('15%73');
+  });
 });

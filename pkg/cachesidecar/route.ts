@@ -46,11 +46,15 @@ export function parseRoute(url: string): Route {
   return { kind: 'item', tenant, scope, key, query };
 }
 
-/** The `ttl` query parameter, undecoded (durations need no decoding). */
+/**
+ * The `ttl` query parameter, undecoded: a duration (`1500`, `15s`) has no
+ * character that needs encoding, so a `%` in it is simply an invalid TTL (a 400)
+ * rather than a decoding error.
+ */
 export function ttlParam(query: string): string | undefined {
   if (!query) return undefined;
   for (const part of query.split('&')) {
-    if (part.startsWith('ttl=')) return decodeURIComponent(part.slice(4));
+    if (part.startsWith('ttl=')) return part.slice(4);
   }
   return undefined;
 }
