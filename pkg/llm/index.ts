@@ -34,4 +34,4 @@ export { ResponsesTap } from './translate/responses-tap.ts';
 export { parseResponsesRequest, responsesToChat } from './translate/responses-request.ts';
 export { toResponsesObject, ResponsesStreamEncoder } from './translate/responses-response.ts';
 export { mockEmbeddings, MOCK_EMBEDDING_DIMENSIONS } from './providers/mock-embeddings.ts';
-export { estimateInputTokens } from './token-estimate.ts';
+export { estimateInputTokens, estimateResponsesInputTokens } from './token-estimate.ts';

@@ -1,6 +1,7 @@
 /**
  * A local token count for `POST /v1/messages/count_tokens` when the model is
- * not served by Anthropic (which counts its own): the text of an Anthropic
+ * not served by Anthropic (which counts its own), and for `POST
+ * /v1/responses/input_tokens` when it is not served by OpenAI: the text of an Anthropic
  * Messages body through gpt-tokenizer's o200k_base encoding (OpenAI's GPT-4o
  * family), plus a few tokens of framing per message and tool. An estimate:
  * exact for no provider's chat template, close for OpenAI models, and the
@@ -9,6 +10,7 @@
  * The tokenizer's tables are a few MB: loaded on the first count, not at start.
  */
 import { isObj } from './translate/check.ts';
+import { responsesToChat } from './translate/responses-request.ts';
 
 const PER_MESSAGE = 4;
 const PER_TOOL = 8;
@@ -56,4 +58,25 @@ export async function estimateInputTokens(body: Record<string, unknown>): Promis
   let n = framing;
   for (const t of texts) if (t) n += count(t);
   return n;
+}
+
+/**
+ * Estimated input tokens of an OpenAI Responses body: the Chat Completions body it means (responses-request.ts, so
+ * what a translated route refuses is refused here too) counted as the same turns in the Messages shape.
+ */
+export async function estimateResponsesInputTokens(body: unknown): Promise<number> {
+  const chat = responsesToChat(body);
+  const system: string[] = [];
+  const messages: { role: unknown; content: unknown[] }[] = [];
+  for (const m of chat.messages as Record<string, unknown>[]) {
+    const content = typeof m.content === 'string' ? [m.content] : Array.isArray(m.content) ? m.content : [];
+    if (m.role === 'system' || m.role === 'developer') { system.push(...content.map((c) => (isObj(c) && typeof c.text === 'string' ? c.text : String(c)))); continue; }
+    const calls = Array.isArray(m.tool_calls) ? m.tool_calls.map((c: Record<string, unknown>) => ({ text: `${String((c.function as Record<string, unknown>).name)} ${String((c.function as Record<string, unknown>).arguments)}` })) : [];
+    messages.push({ role: m.role, content: [...content, ...calls] });
+  }
+  const tools = Array.isArray(chat.tools) ? chat.tools.map((t: Record<string, unknown>) => {
+    const fn = t.function as Record<string, unknown>;
+    return { name: fn.name, description: fn.description, input_schema: fn.parameters };
+  }) : undefined;
+  return estimateInputTokens({ system: system.length ? system : undefined, messages, tools });
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, sendJson } from '../http/index.ts';
-import { estimateInputTokens, mockEmbeddings, SseTap, usageOf } from '../llm/index.ts';
+import { estimateInputTokens, estimateResponsesInputTokens, mockEmbeddings, SseTap, usageOf } from '../llm/index.ts';
 import { anthropicDialect, openaiDialect, type DialectAdapter } from './dialect.ts';
 import { forward, type ForwardContext, type ForwardSpec } from './forward.ts';
 import { serveModel } from './model-info.ts';
@@ -35,6 +35,13 @@ export const countTokensSpec: ForwardSpec = {
   local: async (_c, body) => ({ json: { input_tokens: await estimateInputTokens(body) }, headers: { [TOKEN_COUNT_HEADER]: 'estimate' } }),
 };
 
+/** `POST /v1/responses/input_tokens`: OpenAI counts its own; for the others the proxy estimates. */
+export const responsesInputTokensSpec: ForwardSpec = {
+  d: openaiDialect, dialect: 'openai', path: '/responses/input_tokens', what: 'token counts',
+  usage: () => undefined,
+  local: async (_c, body) => ({ json: { object: 'response.input_tokens', input_tokens: await estimateResponsesInputTokens(body) }, headers: { [TOKEN_COUNT_HEADER]: 'estimate' } }),
+};
+
 const MODEL_PATH = /^\/v1\/models\/(.+)$/;
 
 /**
@@ -50,6 +57,7 @@ export function routeEndpoint(ctx: ForwardContext & StoredResponsesContext, req:
     case '/v1/embeddings': case '/embeddings': return post(embeddingsSpec);
     case '/v1/completions': case '/completions': return post(completionsSpec);
     case '/v1/messages/count_tokens': case '/messages/count_tokens': return post(countTokensSpec);
+    case '/v1/responses/input_tokens': case '/responses/input_tokens': return post(responsesInputTokensSpec);
   }
   const get = req.method === 'GET' || req.method === 'HEAD';
   if (path === '/v1/models' && get) return sendJson(res, 200, modelsBody(ctx.router, d.name));

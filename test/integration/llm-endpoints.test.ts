@@ -134,6 +134,19 @@ describe('POST /v1/messages/count_tokens', () => {
   });
 });
 
+describe('POST /v1/responses/input_tokens', () => {
+  it('passes a GPT model\'s count through to OpenAI and estimates for Claude, marked as an estimate', async () => {
+    const { data, response } = await openai.responses.inputTokens.count({ model: 'gpt-4o-mini', input: 'count me' }).withResponse();
+    expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 31 });
+    expect(oai.calls[0].path).toBe('/v1/responses/input_tokens');
+    expect(response.headers.get('x-pilotfish-token-count')).toBeNull();
+    const local = await openai.responses.inputTokens.count({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'count me' }).withResponse();
+    expect(local.response.headers.get('x-pilotfish-token-count')).toBe('estimate');
+    expect(local.data).toEqual({ object: 'response.input_tokens', input_tokens: countTokens('be brief') + countTokens('count me') + 4 });
+    expect(ant.calls).toHaveLength(0);
+  });
+});
+
 describe('GET /v1/models/{id}', () => {
   it('answers the openai SDK for aliases, listed and plain ids, and asks the provider for others', async () => {
     expect(await openai.models.retrieve('fast')).toMatchObject({ id: 'fast', object: 'model', owned_by: 'pilotfish-alias' });
