@@ -7,7 +7,7 @@
  * temporary folder, so a CI run never writes into the tree).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +21,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_KEY = 'e2e-admin-key-7c1f0e9a2b4d6f8e';
 const USER_KEY = 'e2e-user-key-3a5c7e9b1d2f4a6c';
 const SEARCH_ROUTE = '/api/knowledge/search-cached';
-const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1'
-  ? fileURLToPath(new URL('../../docs/img/admin.png', import.meta.url))
-  : join(mkdtempSync(join(tmpdir(), 'pilotfish-admin-')), 'admin.png');
+const SCRATCH = process.env.UPDATE_SCREENSHOT === '1' ? null : mkdtempSync(join(tmpdir(), 'pilotfish-admin-'));
+const SCREENSHOT = SCRATCH ? join(SCRATCH, 'admin.png') : fileURLToPath(new URL('../../docs/img/admin.png', import.meta.url));
 
 if (!existsSync(CHROMIUM)) {
   throw new Error(`the admin end-to-end test drives Debian's chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -86,6 +85,7 @@ afterAll(async () => {
   await Promise.all(binaries.map((b) => b.stop()));
   const queue = new Queue('render', { connection: { url: sharedRedisUrl() }, prefix: PREFIX });
   await queue.obliterate({ force: true }).finally(() => queue.close());
+  if (SCRATCH) rmSync(SCRATCH, { recursive: true, force: true });
 });
 
 async function search(q: string): Promise<string | null> {
