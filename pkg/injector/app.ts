@@ -77,8 +77,19 @@ export async function startInjectorApp(cfg: InjectorConfig, deps: InjectorDeps):
       logger.warn({ err: String(err).slice(0, 300) }, 'certificate check failed; serving the current certificate');
     }
   };
-  const timer = setInterval(() => void checkCertificates(), cfg.INJECTOR_CERT_CHECK_INTERVAL);
-  timer.unref();
+  // Until the caBundle is written (the webhook configuration may be created
+  // after this pod starts), check again every 10 s, doubling, up to the interval.
+  let retryMs = 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    const delay = certificates.settled ? cfg.INJECTOR_CERT_CHECK_INTERVAL : Math.min(retryMs, cfg.INJECTOR_CERT_CHECK_INTERVAL);
+    retryMs = certificates.settled ? 10_000 : retryMs * 2;
+    timer = setTimeout(() => { void checkCertificates().finally(schedule); }, delay);
+    timer.unref();
+  };
+  schedule();
 
   const admin = createAdminServer({ metrics: deps.metrics, readiness: () => ({ ready: server.listening, certificateNotAfter: tls.notAfter.toISOString() }) });
   const adminPort = await listen(admin, cfg.INJECTOR_ADMIN_PORT, cfg.INJECTOR_ADMIN_HOST);
@@ -89,7 +100,8 @@ export async function startInjectorApp(cfg: InjectorConfig, deps: InjectorDeps):
     get tls() { return tls; },
     checkCertificates,
     async close() {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
       await closeServer(server as unknown as Server);
       await closeServer(admin);
     },

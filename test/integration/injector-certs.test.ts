@@ -85,11 +85,14 @@ describe('self-signed certificates kept in a Secret', () => {
     await k.ensure();
     expect(api.requests.some((r) => r.method === 'GET' && r.path === '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/pilotfish-injector')).toBe(true);
     expect(logs.text()).toContain('could not update the caBundle');
+    expect(k.settled).toBe(false);
     expect(logs.text()).not.toContain('PRIVATE KEY');
   });
 
   it('leaves webhook configurations alone when none is named', async () => {
-    await keeper(() => t0, { webhookConfigurationName: '' }).k.ensure();
+    const { k } = keeper(() => t0, { webhookConfigurationName: '' });
+    await k.ensure();
+    expect(k.settled).toBe(true);
     expect(api.requests.some((r) => r.path.includes('mutatingwebhookconfigurations'))).toBe(false);
   });
 

@@ -14,6 +14,9 @@ export class FileCertificates {
     this.dir = dir;
   }
 
+  /** cert-manager's CA injector keeps the caBundle: nothing to retry here. */
+  readonly settled = true;
+
   async ensure(): Promise<TlsMaterial> {
     const [cert, key, caBundle] = await Promise.all([
       readFile(join(this.dir, 'tls.crt'), 'utf8'),

@@ -43,6 +43,7 @@ export class SelfSignedCertificates {
   private readonly core: CoreV1Api;
   private readonly admission: AdmissionregistrationV1Api;
   private readonly o: Required<SelfSignedOptions>;
+  private caBundleCurrent = false;
 
   constructor(kc: KubeConfig, options: SelfSignedOptions) {
     this.core = kc.makeApiClient(CoreV1Api);
@@ -54,6 +55,11 @@ export class SelfSignedCertificates {
       renewBeforeMs: options.renewBeforeMs ?? 30 * DAY,
       now: options.now ?? Date.now,
     };
+  }
+
+  /** False until the caBundle was written (or found current): the caller checks again soon rather than in an hour. */
+  get settled(): boolean {
+    return this.caBundleCurrent || !this.o.webhookConfigurationName;
   }
 
   get dnsNames(): string[] {
@@ -124,11 +130,13 @@ export class SelfSignedCertificates {
     try {
       const mwc = await this.admission.readMutatingWebhookConfiguration({ name });
       const hooks = mwc.webhooks ?? [];
-      if (hooks.every((h) => h.clientConfig.caBundle === encoded)) return;
+      if (hooks.every((h) => h.clientConfig.caBundle === encoded)) { this.caBundleCurrent = true; return; }
       for (const h of hooks) h.clientConfig.caBundle = encoded;
       await this.admission.replaceMutatingWebhookConfiguration({ name, body: mwc });
+      this.caBundleCurrent = true;
       this.o.logger.info({ mutatingWebhookConfiguration: name, webhooks: hooks.length }, 'caBundle updated');
     } catch (err) {
+      this.caBundleCurrent = false;
       // Not fatal: the next check retries, and under failurePolicy Ignore pods are admitted meanwhile.
       this.o.logger.warn({ mutatingWebhookConfiguration: name, err: describeApiError(err) }, 'could not update the caBundle');
     }
