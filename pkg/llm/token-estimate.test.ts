@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countTokens } from 'gpt-tokenizer';
-import { estimateInputTokens, textsOf } from './token-estimate.ts';
+import { LlmError } from './errors.ts';
+import { estimateInputTokens, estimateResponsesInputTokens, textsOf } from './token-estimate.ts';
 
 describe('token estimate', () => {
   it('counts system, message blocks and tool definitions, with framing per message and tool', async () => {
@@ -24,5 +25,25 @@ describe('token estimate', () => {
     const long = await estimateInputTokens({ messages: [{ role: 'user', content: 'hi '.repeat(100) }] });
     expect(long).toBeGreaterThan(short);
     expect(await estimateInputTokens({ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', data: 'AAAA' } }] }] })).toBe(4);
+  });
+});
+
+describe('Responses token estimate', () => {
+  it('counts instructions, input items, function calls and their outputs, and tools like the same chat turns', async () => {
+    const n = await estimateResponsesInputTokens({
+      model: 'claude-x', instructions: 'be brief',
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: 'weather?' }] },
+        { type: 'function_call', call_id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'sunny' },
+      ],
+      tools: [{ type: 'function', name: 'weather', description: 'd', parameters: { type: 'object' } }],
+    });
+    const texts = ['be brief', 'weather?', 'weather {"city":"Paris"}', 'sunny', 'weather\nd\n{"type":"object"}'];
+    expect(n).toBe(texts.reduce((t, s) => t + countTokens(s), 0) + 3 * 4 + 8);
+  });
+
+  it('refuses what a translated Responses request refuses', async () => {
+    await expect(estimateResponsesInputTokens({ model: 'claude-x', input: 'x', previous_response_id: 'resp_1' })).rejects.toBeInstanceOf(LlmError);
   });
 });

@@ -238,6 +238,26 @@ describe('stored responses (retrieve, input items, cancel, delete) go to OpenAI'
   });
 });
 
+describe('POST /v1/responses across a fallback', () => {
+  it('falls back from a failing OpenAI to Claude by translation, but skips the fallback for a request it cannot carry', async () => {
+    const p2 = await startTestProxy(testSettings(oai.origin, ant.origin, { fallback: ['anthropic'], retry: { maxAttempts: 1 }, aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } }));
+    try {
+      const client = new OpenAI({ apiKey: 'unused-by-proxy', baseURL: `${p2.url}/v1`, maxRetries: 0 });
+      oai.always({ status: 500 });
+      const { data, response } = await client.responses.create({ model: 'fast', input: 'survive' }).withResponse();
+      expect(data.output_text).toBe('anthropic-mock: survive');
+      expect(response.headers.get('x-llm-provider')).toBe('anthropic');
+      expect(response.headers.get('x-llm-fallback')).toBe('true');
+      const stateful = await client.responses.create({ model: 'fast', input: 'x', previous_response_id: 'resp_1' }).catch((e: unknown) => e);
+      expect(stateful).toBeInstanceOf(OpenAI.InternalServerError);
+      expect(ant.calls).toHaveLength(1);
+    } finally {
+      oai.always(undefined);
+      await p2.close();
+    }
+  });
+});
+
 describe('POST /v1/responses translated for Claude and the mock', () => {
   const weather = { type: 'function' as const, name: 'weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
 
