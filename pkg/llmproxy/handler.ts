@@ -35,14 +35,18 @@ type Parsed = ReturnType<DialectAdapter['parse']>;
 
 /**
  * The data API: `POST /v1/chat/completions` (OpenAI dialect), `POST
- * /v1/messages` (Anthropic dialect), both also without `/v1`, and `GET
- * /v1/models`. Plain node:http, no framework on the hot path.
+ * /v1/messages` (Anthropic dialect) and `POST /v1/responses` (OpenAI
+ * Responses), all also without `/v1`, served here; the other endpoints
+ * (embeddings, completions, token counts, models, stored responses) in
+ * endpoints.ts. Plain node:http, no framework on the hot path.
  *
  * A chat call reads only what routing, resilience and metrics need (model,
  * stream flag; usage from the answer). Each candidate of the route is then
  * served raw when it speaks the caller's dialect (the body goes on as it came,
  * with the mapped model; the answer comes back as bytes), or through the
- * canonical translation when it does not (the mock, the other dialect).
+ * canonical translation when it does not (the mock, the other dialect). A
+ * Responses call is the same loop with its own tap and translation
+ * (responses.ts, wire.ts).
  */
 export function createLlmHandler(options: LlmHandlerOptions): Handler {
   const { gateway, router, metrics, logger, passthrough } = options;
