@@ -343,6 +343,7 @@ describe('manifests/pilotfish.yaml (the chart with default values)', () => {
       'Deployment/pilotfish-app', 'Deployment/pilotfish-worker', 'Deployment/pilotfish-controller',
       'ConfigMap/pilotfish-cache-sidecar', 'ConfigMap/pilotfish-llm-proxy',
       'ServiceAccount/pilotfish-controller', 'ClusterRole/pilotfish-controller', 'ClusterRoleBinding/pilotfish-controller',
+      'ServiceAccount/pilotfish-app', 'Role/pilotfish-app', 'RoleBinding/pilotfish-app',
       'Role/pilotfish-controller-leader-election', 'RoleBinding/pilotfish-controller-leader-election',
       'Service/pilotfish-worker', 'Service/pilotfish-controller', 'Service/pilotfish-app-metrics',
       'PodDisruptionBudget/pilotfish-worker', 'PodDisruptionBudget/pilotfish-controller',

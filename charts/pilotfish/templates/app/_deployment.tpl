@@ -47,7 +47,12 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
     spec:
-      automountServiceAccountToken: {{ $app.automountServiceAccountToken }}
+      {{- if $app.readAutoscalers }}
+      serviceAccountName: {{ include "pilotfish.componentName" (dict "root" $root "component" "app") }}
+      automountServiceAccountToken: true
+      {{- else }}
+      automountServiceAccountToken: false
+      {{- end }}
       terminationGracePeriodSeconds: {{ $app.terminationGracePeriodSeconds }}
       securityContext:
         {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
