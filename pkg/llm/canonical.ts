@@ -99,8 +99,31 @@ export type AnswerPart = TextPart | ToolCallPart;
 
 export type StopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
 
-/** `reasoningTokens`: the part of `outputTokens` spent reasoning (OpenAI `reasoning_tokens`, Anthropic `thinking_tokens`), when reported. */
-export interface Usage { inputTokens: number; outputTokens: number; reasoningTokens?: number }
+/**
+ * Token counts. `inputTokens` is every prompt token, cache reads and writes included (OpenAI's `prompt_tokens`;
+ * Anthropic's `input_tokens` + `cache_read_input_tokens` + `cache_creation_input_tokens`). `cacheReadTokens` and
+ * `cacheWriteTokens` are the parts of it read from and written to the provider's prompt cache, `reasoningTokens` the
+ * part of `outputTokens` spent reasoning (OpenAI `reasoning_tokens`, Anthropic `thinking_tokens`), each when reported.
+ */
+export interface Usage { inputTokens: number; outputTokens: number; reasoningTokens?: number; cacheReadTokens?: number; cacheWriteTokens?: number }
+
+/** Anthropic's usage fields → canonical (input_tokens excludes the cache tokens there). */
+export function fromAnthropicCounts(u: Record<string, unknown>): Omit<Usage, 'outputTokens'> {
+  const read = typeof u.cache_read_input_tokens === 'number' ? u.cache_read_input_tokens : undefined;
+  const write = typeof u.cache_creation_input_tokens === 'number' ? u.cache_creation_input_tokens : undefined;
+  const out: Omit<Usage, 'outputTokens'> = { inputTokens: Number(u.input_tokens ?? 0) + (read ?? 0) + (write ?? 0) };
+  if (read !== undefined) out.cacheReadTokens = read;
+  if (write !== undefined) out.cacheWriteTokens = write;
+  return out;
+}
+
+/** Canonical input counts → Anthropic's usage fields. */
+export function toAnthropicCounts(u: Omit<Usage, 'outputTokens'>): Record<string, number> {
+  const out: Record<string, number> = { input_tokens: Math.max(0, u.inputTokens - (u.cacheReadTokens ?? 0) - (u.cacheWriteTokens ?? 0)) };
+  if (u.cacheReadTokens !== undefined) out.cache_read_input_tokens = u.cacheReadTokens;
+  if (u.cacheWriteTokens !== undefined) out.cache_creation_input_tokens = u.cacheWriteTokens;
+  return out;
+}
 
 export interface Response {
   id: string;
@@ -122,7 +145,7 @@ export interface Response {
  */
 export type StreamEvent =
   /** `headers`: the provider's request id and rate-limit headers (passthrough-headers.ts `clientHeaders`), for the caller. */
-  | { type: 'start'; id: string; model: string; inputTokens?: number; headers?: Record<string, string> }
+  | { type: 'start'; id: string; model: string; inputTokens?: number; cacheReadTokens?: number; cacheWriteTokens?: number; headers?: Record<string, string> }
   | { type: 'text'; text: string }
   /** Thinking text; its block ends with `thinking_signature`. */
   | { type: 'thinking'; text: string }
@@ -137,7 +160,11 @@ export function collect(events: Iterable<StreamEvent>): Response {
   const out: Response = { id: '', model: '', content: [], stopReason: 'stop', usage: { inputTokens: 0, outputTokens: 0 } };
   const tools = new Map<number, ToolCallPart>();
   for (const ev of events) {
-    if (ev.type === 'start') { out.id = ev.id; out.model = ev.model; out.usage.inputTokens = ev.inputTokens ?? 0; }
+    if (ev.type === 'start') {
+      out.id = ev.id; out.model = ev.model; out.usage.inputTokens = ev.inputTokens ?? 0;
+      if (ev.cacheReadTokens !== undefined) out.usage.cacheReadTokens = ev.cacheReadTokens;
+      if (ev.cacheWriteTokens !== undefined) out.usage.cacheWriteTokens = ev.cacheWriteTokens;
+    }
     else if (ev.type === 'text') {
       const last = out.content[out.content.length - 1];
       if (last && last.type === 'text') last.text += ev.text; else out.content.push({ type: 'text', text: ev.text });
@@ -160,7 +187,7 @@ export function collect(events: Iterable<StreamEvent>): Response {
       if (part) part.arguments += ev.arguments;
     } else {
       out.stopReason = ev.stopReason;
-      if (ev.usage) out.usage = { ...ev.usage, inputTokens: ev.usage.inputTokens || out.usage.inputTokens };
+      if (ev.usage) out.usage = { ...out.usage, ...ev.usage, inputTokens: ev.usage.inputTokens || out.usage.inputTokens };
     }
   }
   return out;

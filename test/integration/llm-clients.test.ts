@@ -218,6 +218,24 @@ describe('thinking', () => {
   });
 });
 
+describe('usage details', () => {
+  it('prompt-cache counts cross over: Anthropic cache reads as cached_tokens, OpenAI cached_tokens as cache_read_input_tokens', async () => {
+    const claudeInput = async () => Number(/llm_tokens_total\{provider="anthropic",model="claude-sonnet-4-5",type="input"\} (\d+)/.exec(await proxy.metrics.text())?.[1] ?? 0);
+    const before = await claudeInput();
+    ant.script(anthropicMessage([{ type: 'text', text: 'x' }], 'end_turn', { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 }));
+    const a = await openai.chat.completions.create({ model: CLAUDE, messages: [{ role: 'user', content: 'x' }] });
+    expect(a.usage).toEqual({ prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } });
+    // Metrics count every prompt token, cache included, as for OpenAI: the same on the pass-through.
+    expect(await claudeInput()).toBe(before + 130);
+    ant.script(anthropicMessage([{ type: 'text', text: 'x' }], 'end_turn', { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 }));
+    await anthropic.messages.create({ model: CLAUDE, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
+    expect(await claudeInput()).toBe(before + 260);
+    oai.script(openaiJson('y', { usage: { prompt_tokens: 1200, completion_tokens: 3, total_tokens: 1203, prompt_tokens_details: { cached_tokens: 1024 } } }));
+    const b = await anthropic.messages.create({ model: GPT, max_tokens: 5, messages: [{ role: 'user', content: 'y' }] });
+    expect(b.usage).toMatchObject({ input_tokens: 176, output_tokens: 3, cache_read_input_tokens: 1024 });
+  });
+});
+
 describe('documents', () => {
   const pdf = Buffer.from('%PDF-1.4 tiny').toString('base64');
 

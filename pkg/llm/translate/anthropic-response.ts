@@ -1,4 +1,4 @@
-import type { AnswerPart, RedactedThinkingPart, Response, ThinkingPart } from '../canonical.ts';
+import { fromAnthropicCounts, toAnthropicCounts, type AnswerPart, type RedactedThinkingPart, type Response, type ThinkingPart } from '../canonical.ts';
 import { LlmError } from '../errors.ts';
 import { isObj, type Obj } from './check.ts';
 import { fromAnthropicStop, toAnthropicStop } from './reasons.ts';
@@ -7,7 +7,7 @@ import { fromAnthropicStop, toAnthropicStop } from './reasons.ts';
 export function toAnthropicResponse(res: Response, model: string): Obj {
   const thinking = (res.thinking ?? []).map((p) => (p.type === 'thinking' ? { type: 'thinking', thinking: p.thinking, signature: p.signature } : { type: 'redacted_thinking', data: p.data }));
   const content = res.content.map((p) => (p.type === 'text' ? { type: 'text', text: p.text } : { type: 'tool_use', id: p.id, name: p.name, input: lenientArgs(p.arguments) }));
-  const usage: Obj = { input_tokens: res.usage.inputTokens, output_tokens: res.usage.outputTokens };
+  const usage: Obj = { ...toAnthropicCounts(res.usage), output_tokens: res.usage.outputTokens };
   if (res.usage.reasoningTokens !== undefined) usage.output_tokens_details = { thinking_tokens: res.usage.reasoningTokens };
   return {
     id: res.id.startsWith('msg_') ? res.id : `msg_${res.id}`,
@@ -52,7 +52,7 @@ export function fromAnthropicResponse(body: unknown, provider: string): Response
 /** Anthropic usage → canonical: thinking tokens, when reported, as the reasoning part of the output. */
 export function anthropicUsage(u: unknown): Response['usage'] {
   const usage = isObj(u) ? u : {};
-  const out: Response['usage'] = { inputTokens: Number(usage.input_tokens ?? 0), outputTokens: Number(usage.output_tokens ?? 0) };
+  const out: Response['usage'] = { ...fromAnthropicCounts(usage), outputTokens: Number(usage.output_tokens ?? 0) };
   const details = isObj(usage.output_tokens_details) ? usage.output_tokens_details : undefined;
   if (details && typeof details.thinking_tokens === 'number') out.reasoningTokens = details.thinking_tokens;
   return out;

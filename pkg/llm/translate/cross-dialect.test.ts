@@ -348,3 +348,36 @@ describe('a tool round with thinking on', () => {
     expect(() => toClaude({ ...round({}), reasoning_effort: undefined })).not.toThrow();
   });
 });
+
+describe('prompt-cache usage', () => {
+  it('Anthropic cache reads and writes reach an OpenAI caller inside prompt_tokens, reads as cached_tokens, and go back as they were', () => {
+    const raw = fromAnthropicResponse({ content: [{ type: 'text', text: 'x' }], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 } }, 'anthropic');
+    expect((toOpenAIResponse(raw, 'c') as any).usage).toEqual({ prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } });
+    expect((toAnthropicResponse(raw, 'c') as any).usage).toEqual({ input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 });
+  });
+
+  it('OpenAI cached_tokens reach an Anthropic caller as cache_read_input_tokens outside input_tokens, streamed too', () => {
+    const raw = fromOpenAIResponse({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1200, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 1024 } } }, 'openai');
+    expect((toAnthropicResponse(raw, 'gpt') as any).usage).toEqual({ input_tokens: 176, output_tokens: 3, cache_read_input_tokens: 1024 });
+    const dec = new OpenAIStreamDecoder('openai');
+    const evs: StreamEvent[] = [];
+    dec.push({ id: 'c', choices: [{ delta: { content: 'x' }, finish_reason: 'stop' }] }, evs);
+    dec.push({ id: 'c', choices: [], usage: { prompt_tokens: 1200, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 1024 } } }, evs);
+    dec.finish(evs);
+    const enc = new AnthropicStreamEncoder('gpt');
+    const delta = evs.map((e) => enc.encode(e)).join('').split('\n\n').find((f) => f.startsWith('event: message_delta'))!;
+    expect(JSON.parse(delta.split('\ndata: ')[1]).usage).toEqual({ output_tokens: 3, input_tokens: 176, cache_read_input_tokens: 1024 });
+  });
+
+  it('a streamed Anthropic answer keeps its cache counts through decode and encode', () => {
+    const dec = new AnthropicStreamDecoder('anthropic');
+    const evs: StreamEvent[] = [];
+    dec.push({ type: 'message_start', message: { id: 'm', model: 'c', usage: { input_tokens: 4, output_tokens: 1, cache_read_input_tokens: 50 } } }, evs);
+    dec.push({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 7 } }, evs);
+    dec.push({ type: 'message_stop' }, evs);
+    expect(collect(evs).usage).toEqual({ inputTokens: 54, outputTokens: 7, cacheReadTokens: 50 });
+    const enc = new AnthropicStreamEncoder('c');
+    const start = enc.encode(evs[0]).split('\ndata: ')[1];
+    expect(JSON.parse(start).message.usage).toEqual({ input_tokens: 4, cache_read_input_tokens: 50, output_tokens: 0 });
+  });
+});

@@ -34,6 +34,8 @@ export function toOpenAIResponse(res: Response, model: string): Obj {
 /** Canonical usage → OpenAI's, with the reasoning tokens when the provider reported them. */
 export function openaiUsage(u: Usage): Obj {
   const out: Obj = { prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens };
+  // OpenAI reports cache reads only (its cache writes cost nothing extra): Anthropic's cache writes stay inside prompt_tokens.
+  if (u.cacheReadTokens !== undefined) out.prompt_tokens_details = { cached_tokens: u.cacheReadTokens };
   if (u.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
   return out;
 }
@@ -43,6 +45,8 @@ export function fromOpenAIUsage(u: Obj): Usage {
   const out: Usage = { inputTokens: Number(u.prompt_tokens ?? 0), outputTokens: Number(u.completion_tokens ?? 0) };
   const details = isObj(u.completion_tokens_details) ? u.completion_tokens_details : undefined;
   if (details && typeof details.reasoning_tokens === 'number') out.reasoningTokens = details.reasoning_tokens;
+  const prompt = isObj(u.prompt_tokens_details) ? u.prompt_tokens_details : undefined;
+  if (prompt && typeof prompt.cached_tokens === 'number') out.cacheReadTokens = prompt.cached_tokens;
   return out;
 }
 

@@ -41,7 +41,8 @@ describe('SseTap', () => {
       + an('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 9 } }).replace(/\n/g, '\r\n');
     const tap = new SseTap('anthropic');
     expect(run(tap, s, [30])).toBe(s);
-    expect(tap.usage).toEqual({ inputTokens: 13, outputTokens: 9 });
+    // Every prompt token, cache reads included, as OpenAI's prompt_tokens counts them.
+    expect(tap.usage).toEqual({ inputTokens: 18, outputTokens: 9 });
     expect(tap.done).toBe(false);
     tap.push(Buffer.from(an('message_stop', {})));
     expect(tap.done).toBe(true);
@@ -72,6 +73,7 @@ describe('usageOf', () => {
   it('reads either dialect, and nothing from a body without usage', () => {
     expect(usageOf('openai', { usage: { prompt_tokens: 1, completion_tokens: 2 } })).toEqual({ inputTokens: 1, outputTokens: 2 });
     expect(usageOf('anthropic', { usage: { input_tokens: 3, output_tokens: 4 } })).toEqual({ inputTokens: 3, outputTokens: 4 });
+    expect(usageOf('anthropic', { usage: { input_tokens: 3, output_tokens: 4, cache_read_input_tokens: 10, cache_creation_input_tokens: 2 } })).toEqual({ inputTokens: 15, outputTokens: 4 });
     expect(usageOf('openai', 'x')).toBeUndefined();
     expect(usageOf('anthropic', {})).toBeUndefined();
   });

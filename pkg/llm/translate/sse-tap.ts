@@ -30,6 +30,9 @@ export class SseTap {
   #tail: Buffer = EMPTY;
   #input = 0;
   #output = 0;
+  #anIn = 0;
+  #anRead = 0;
+  #anWrite = 0;
   #sawUsage = false;
   done = false;
   failed = false;
@@ -111,7 +114,11 @@ export class SseTap {
     if (!u || typeof u !== 'object') return;
     const x = u as Record<string, unknown>;
     this.#sawUsage = true;
-    this.#input = num(x.input_tokens, this.#input);
+    // Every prompt token, as canonical usage counts them: Anthropic's input_tokens leaves out the cache reads and writes.
+    this.#anIn = num(x.input_tokens, this.#anIn);
+    this.#anRead = num(x.cache_read_input_tokens, this.#anRead);
+    this.#anWrite = num(x.cache_creation_input_tokens, this.#anWrite);
+    this.#input = this.#anIn + this.#anRead + this.#anWrite;
     this.#output = num(x.output_tokens, this.#output);
   }
 }
@@ -149,5 +156,5 @@ export function usageOf(dialect: Dialect, body: unknown): Usage | undefined {
   const u = (body as { usage?: Record<string, unknown> }).usage;
   if (typeof u !== 'object' || u === null) return undefined;
   if (dialect === 'openai') return { inputTokens: num(u.prompt_tokens, 0), outputTokens: num(u.completion_tokens, 0) };
-  return { inputTokens: num(u.input_tokens, 0), outputTokens: num(u.output_tokens, 0) };
+  return { inputTokens: num(u.input_tokens, 0) + num(u.cache_read_input_tokens, 0) + num(u.cache_creation_input_tokens, 0), outputTokens: num(u.output_tokens, 0) };
 }

@@ -1,4 +1,4 @@
-import type { StopReason, StreamEvent } from '../canonical.ts';
+import { fromAnthropicCounts, type StopReason, type StreamEvent, type Usage } from '../canonical.ts';
 import { LlmError } from '../errors.ts';
 import { isObj } from './check.ts';
 import { fromAnthropicStop } from './reasons.ts';
@@ -9,7 +9,8 @@ export class AnthropicStreamDecoder {
   #tools = new Map<number, number>(); // block index → tool index
   #toolCount = 0;
   #stop: StopReason = 'stop';
-  #input = 0;
+  /** Anthropic's own input fields (input_tokens, cache reads and writes), as last reported. */
+  #inputFields: Record<string, unknown> = {};
   #output = 0;
   #thinkingTokens: number | undefined;
   #ended = false;
@@ -24,9 +25,9 @@ export class AnthropicStreamDecoder {
       case 'message_start': {
         const m = isObj(ev.message) ? ev.message : {};
         const u = isObj(m.usage) ? m.usage : {};
-        this.#input = Number(u.input_tokens ?? 0);
+        this.#take(u);
         this.#output = Number(u.output_tokens ?? 0);
-        out.push({ type: 'start', id: String(m.id ?? ''), model: String(m.model ?? ''), inputTokens: this.#input });
+        out.push({ type: 'start', id: String(m.id ?? ''), model: String(m.model ?? ''), ...this.#input() });
         return;
       }
       case 'content_block_start': {
@@ -55,13 +56,13 @@ export class AnthropicStreamDecoder {
         const d = isObj(ev.delta) ? ev.delta : {};
         if (d.stop_reason) this.#stop = fromAnthropicStop(d.stop_reason);
         if (isObj(ev.usage) && ev.usage.output_tokens !== undefined) this.#output = Number(ev.usage.output_tokens);
-        if (isObj(ev.usage) && typeof ev.usage.input_tokens === 'number' && ev.usage.input_tokens) this.#input = ev.usage.input_tokens;
+        if (isObj(ev.usage)) this.#take(ev.usage);
         if (isObj(ev.usage) && isObj(ev.usage.output_tokens_details) && typeof ev.usage.output_tokens_details.thinking_tokens === 'number') this.#thinkingTokens = ev.usage.output_tokens_details.thinking_tokens;
         return;
       }
       case 'message_stop':
         this.#ended = true;
-        out.push({ type: 'end', stopReason: this.#stop, usage: { inputTokens: this.#input, outputTokens: this.#output, ...(this.#thinkingTokens !== undefined ? { reasoningTokens: this.#thinkingTokens } : {}) } });
+        out.push({ type: 'end', stopReason: this.#stop, usage: { ...this.#input(), outputTokens: this.#output, ...(this.#thinkingTokens !== undefined ? { reasoningTokens: this.#thinkingTokens } : {}) } });
         return;
       case 'error': {
         const e = isObj(ev.error) ? ev.error : {};
@@ -70,6 +71,17 @@ export class AnthropicStreamDecoder {
       default:
         return; // ping and unknown events
     }
+  }
+
+  /** A message_delta's usage repeats or updates the input fields it carries (a zero input_tokens is no update). */
+  #take(u: Record<string, unknown>): void {
+    for (const k of ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens']) {
+      if (typeof u[k] === 'number' && (u[k] !== 0 || this.#inputFields[k] === undefined)) this.#inputFields[k] = u[k];
+    }
+  }
+
+  #input(): Omit<Usage, 'outputTokens'> {
+    return fromAnthropicCounts(this.#inputFields);
   }
 
   finish(_out: StreamEvent[]): void {

@@ -1,4 +1,4 @@
-import type { StreamEvent } from '../canonical.ts';
+import { toAnthropicCounts, type StreamEvent } from '../canonical.ts';
 import type { Obj } from './check.ts';
 import { toAnthropicStop } from './reasons.ts';
 
@@ -39,7 +39,7 @@ export class AnthropicStreamEncoder {
     switch (ev.type) {
       case 'start': {
         const id = ev.id.startsWith('msg_') ? ev.id : `msg_${ev.id}`;
-        return frame('message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model: this.#model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: ev.inputTokens ?? 0, output_tokens: 0 } } });
+        return frame('message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model: this.#model, content: [], stop_reason: null, stop_sequence: null, usage: { ...toAnthropicCounts({ inputTokens: ev.inputTokens ?? 0, cacheReadTokens: ev.cacheReadTokens, cacheWriteTokens: ev.cacheWriteTokens }), output_tokens: 0 } } });
       }
       case 'text': {
         let out = '';
@@ -81,7 +81,7 @@ export class AnthropicStreamEncoder {
         // An OpenAI upstream reports its prompt tokens only in its last chunk, after message_start went out with 0:
         // message_delta carries them, and @anthropic-ai/sdk's MessageStream takes input_tokens from there when present.
         const usage: Obj = { output_tokens: ev.usage?.outputTokens ?? 0 };
-        if (ev.usage?.inputTokens) usage.input_tokens = ev.usage.inputTokens;
+        if (ev.usage?.inputTokens) Object.assign(usage, toAnthropicCounts(ev.usage));
         if (ev.usage?.reasoningTokens !== undefined) usage.output_tokens_details = { thinking_tokens: ev.usage.reasoningTokens };
         return this.#close()
           + frame('message_delta', { type: 'message_delta', delta: { stop_reason: toAnthropicStop(ev.stopReason), stop_sequence: null }, usage })
