@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { encodeKey } from '#pkg/kv/index.ts';
+import { planCommand, shapeReply, spaceFor, commandArgs } from './rewrite.ts';
+import { ScriptGate, sha1 } from './scripts.ts';
+
+const gate = new ScriptGate({ allowedBodies: ['return redis.call("GET", KEYS[1])'] });
+const acme = spaceFor('pf', 'acme', 'upstash', false, gate);
+const P = 'pf:{acme}:upstash:';
+
+describe('planCommand', () => {
+  it('rewrites keys with pkg/kv encoding, so a tenant\'s keys share one hash slot', () => {
+    expect(acme.keyPrefix).toBe(P);
+    expect(acme.keyPrefix + 'k').toBe(encodeKey('pf', { tenantKey: 'acme', scope: 'upstash' }, 'k'));
+    expect(planCommand(['SET', 'k', 'v', 'EX', 10], acme)).toEqual({ ok: true, name: 'set', args: ['set', `${P}k`, 'v', 'EX', '10'], reply: 'plain' });
+    expect(planCommand(['mset', 'a', 1, 'b', true], acme)).toMatchObject({ args: ['mset', `${P}a`, '1', `${P}b`, 'true'] });
+    expect(planCommand(['del', 'a', 'b'], acme)).toMatchObject({ args: ['del', `${P}a`, `${P}b`] });
+    expect(planCommand(['zunionstore', 'd', 2, 'a', 'b', 'weights', 1, 2], acme)).toMatchObject({ args: ['zunionstore', `${P}d`, '2', `${P}a`, `${P}b`, 'weights', '1', '2'] });
+  });
+
+  it('confines SCAN and KEYS to the tenant', () => {
+    expect(planCommand(['scan', '0'], acme)).toMatchObject({ args: ['scan', '0', 'match', `${P}*`], reply: 'scan' });
+    expect(planCommand(['scan', '0', 'MATCH', 'user:*', 'COUNT', 100], acme)).toMatchObject({ args: ['scan', '0', 'match', `${P}user:*`, 'count', '100'] });
+    expect(planCommand(['scan', '0', 'count'], acme)).toEqual({ ok: false, error: 'ERR syntax error' });
+    expect(planCommand(['scan', '0', 'cursed', 'x'], acme)).toEqual({ ok: false, error: 'ERR syntax error' });
+    expect(planCommand(['keys', '*'], acme)).toMatchObject({ args: ['keys', `${P}*`], reply: 'keys' });
+  });
+
+  it('rewrites a script\'s KEYS[] and lets only allowlisted scripts through an untrusted token', () => {
+    const body = 'return redis.call("GET", KEYS[1])';
+    expect(planCommand(['eval', body, 1, 'k', 'arg'], acme)).toMatchObject({ ok: true, args: ['eval', body, '1', `${P}k`, 'arg'] });
+    expect(planCommand(['evalsha', sha1(body), 1, 'k'], acme)).toMatchObject({ ok: true, args: ['evalsha', sha1(body), '1', `${P}k`] });
+    expect(planCommand(['eval', 'return redis.call("DEL", "other")', 0], acme)).toMatchObject({ ok: false, error: expect.stringMatching(/^ERR script refused/) });
+    expect(planCommand(['script', 'load', 'return 1'], acme)).toMatchObject({ ok: false });
+    const trusted = spaceFor('pf', 'acme', 'upstash', true, gate);
+    expect(planCommand(['eval', 'return 1', 0], trusted)).toMatchObject({ ok: true });
+    expect(planCommand(['script', 'flush'], trusted)).toMatchObject({ ok: false, error: expect.stringContaining('only SCRIPT LOAD and SCRIPT EXISTS') });
+  });
+
+  it('refuses bad shapes and long keys, changing nothing', () => {
+    expect(planCommand([], acme)).toMatchObject({ ok: false });
+    expect(planCommand('get', acme)).toMatchObject({ ok: false });
+    expect(planCommand([1, 'k'], acme)).toMatchObject({ ok: false, error: 'ERR the command name must be a string' });
+    expect(planCommand(['get', { k: 1 }], acme)).toMatchObject({ ok: false });
+    expect(planCommand(['get', null], acme)).toMatchObject({ ok: false });
+    expect(planCommand(['get', 'x'.repeat(1025)], acme)).toMatchObject({ ok: false, error: 'ERR key exceeds 1024 bytes' });
+    expect(planCommand(['flushall'], acme)).toMatchObject({ ok: false, error: expect.stringContaining('across tenants') });
+    expect(commandArgs(['get', Number.NaN])).toBe('ERR command arguments must be strings, numbers or booleans');
+  });
+});
+
+describe('shapeReply', () => {
+  it('gives names back without the prefix, and never a name outside it', () => {
+    expect(shapeReply([`${P}a`, 'pf:{other}:upstash:b', `${P}c`], 'keys', acme)).toEqual(['a', 'c']);
+    expect(shapeReply(['17', [`${P}a`]], 'scan', acme)).toEqual(['17', ['a']]);
+    expect(shapeReply('v', 'plain', acme)).toBe('v');
+  });
+
+  it('answers SCRIPT LOAD with the SHA the client computed', () => {
+    const body = '#!lua flags=allow-key-locking\nreturn 1';
+    const trusted = spaceFor('pf', 'acme', 'upstash', true, new ScriptGate());
+    const plan = planCommand(['script', 'load', body], trusted);
+    expect(plan).toMatchObject({ ok: true, args: ['script', 'load', '#!lua\nreturn 1'], reply: 'sha' });
+    expect(shapeReply(sha1('#!lua\nreturn 1'), 'sha', trusted)).toBe(sha1(body));
+  });
+});
