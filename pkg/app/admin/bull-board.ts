@@ -9,16 +9,13 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
 
-type ServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
-
 export function bullBoardHandler(queues: readonly Queue[], basePath: string): RequestHandler {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(basePath);
   createBullBoard({
     queues: queues.map((q) => new BullMQAdapter(q)),
-    // @bull-board/express 9.10.1 nests its own @bull-board/api 9.10.1 beside the top-level 9.10.2: the same
-    // interface at runtime, two private declarations to the type checker. One copy once both are at one version.
-    serverAdapter: adapter as unknown as ServerAdapter,
+    // @bull-board/api is pinned to the exact version @bull-board/express depends on, so there is one copy of its types.
+    serverAdapter: adapter,
     options: { uiConfig: { boardTitle: 'Pilotfish queues' } },
   });
   const app = adapter.getRouter() as RequestHandler & { disable(setting: string): unknown };
