@@ -304,6 +304,16 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     ]);
   });
 
+  it('carries text.format to Claude: json_object answered as JSON text, json_schema streamed as JSON deltas', async () => {
+    const obj = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'json please', text: { format: { type: 'json_object' } } });
+    expect(JSON.parse(obj.output_text)).toEqual({ city: 'Paris', query: 'json please' });
+    const schema = { type: 'object', properties: { city: { type: 'string' }, query: { type: 'string' } }, required: ['city', 'query'], additionalProperties: false };
+    const stream = openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'schema stream', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
+    const final = await stream.finalResponse();
+    expect(JSON.parse(final.output_text)).toEqual({ city: 'Paris', query: 'schema stream' });
+    expect(ant.calls[1].body.tools[0].input_schema).toMatchObject(schema);
+  });
+
   it('refuses stored state and built-in tools with a 400 naming the field and the model, before any provider is called', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ previous_response_id: 'resp_1', store: true }, 'previous_response_id'],
