@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { APICallError, generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
+import { APICallError, generateObject, generateText, stepCountIs, streamObject, streamText, tool } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { ChatOpenAI } from '@langchain/openai';
@@ -80,6 +80,15 @@ describe('structured output', () => {
     const same = await generateObject({ model: aiOpenAI.chat(GPT), schema: Weather, prompt: 'same', maxRetries: 0 });
     expect(same.object).toEqual({ city: 'Rome', query: 'same' });
     expect(oai.calls[0].body.response_format).toMatchObject({ type: 'json_schema' });
+  });
+
+  it('AI SDK streamObject through createOpenAI().chat() on a Claude model: partial objects, then the whole', async () => {
+    const s = streamObject({ model: aiOpenAI.chat(CLAUDE), schema: Weather, prompt: 'streamed', maxRetries: 0 });
+    const partials: unknown[] = [];
+    for await (const p of s.partialObjectStream) partials.push(p);
+    expect(await s.object).toEqual({ city: 'Paris', query: 'streamed' });
+    expect(partials.length).toBeGreaterThan(1);
+    expect(ant.calls[0].body).toMatchObject({ stream: true, tool_choice: { type: 'tool', name: 'json_output' } });
   });
 
   it('AI SDK generateObject through createAnthropic() on a GPT model and on a Claude model', async () => {
