@@ -14,22 +14,14 @@ import { MemoryStore, parseTtlPolicy, type CacheStore } from '#pkg/kv/index.ts';
 import { createCacheSidecar, type CacheSidecar } from '#pkg/cachesidecar/index.ts';
 import { Metrics } from '#pkg/metrics/index.ts';
 import { createLogger, captureLogs } from '#pkg/log/index.ts';
+import {
+  badPercent, brokenJsonText, deep, describeRequest, fuzzRequest, oddJsonValue, pathChar, pathsOf, replaceAt, sendRaw,
+  type FuzzRequest, type RawAnswer,
+} from '../fixtures/fuzz.ts';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';
 const MAX_VALUE_BYTES = 2048;
 const MAX_BATCH_BODY_BYTES = 256 * 1024;
-
-interface FuzzRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string | Buffer;
-  /** What was corrupted, for the counterexample report. */
-  corrupted: string;
-  [fc.toStringMethod]?: () => string;
-}
-
-interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
 
 let sidecar: CacheSidecar;
 let port: number;
@@ -54,21 +46,7 @@ function recordingStore(memory: MemoryStore): CacheStore {
   };
 }
 
-function send(req: FuzzRequest): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...req.headers };
-    if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
-    const out = http.request({ host: '127.0.0.1', port, method: req.method, path: req.path, headers, agent, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    out.on('timeout', () => out.destroy(new Error('no answer within 5 s')));
-    out.on('error', reject);
-    out.end(req.body);
-  });
-}
+const send = (req: FuzzRequest): Promise<RawAnswer> => sendRaw(port, agent, req);
 
 beforeAll(async () => {
   const logs = captureLogs();
@@ -146,11 +124,6 @@ const validParts = fc.oneof(itemParts, mgetParts, msetParts, txParts);
 
 // ---- corruptions -------------------------------------------------------------
 
-/** Broken or surprising percent-encodings: truncated, non-hex, overlong, surrogates, NUL. */
-const badPercent = fc.constantFrom('%', '%Z', '%ZZ0', '%E0', '%E0%A4', '%C0%80', '%ED%A0%80', '%FF', '%00', '%2', '%%', '%5', '%F0%9F%98', '%u0041', '%2F', '%5F');
-/** Printable ASCII that an HTTP client sends as is (no space, no `#`, no `?`). */
-const pathChar = fc.constantFrom(...'abcXYZ019._-~!$&\'()*+,;=:@/%'.split(''));
-
 const nastySegment = fc.oneof(
   badPercent,
   fc.tuple(fc.string({ maxLength: 6, unit: pathChar }), badPercent, fc.string({ maxLength: 6, unit: pathChar })).map((p) => p.join('')),
@@ -178,44 +151,12 @@ const nastyHeaders = fc.oneof(
     .map((type) => ({ ...auth, 'content-type': type })),
 );
 
-/** Paths to every node of a JSON value, the root included. */
-function pathsOf(v: unknown, at: (string | number)[] = []): (string | number)[][] {
-  const here = [at];
-  if (Array.isArray(v)) return here.concat(...v.map((x, i) => pathsOf(x, [...at, i])));
-  if (v !== null && typeof v === 'object') return here.concat(...Object.entries(v).map(([k, x]) => pathsOf(x, [...at, k])));
-  return here;
-}
-
-function replaceAt(root: unknown, path: (string | number)[], replacement: unknown): unknown {
-  if (path.length === 0) return replacement;
-  const copy = structuredClone(root) as Record<string | number, unknown>;
-  let node = copy;
-  for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
-  node[path[path.length - 1]] = replacement;
-  return copy;
-}
-
-const deep = (depth: number, open: string, close: string, inner = '1') => open.repeat(depth) + inner + close.repeat(depth);
-
-/** A JSON value that is odd in this place: wrong type, out of range, deep, huge, prototype keys. */
-const oddValue = fc.oneof(
-  fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom(null, true, -1, 0, 1e308, -1e308, 2 ** 53, 1.5, '', '15s', '-1', '1e400', 'NaN', '%E0', '\ud800', '_mget', [], {}, JSON.parse('{"__proto__":{"key":"k"}}') as unknown, [null]),
-  fc.integer({ min: 1100, max: 4000 }).map((n) => 'v'.repeat(n)),
-  fc.integer({ min: 1001, max: 1100 }).map((n) => Array.from({ length: n }, (_, i) => `k${i}`)),
-);
-
-/** Raw body text: broken JSON, deep nesting, invalid UTF-8, sizes around the limits. */
+/** Raw body text: broken JSON, deep values inside each batch shape, sizes around the limits. */
 const rawBody = (valid: string) => fc.oneof(
-  fc.nat({ max: Math.max(0, valid.length - 1) }).map((n) => valid.slice(0, n)),
-  fc.constantFrom('', ' ', 'null', '[]', '{}', '"x"', '{"keys":', '{"ops":[{"op":"get"}]}', '{"__proto__":{"keys":["a"]}}', 'undefined', '{a:1}', "{'a':1}", 'NaN', '1e400', '\u0000', '\ufeff{}'),
-  fc.integer({ min: 1000, max: 60_000 }).map((d) => deep(d, '[', ']')),
+  brokenJsonText(valid),
   fc.integer({ min: 1000, max: 30_000 }).map((d) => `{"keys":["a"],"items":[{"key":"k","value":${deep(d, '{"a":', '}')}}],"ops":[{"op":"set","scope":"s","key":"k","value":${deep(d, '[', ']')}}]}`),
-  fc.constant(Buffer.from([0x7b, 0x22, 0x6b, 0x65, 0x79, 0x73, 0x22, 0x3a, 0x5b, 0x22, 0xff, 0xfe, 0xc0, 0x80, 0x22, 0x5d, 0x7d])),
-  fc.constant(Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22])),
   fc.integer({ min: MAX_VALUE_BYTES, max: MAX_VALUE_BYTES + 64 }).map((n) => `"${'x'.repeat(n)}"`),
   fc.constant(`"${'x'.repeat(MAX_BATCH_BODY_BYTES)}"`),
-  fc.string({ maxLength: 40 }),
 );
 
 type Corruption = (p: Parts) => fc.Arbitrary<{ parts: Parts; raw?: string | Buffer; what: string }>;
@@ -229,7 +170,7 @@ const corruptions: Corruption[] = [
   (p) => nastyHeaders.map((headers) => ({ parts: { ...p, headers }, what: 'headers' })),
   (p) => {
     const paths = pathsOf(p.body ?? null);
-    return fc.tuple(fc.nat({ max: paths.length - 1 }), oddValue)
+    return fc.tuple(fc.nat({ max: paths.length - 1 }), oddJsonValue)
       .map(([i, odd]) => ({ parts: { ...p, body: replaceAt(p.body ?? null, paths[i], odd) }, what: `body at ${JSON.stringify(paths[i])}` }));
   },
   (p) => rawBody(JSON.stringify(p.body ?? null)).map((raw) => ({ parts: p, raw, what: 'raw body' })),
@@ -240,17 +181,7 @@ function toRequest(parts: Parts, raw: string | Buffer | undefined, what: string)
   if (parts.last !== undefined) segments.push(parts.last);
   const path = segments.join('/') + (parts.query ? `?${parts.query}` : '');
   const body = raw ?? (parts.body === undefined ? undefined : JSON.stringify(parts.body));
-  return {
-    method: parts.method, path, headers: parts.headers, body, corrupted: what,
-    // Counterexamples print short: a deep body would fill the screen.
-    [fc.toStringMethod]: () => describeRequest({ method: parts.method, path, headers: parts.headers, body, corrupted: what }),
-  };
-}
-
-function describeRequest(req: FuzzRequest): string {
-  const clip = (s: string) => (s.length > 160 ? `${s.slice(0, 160)}… (${s.length} chars)` : s);
-  const body = req.body === undefined ? '' : ` body=${clip(typeof req.body === 'string' ? JSON.stringify(req.body) : `<bytes ${req.body.toString('hex')}>`)}`;
-  return `[${req.corrupted}] ${req.method} ${clip(req.path)} headers=${JSON.stringify(req.headers)}${body}`;
+  return fuzzRequest({ method: parts.method, path, headers: parts.headers, body, corrupted: what });
 }
 
 const corruptedRequest = validParts.chain((p) =>
@@ -260,7 +191,7 @@ const validRequest = validParts.map((p) => toRequest(p, undefined, 'nothing'));
 
 // ---- properties ----------------------------------------------------------------
 
-function errorBodyOf(answer: Answer): { code: unknown; message: unknown } | undefined {
+function errorBodyOf(answer: RawAnswer): { code: unknown; message: unknown } | undefined {
   try {
     return (JSON.parse(answer.body) as { error?: { code: unknown; message: unknown } }).error;
   } catch {
