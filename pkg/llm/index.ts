@@ -31,7 +31,8 @@ export { AnthropicStreamEncoder } from './translate/stream-anthropic-encoder.ts'
 export { AnthropicStreamDecoder } from './translate/stream-anthropic-decoder.ts';
 export { SseTap, usageOf } from './translate/sse-tap.ts';
 export { ResponsesTap } from './translate/responses-tap.ts';
-export { parseResponsesRequest, responsesToChat } from './translate/responses-request.ts';
+export { parseResponsesRequest, responsesToChat, type ItemLookup } from './translate/responses-request.ts';
+export { ResponsesItemStore } from './translate/responses-items.ts';
 export { toResponsesObject, ResponsesStreamEncoder } from './translate/responses-response.ts';
 export { mockEmbeddings, MOCK_EMBEDDING_DIMENSIONS } from './providers/mock-embeddings.ts';
 export { estimateInputTokens, estimateResponsesInputTokens } from './token-estimate.ts';

@@ -9,7 +9,7 @@ import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked
 import { routeEndpoint } from './endpoints.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { openRelay, relayAnswer, relayFailure, relayStream, type RawStream } from './relay.ts';
-import { responsesDialect } from './responses.ts';
+import { createResponsesDialect } from './responses.ts';
 import { SSE_HEADERS, writeFrame } from './sse.ts';
 import { chatWire, responsesWire, type RawWire } from './wire.ts';
 
@@ -224,6 +224,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
   };
 
   const chat = { openai: chatWire('openai'), anthropic: chatWire('anthropic') };
+  const responsesDialect = createResponsesDialect();
   const context = { gateway, router, metrics, passthrough, limit, fail, warn: (fields: Record<string, unknown>, message: string) => logger.warn(fields, message) };
 
   return (req, res) => {

@@ -386,6 +386,20 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
     expect(JSON.stringify(ant.calls[0].body)).toContain('"required":["city","query"]');
   });
 
+  it('carries a conversation on a Claude model: the AI SDK names its earlier answer by item_reference, the proxy kept it', async () => {
+    const first = await generateText({ model: ai()('claude-sonnet-4-5'), prompt: 'first question', maxRetries: 0 });
+    const second = await generateText({
+      model: ai()('claude-sonnet-4-5'), maxRetries: 0,
+      messages: [{ role: 'user', content: 'first question' }, ...first.response.messages, { role: 'user', content: 'second question' }],
+    });
+    expect(second.text).toBe('anthropic-mock: second question');
+    expect(ant.calls[1].body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'first question' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'anthropic-mock: first question' }] },
+      { role: 'user', content: [{ type: 'text', text: 'second question' }] },
+    ]);
+  });
+
   it('serves LangChain ChatOpenAI with useResponsesApi, from OpenAI and from Claude', async () => {
     const gpt = new ChatOpenAI({ model: 'gpt-4o-mini', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
     expect((await gpt.invoke('langchain gpt')).text).toBe('openai-mock: langchain gpt');

@@ -6,7 +6,7 @@
  * `response_format`, `reasoning_effort`…) a Responses caller gets too.
  *
  * What needs state kept by OpenAI (`previous_response_id`, `conversation`,
- * item references, `background`, stored prompts) or its built-in tools
+ * references to items OpenAI stored, `background`, stored prompts) or its built-in tools
  * (web_search, file_search, code_interpreter…) cannot be served by another
  * provider: a 400 naming the field and the model.
  */
@@ -24,8 +24,11 @@ const HANDLED = new Set(['model', 'input', 'instructions', 'tools', 'tool_choice
 const refuse = (field: string, model: string, what: string) =>
   invalid(`${field} ${what}: model "${model}" is served by a provider without the Responses API (the request is translated to chat), so it cannot be used with this model`, field);
 
+/** Finds an output item of an earlier translated answer by id (responses-items.ts), for `item_reference`. */
+export type ItemLookup = (id: string) => Obj | undefined;
+
 /** A Responses body as the Chat Completions body it means. Throws a 400 LlmError naming the field. */
-export function responsesToChat(body: unknown): Obj {
+export function responsesToChat(body: unknown, items?: ItemLookup): Obj {
   const b = obj(body, 'body');
   const model = nonEmpty(b.model, 'model');
   for (const f of STATEFUL) {
@@ -37,7 +40,7 @@ export function responsesToChat(body: unknown): Obj {
   const messages: Obj[] = [];
   if (b.instructions !== undefined && b.instructions !== null) messages.push({ role: 'system', content: str(b.instructions, 'instructions') });
   if (typeof b.input === 'string') messages.push({ role: 'user', content: b.input });
-  else arr(b.input, 'input').forEach((item, i) => inputItem(item, `input[${i}]`, model, messages));
+  else arr(b.input, 'input').forEach((item, i) => inputItem(item, `input[${i}]`, model, messages, items));
 
   const chat: Obj = { model, messages };
   for (const [k, v] of Object.entries(b)) if (!HANDLED.has(k) && v !== undefined) chat[k] = v;
@@ -56,15 +59,21 @@ export function responsesToChat(body: unknown): Obj {
 }
 
 /** Validates and translates a Responses body to the canonical request. */
-export function parseResponsesRequest(body: unknown): ParsedOpenAI {
-  const parsed = parseOpenAIRequest(responsesToChat(body));
+export function parseResponsesRequest(body: unknown, items?: ItemLookup): ParsedOpenAI {
+  const parsed = parseOpenAIRequest(responsesToChat(body, items));
   // A Responses stream always ends with its usage (response.completed).
   return { ...parsed, includeUsage: true };
 }
 
-function inputItem(raw: unknown, param: string, model: string, out: Obj[]): void {
+function inputItem(raw: unknown, param: string, model: string, out: Obj[], items?: ItemLookup): void {
   const item = obj(raw, param);
   const type = item.type ?? 'message';
+  if (type === 'item_reference') {
+    const id = nonEmpty(item.id, `${param}.id`);
+    const found = items?.(id);
+    if (!found) throw refuse(`${param}.id`, model, `names an item "${id}" that this proxy did not produce or no longer keeps (items are stored by OpenAI; send the item itself, or store: false)`);
+    return inputItem(found, param, model, out);
+  }
   if (type === 'message') {
     const role = item.role;
     if (role !== 'user' && role !== 'assistant' && role !== 'system' && role !== 'developer') {
@@ -92,7 +101,6 @@ function inputItem(raw: unknown, param: string, model: string, out: Obj[]): void
     out.push({ role: 'tool', tool_call_id: nonEmpty(item.call_id, `${param}.call_id`), content: text });
     return;
   }
-  if (type === 'item_reference') throw refuse(`${param}.type`, model, 'item_reference needs items stored by OpenAI');
   throw refuse(`${param}.type`, model, `"${String(type)}" is not translated (message, function_call and function_call_output are)`);
 }
 

@@ -64,9 +64,12 @@ export class ResponsesStreamEncoder {
   #output: Obj[] = [];
   #open: OpenItem | undefined;
   #calls = new Map<number, OpenItem>();
+  #onOutput: ((output: Obj[]) => void) | undefined;
 
-  constructor(model: string) {
+  /** `onOutput`: called with the answer's output items once it is complete (responses-items.ts keeps them). */
+  constructor(model: string, onOutput?: (output: Obj[]) => void) {
     this.#model = model;
+    this.#onOutput = onOutput;
   }
 
   #ev(type: string, data: Obj): string {
@@ -132,6 +135,7 @@ export class ResponsesStreamEncoder {
         const out = this.#close();
         const end = ending(ev.stopReason);
         const response = { ...envelope(this.#id, this.#model, this.#createdAt), ...end, output: this.#output, usage: usageOf(ev.usage ?? { inputTokens: 0, outputTokens: 0 }) };
+        this.#onOutput?.(this.#output);
         return out + this.#ev(end.status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
       }
       // Thinking is not carried into a Responses answer (a reasoning item sent back could not be translated).

@@ -3,6 +3,7 @@ import type { StreamEvent } from '../canonical.ts';
 import { LlmError } from '../errors.ts';
 import { parseResponsesRequest, responsesToChat } from './responses-request.ts';
 import { ResponsesStreamEncoder, toResponsesObject } from './responses-response.ts';
+import { ResponsesItemStore } from './responses-items.ts';
 import { ResponsesTap } from './responses-tap.ts';
 
 const refusal = (body: unknown): LlmError => {
@@ -66,7 +67,7 @@ describe('responsesToChat', () => {
       [{ model: 'claude-x', input: 'x', conversation: 'conv_1' }, 'conversation'],
       [{ model: 'claude-x', input: 'x', background: true }, 'background'],
       [{ model: 'claude-x', input: 'x', prompt: { id: 'pmpt_1' } }, 'prompt'],
-      [{ model: 'claude-x', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].type'],
+      [{ model: 'claude-x', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input[0].id'],
       [{ model: 'claude-x', input: 'x', tools: [{ type: 'web_search' }] }, 'tools[0].type'],
       [{ model: 'claude-x', input: 'x', tools: [{ type: 'file_search', vector_store_ids: ['vs'] }] }, 'tools[0].type'],
       [{ model: 'claude-x', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0].file_id'],
@@ -79,6 +80,26 @@ describe('responsesToChat', () => {
       expect(e).toMatchObject({ kind: 'invalid_request', status: 400, param });
       expect(e.message).toContain('claude-x');
     }
+  });
+
+  it('resolves an item_reference to an output item of an earlier translated answer, and only those', () => {
+    const store = new ResponsesItemStore();
+    const earlier = toResponsesObject({ id: 'msg_9', model: 'm', stopReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, content: [{ type: 'text', text: 'Paris is sunny.' }] }, 'm');
+    store.remember(earlier.output);
+    const id = (earlier.output as { id: string }[])[0].id;
+    const chat = responsesToChat({ model: 'm', input: [{ role: 'user', content: 'weather?' }, { type: 'item_reference', id }, { role: 'user', content: 'and Rome?' }] }, (x) => store.find(x));
+    expect(chat.messages).toEqual([
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Paris is sunny.' }] },
+      { role: 'user', content: 'and Rome?' },
+    ]);
+    expect(() => responsesToChat({ model: 'm', input: [{ type: 'item_reference', id: 'msg_openai_stored' }] }, (x) => store.find(x))).toThrow(/msg_openai_stored/);
+  });
+
+  it('keeps a bounded number of items', () => {
+    const store = new ResponsesItemStore({ maxItems: 2 });
+    store.remember([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    expect([store.find('a'), store.find('b'), store.find('c')]).toEqual([undefined, { id: 'b' }, { id: 'c' }]);
   });
 
   it('accepts store on its own (nothing is stored; the answer says store: false)', () => {
