@@ -2,7 +2,10 @@
  * The one request/response/stream model every dialect is translated to and
  * every provider speaks. Both wire dialects (OpenAI Chat Completions,
  * Anthropic Messages) map onto it without loss for what the proxy carries:
- * system prompt, turns, text, tool calls, tool results, stop reasons, usage.
+ * system prompt, turns, text, images, documents, tool calls and results,
+ * structured output, reasoning and thinking, stop reasons, usage. What one
+ * dialect has and the model does not stays raw (`extra`, `ForeignPart`,
+ * `unmapped`): the same dialect gets it back, the other refuses it.
  */
 
 export type Dialect = 'openai' | 'anthropic';

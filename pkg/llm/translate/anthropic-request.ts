@@ -4,7 +4,7 @@ import { argsObject, arr, isObj, nonEmpty, obj, optBool, optInt, optNum, optStop
 import { crossDialectFields, ownBlock } from './cross-dialect.ts';
 import { passThrough } from './openai-request.ts';
 import { budgetFor, effortForBudget, MIN_THINKING_BUDGET } from './reasoning.ts';
-import { parseOutputFormat, STRUCTURED_TOOL, structuredTools, thinkingOn, unwrapStructured } from './structured-output.ts';
+import { parseOutputFormat, structuredTools, unwrapStructured } from './structured-output.ts';
 
 // Parameters the canonical model carries; any other (top_k, thinking, service_tier…) is passed through to Anthropic as is.
 const ANTHROPIC_KNOWN = new Set(['model', 'max_tokens', 'messages', 'system', 'tools', 'tool_choice', 'temperature', 'top_p', 'stop_sequences', 'metadata', 'stream']);
@@ -233,7 +233,7 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
   let tools = req.tools;
   let toolChoice = req.toolChoice;
   // Structured output Anthropic's own request did not ask for (an OpenAI caller's response_format): a forced tool.
-  const structured = req.responseFormat && !isObj(body.output_config) && !isObj(body.output_format) ? req.responseFormat : undefined;
+  const structured = structuredByTool(req) ? req.responseFormat : undefined;
   if (structured) ({ tools, toolChoice } = structuredTools(req, structured));
   if (tools?.length && !Array.isArray(body.tools)) {
     body.tools = tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: t.parameters, ...(t.strict !== undefined ? { strict: t.strict } : {}), ...(t.cache ? { cache_control: t.cache } : {}) }));
@@ -256,7 +256,6 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
       requireSignedThinking(req);
     }
   }
-  if (body.thinking !== undefined && thinkingOn(body.thinking) && structured) throw invalid(`thinking cannot be combined with structured output for Anthropic model ${req.model}`, 'thinking');
   // Anthropic's temperature range is 0..1; OpenAI's is 0..2.
   if (req.temperature !== undefined) body.temperature = Math.min(1, req.temperature);
   if (req.topP !== undefined) body.top_p = req.topP;
@@ -289,8 +288,6 @@ export function structuredByTool(req: Request): boolean {
   const a = req.extra?.anthropic;
   return req.responseFormat !== undefined && !isObj(a?.output_config) && !isObj(a?.output_format);
 }
-
-export { STRUCTURED_TOOL };
 
 function imageSource(url: string): Obj {
   const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);

@@ -1,6 +1,6 @@
 import type { AnswerPart, Request, ResponseFormat, StopReason, StreamEvent, Tool, ToolChoice } from '../canonical.ts';
 import { invalid } from '../errors.ts';
-import { isObj, nonEmpty, obj, optBool, str, type Obj } from './check.ts';
+import { nonEmpty, obj, optBool, str, type Obj } from './check.ts';
 
 /**
  * Structured output for a provider that has none in its request (OpenAI's
@@ -104,9 +104,4 @@ export class StructuredStream {
         return ev;
     }
   }
-}
-
-/** Whether an Anthropic body carries a thinking config that turns thinking on. */
-export function thinkingOn(thinking: unknown): boolean {
-  return isObj(thinking) && thinking.type !== 'disabled';
 }
