@@ -43,7 +43,7 @@ export async function startInjectorApp(cfg: InjectorConfig, deps: InjectorDeps):
   const certificates = cfg.INJECTOR_TLS_MODE === 'files'
     ? new FileCertificates(cfg.INJECTOR_TLS_DIR)
     : new SelfSignedCertificates(kc, {
-        namespace: cfg.INJECTOR_NAMESPACE, secretName: cfg.INJECTOR_TLS_SECRET, serviceName: cfg.INJECTOR_SERVICE_NAME,
+        namespace: cfg.INJECTOR_NAMESPACE, secretName: cfg.INJECTOR_CERT_STORE, serviceName: cfg.INJECTOR_SERVICE_NAME,
         webhookConfigurationName: cfg.INJECTOR_WEBHOOK_CONFIGURATION, logger,
         validityMs: cfg.INJECTOR_CERT_VALIDITY, renewBeforeMs: cfg.INJECTOR_CERT_RENEW_BEFORE, now: deps.now,
       });

@@ -14,7 +14,7 @@ export function loadInjectorConfig(env: NodeJS.ProcessEnv = process.env) {
     INJECTOR_CONFIG_CACHE_TTL: duration({ default: 30_000, desc: 'reuse a namespace\'s config this long' }),
     INJECTOR_TLS_MODE: str({ choices: ['self-signed', 'files'], default: 'self-signed', desc: 'self-signed: make and renew certificates, kept in a Secret; files: read INJECTOR_TLS_DIR (cert-manager)' }),
     INJECTOR_TLS_DIR: str({ default: '/etc/pilotfish/tls', desc: 'files mode: directory holding tls.crt, tls.key (and ca.crt)' }),
-    INJECTOR_TLS_SECRET: str({ default: 'pilotfish-injector-tls', desc: 'self-signed mode: the Secret keeping CA and certificate' }),
+    INJECTOR_CERT_STORE: str({ default: 'pilotfish-injector-tls', desc: 'self-signed mode: the Secret keeping CA and certificate' }),
     INJECTOR_SERVICE_NAME: str({ default: 'pilotfish-injector', desc: 'the webhook Service (names in the certificate)' }),
     INJECTOR_NAMESPACE: str({ default: env.POD_NAMESPACE ?? 'default', desc: 'namespace of the Service and the TLS Secret' }),
     INJECTOR_WEBHOOK_CONFIGURATION: str({ default: 'pilotfish-injector', desc: 'self-signed mode: MutatingWebhookConfiguration whose caBundle is kept current; empty: none' }),
