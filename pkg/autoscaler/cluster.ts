@@ -1,12 +1,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { EventRecorder, HpaDetector, ScaleClient, SecretReader, StatusWriter, type InvolvedObject, type ScaleReading, type ScaleResult, type TargetRef } from '#pkg/k8s/index.ts';
+import { EventRecorder, HpaDetector, ScaleClient, SecretReader, StatusWriter, type InvolvedObject, type ScaleReading, type TargetRef } from '#pkg/k8s/index.ts';
 import { ttlCache } from './ttl-cache.ts';
 import { GROUP, PLURAL, VERSION } from './types.ts';
 
 /** The cluster operations the reconciler needs, so a dry run from a file can stand in for a cluster. */
 export interface Cluster {
   readScale(namespace: string, ref: TargetRef): Promise<ScaleReading>;
-  setReplicas(namespace: string, ref: TargetRef, replicas: number, resourceVersion?: string): Promise<ScaleResult>;
+  /** Rejects with a 409 Conflict when the workload is no longer at `resourceVersion`. */
+  setReplicas(namespace: string, ref: TargetRef, replicas: number, resourceVersion?: string): Promise<void>;
   patchStatus(namespace: string, name: string, status: object): Promise<void>;
   event(obj: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void>;
   conflictingHpa(namespace: string, ref: TargetRef): Promise<string | undefined>;

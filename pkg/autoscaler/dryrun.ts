@@ -63,7 +63,6 @@ export async function loadSpecFile(path: string, logger: Logger, options: { fall
     async setReplicas(ns, ref, n) {
       log.info({ namespace: ns, target: `${ref.kind}/${ref.name}`, from: replicas.get(key(ns, ref.name)), to: n }, 'would scale');
       replicas.set(key(ns, ref.name), n);
-      return { replicas: n, attempts: 1 };
     },
     async patchStatus(ns, name, status) {
       log.debug({ namespace: ns, name, status }, 'would write status');

@@ -1,5 +1,5 @@
 import type { Logger } from '#pkg/log/index.ts';
-import { apiStatus, describeApiError, isConflict, isNotFound, type InvolvedObject } from '#pkg/k8s/index.ts';
+import { apiStatus, describeApiError, isConflict, isNotFound, type InvolvedObject, type ScaleReading, type TargetRef } from '#pkg/k8s/index.ts';
 import type { Cluster } from './cluster.ts';
 import { buildConditions, type Blocked, type Condition, type QueueAutoscalerStatus } from './conditions.ts';
 import type { ControllerMetrics, ErrorKind } from './metrics.ts';
@@ -46,6 +46,8 @@ export interface ReconcilerOptions {
   isLeader?: () => boolean;
   /** Default Date.now. */
   now?: () => number;
+  /** Scale writes per poll when each meets a 409 Conflict (each after a fresh read and a fresh decision). Default 3. */
+  scaleConflictAttempts?: number;
 }
 
 export interface ReconcileResult { decision?: Decision; blocked?: Blocked; scaled?: { from: number; to: number } }
@@ -100,7 +102,9 @@ export class Reconciler {
 
     const readings = await this.read(spec, namespace, now, fail);
     if (readings.paused) spec = { ...spec, paused: true };
-    const decision = recommend({ spec, currentReplicas: scale.replicas, readyReplicas: scale.readyReplicas, readings: readings.readings, history: state.history, now });
+    const historyBefore = state.history;
+    const decide = (s: ScaleReading) => recommend({ spec, currentReplicas: s.replicas, readyReplicas: s.readyReplicas, readings: readings.readings, history: historyBefore, now });
+    let decision = decide(scale);
     state.history = decision.history;
     let scaled: ReconcileResult['scaled'];
     let blocked: Blocked | undefined;
@@ -109,19 +113,24 @@ export class Reconciler {
       if (this.o.dryRun) {
         log.info({ from: scale.replicas, to: decision.desiredReplicas, reason: decision.reason, dryRun: true }, decision.message);
       } else {
-        try {
-          await this.o.cluster.setReplicas(namespace, ref, decision.desiredReplicas, scale.resourceVersion);
+        const write = await this.writeScale(namespace, ref, scale, decision, decide);
+        ({ scale, decision } = write);
+        state.history = decision.history;
+        if (write.error !== undefined) {
+          const err = write.error;
+          fail(isConflict(err) ? 'conflict' : 'kube_api');
+          blocked = { reason: 'ScaleFailed', message: `scaling ${ref.kind} "${ref.name}" to ${decision.desiredReplicas} failed: ${describeApiError(err)}` };
+          log.warn({ status: apiStatus(err) }, blocked.message);
+          await this.event(involved, 'Warning', 'FailedRescale', blocked.message, fail);
+        } else if (!write.wrote) {
+          log.info({ replicas: scale.replicas, reason: decision.reason }, `another writer changed ${ref.kind} "${ref.name}" first; decided again on its count: ${decision.message}`);
+        } else {
           scaled = { from: scale.replicas, to: decision.desiredReplicas };
           state.history = recordScale(state.history, scale.replicas, decision.desiredReplicas, now, spec);
           state.lastScaleTime = new Date(now).toISOString();
           this.o.metrics.scaleEvents.inc({ namespace, name, direction: scaled.to > scaled.from ? 'up' : 'down' });
           log.info({ from: scaled.from, to: scaled.to, reason: decision.reason }, decision.message);
           await this.event(involved, 'Normal', 'SuccessfulRescale', `New size: ${scaled.to}; reason: ${decision.message}`, fail);
-        } catch (err) {
-          fail(isConflict(err) ? 'conflict' : 'kube_api');
-          blocked = { reason: 'ScaleFailed', message: `scaling ${ref.kind} "${ref.name}" to ${decision.desiredReplicas} failed: ${describeApiError(err)}` };
-          log.warn({ status: apiStatus(err) }, blocked.message);
-          await this.event(involved, 'Warning', 'FailedRescale', blocked.message, fail);
         }
       }
     } else {
@@ -143,6 +152,34 @@ export class Reconciler {
       conditions,
     }, fail, log);
     return { decision, blocked, scaled };
+  }
+
+  /**
+   * Writes a decision with the resourceVersion it was made on. A 409 Conflict
+   * means another writer changed the workload since the read: its count is
+   * read again and the decision made again on it (as the HPA and KEDA do),
+   * instead of the stale count being pushed over the other writer's change.
+   * The re-decision may be to leave the count alone (`wrote: false`).
+   */
+  private async writeScale(
+    namespace: string, ref: TargetRef, scale: ScaleReading, decision: Decision, decide: (s: ScaleReading) => Decision,
+  ): Promise<{ scale: ScaleReading; decision: Decision; wrote: boolean; error?: unknown }> {
+    const attempts = this.o.scaleConflictAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.o.cluster.setReplicas(namespace, ref, decision.desiredReplicas, scale.resourceVersion);
+        return { scale, decision, wrote: true };
+      } catch (err) {
+        if (!isConflict(err) || attempt >= attempts) return { scale, decision, wrote: false, error: err };
+      }
+      try {
+        scale = await this.o.cluster.readScale(namespace, ref);
+      } catch (err) {
+        return { scale, decision, wrote: false, error: err };
+      }
+      decision = decide(scale);
+      if (decision.desiredReplicas === scale.replicas) return { scale, decision, wrote: false };
+    }
   }
 
   /** Drops the gauges of a deleted object, so /metrics does not report it forever. */

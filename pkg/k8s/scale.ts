@@ -1,5 +1,4 @@
 import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { isConflict } from './errors.ts';
 
 export interface TargetRef { apiVersion: string; kind: string; name: string }
 
@@ -11,29 +10,27 @@ export interface ScaleReading {
   resourceVersion?: string;
 }
 
-export interface ScaleResult { replicas: number; attempts: number }
-
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /**
  * Reads and sets replica counts through the scale subresource, for
  * Deployments and StatefulSets (apps/v1) and for any custom resource with a
- * scale subresource (plural taken as the lowercased kind + "s"). Writes are
- * merge patches carrying the resourceVersion that was read, so a concurrent
- * change answers 409; the write is then retried on a fresh read.
+ * scale subresource (its plural guessed from the kind: see `plural`). Writes
+ * are merge patches carrying the resourceVersion that was read, so a
+ * concurrent change answers 409 Conflict. A conflict is not retried here: it
+ * means another writer changed the workload, and the count to write must be
+ * decided again on a fresh read (the reconciler does that), not pushed over
+ * the other writer's change.
  */
 export class ScaleClient {
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly fieldManager: string;
-  /** Attempts on 409 Conflict. Default 3. */
-  private readonly maxAttempts: number;
 
-  constructor(kc: KubeConfig, options: { fieldManager?: string; maxAttempts?: number } = {}) {
+  constructor(kc: KubeConfig, options: { fieldManager?: string } = {}) {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.fieldManager = options.fieldManager ?? 'pilotfish-controller';
-    this.maxAttempts = options.maxAttempts ?? 3;
   }
 
   async read(namespace: string, ref: TargetRef): Promise<ScaleReading> {
@@ -59,18 +56,9 @@ export class ScaleClient {
     return { replicas: scale.spec?.replicas ?? 0, readyReplicas: scale.status?.replicas ?? 0, resourceVersion: scale.metadata?.resourceVersion };
   }
 
-  /** Sets `spec.replicas`, retrying on 409 with a fresh resourceVersion. */
-  async setReplicas(namespace: string, ref: TargetRef, replicas: number, resourceVersion?: string): Promise<ScaleResult> {
-    let rv = resourceVersion;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.patch(namespace, ref, { metadata: rv ? { resourceVersion: rv } : undefined, spec: { replicas } });
-        return { replicas, attempts: attempt };
-      } catch (err) {
-        if (!isConflict(err) || attempt >= this.maxAttempts) throw err;
-        rv = (await this.read(namespace, ref)).resourceVersion;
-      }
-    }
+  /** Sets `spec.replicas` if the object is still at `resourceVersion` (when given); a 409 Conflict is thrown to the caller. */
+  async setReplicas(namespace: string, ref: TargetRef, replicas: number, resourceVersion?: string): Promise<void> {
+    await this.patch(namespace, ref, { metadata: resourceVersion ? { resourceVersion } : undefined, spec: { replicas } });
   }
 
   private async patch(namespace: string, ref: TargetRef, body: object): Promise<void> {
@@ -96,7 +84,16 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
-function plural(kind: string): string {
+/**
+ * The resource name of a custom kind, as kubebuilder and most CRDs spell it
+ * for a regular English noun: lowercased, then `-s`, `-x`, `-z`, `-ch`, `-sh`
+ * take `es`, a consonant before `y` becomes `ies`, everything else takes `s`
+ * (Gateway → gateways, Policy → policies, Ingress → ingresses). A CRD with
+ * an irregular plural cannot be a scale target.
+ */
+export function plural(kind: string): string {
   const k = kind.toLowerCase();
-  return k.endsWith('s') ? `${k}es` : k.endsWith('y') ? `${k.slice(0, -1)}ies` : `${k}s`;
+  if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`;
+  if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;
+  return `${k}s`;
 }

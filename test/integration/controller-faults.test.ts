@@ -53,7 +53,7 @@ describe('controller faults', () => {
     expect(h.api.deploymentReplicas(NS, 'worker')).toBe(6);
   });
 
-  it('409 Conflict on the scale write is retried on a fresh read', async () => {
+  it('409 Conflict on the scale write is decided again and written on a fresh read', async () => {
     const api = await startKubeApi();
     const name = `ctl-409-${process.pid}-${Date.now()}`;
     const q = new Queue(name, { connection: { url: sharedRedisUrl() } });
@@ -69,6 +69,35 @@ describe('controller faults', () => {
     expect(scalePatches(api).map((p) => p.status).slice(0, 2)).toEqual([409, 200]);
     const text = await until(async () => { const t = await h!.metrics.text(); return /direction="up"\} 1/.test(t) ? t : undefined; }, 'the scale counted');
     expect(text).not.toMatch(/kind="conflict"/);
+    await h.stop(); h = undefined;
+    await api.close();
+  });
+
+  it('a conflict from another writer\'s replica count is decided again on that count, not overwritten with the stale decision', async () => {
+    const api = await startKubeApi();
+    const name = `ctl-409r-${process.pid}-${Date.now()}`;
+    const q = new Queue(name, { connection: { url: sharedRedisUrl() } });
+    queues.push(q);
+    // 15 jobs at 5 per replica: from 1 replica the controller decides 3.
+    await q.addBulk(Array.from({ length: 15 }, (_, i) => ({ name: 'j', data: { i } })));
+    // Between the controller's read and its write, someone else scales the Deployment to 5.
+    api.inject({
+      method: 'PATCH', path: /\/deployments\/worker\/scale$/,
+      before: () => {
+        const d = api.store.get('deployments', NS, 'worker')!;
+        api.store.put('deployments', { ...d, spec: { ...(d.spec as object), replicas: 5 }, status: { replicas: 5, readyReplicas: 5 } }, { specChanged: true });
+      },
+    });
+    h = await startControllerHarness({ api, redisUrl: sharedRedisUrl(), spec: { queue: queueRef(name), targets: { backlogPerReplica: 5 }, behavior: fastUp } });
+    // Decided again on 5: the backlog asks for 3, but a scale-down waits for the 300 s window, so 5 stays.
+    const redecided = await until(() => h!.results.find((r) => r.result?.decision?.desiredReplicas === 5)?.result, 'the decision made again on 5 replicas');
+    expect(redecided.blocked).toBeUndefined();
+    await until(() => h!.results.length >= 3, 'two more polls');
+    expect(h.results.every((r) => r.result?.scaled === undefined)).toBe(true);
+    expect(scalePatches(api).map((p) => [p.status, p.replicas])).toEqual([[409, 3]]);
+    expect(api.deploymentReplicas(NS, 'worker')).toBe(5);
+    expect(statusOf(api)?.currentReplicas).toBe(5);
+    expect(await h.metrics.text()).not.toMatch(/kind="conflict"/);
     await h.stop(); h = undefined;
     await api.close();
   });
