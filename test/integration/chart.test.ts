@@ -23,6 +23,8 @@ import { loadWorkerConfig, workerSpec } from '#pkg/render/index.ts';
 import { loadControllerConfig } from '#pkg/autoscaler/index.ts';
 import { sidecarClientSpec, parseTtlPolicy } from '#pkg/kv/index.ts';
 import { createFeatureFlags } from '#pkg/flags/index.ts';
+import { loadInjectorConfig } from '#pkg/injector/index.ts';
+import { applyJsonPatch, injectionPatch, parseConfigLayer, resolveInjectionConfig, type Pod } from '#pkg/inject/index.ts';
 import { CrdChecker } from '../fixtures/kube/crd-check.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -63,12 +65,15 @@ function mergeValues(base: Obj, over: Obj): Obj {
 /** Read by every binary outside its spec: pkg/log (LOG_LEVEL), pkg/metrics (OTEL_*), Node itself. */
 const COMMON_ENV = ['NODE_ENV', 'NODE_OPTIONS', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_METRIC_EXPORT_INTERVAL'];
 const CONTROLLER_ENV = Object.keys(loadControllerConfig({}, []) as Obj).filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k));
+const INJECTOR_ENV = Object.keys(loadInjectorConfig({ INJECTOR_SIDECAR_IMAGE: 'x' }) as Obj);
 const READS: Record<string, string[]> = {
   'cache-sidecar': [...Object.keys(cacheSidecarSpec), ...COMMON_ENV],
   'llm-proxy': [...Object.keys(llmProxySpecs), ...COMMON_ENV],
   worker: [...Object.keys(workerSpec), ...COMMON_ENV],
   // POD_NAME / POD_NAMESPACE feed CONTROLLER_IDENTITY and CONTROLLER_LEASE_NAMESPACE.
   controller: [...CONTROLLER_ENV, 'POD_NAME', 'POD_NAMESPACE', ...COMMON_ENV],
+  // POD_NAME / POD_NAMESPACE feed INJECTOR_IDENTITY and INJECTOR_NAMESPACE.
+  injector: [...INJECTOR_ENV, 'POD_NAME', 'POD_NAMESPACE', ...COMMON_ENV],
   // The app (cmd/app, its environment table in /tmp/prompts/app-contract.md and
   // docs/deploy.md), pkg/kv sidecarCacheFromEnv() and the official SDKs' base URLs.
   app: [
@@ -156,14 +161,14 @@ function checkRendered(docs: Obj[], label: string): void {
       // The app's own variables (app.env) are the user's: the ci files name them APP_*.
       const unknown = Object.keys(env).filter((k) => !allowed.includes(k) && !(roleOf(c) === 'app' && k.startsWith('APP_')));
       expect(unknown, `${where}: variables no binary reads`).toEqual([]);
-      checkBinaryAccepts(roleOf(c), env, c, where);
+      checkBinaryAccepts(roleOf(c), env, c, where, docs);
     }
     expect(dep.spec.template.spec.securityContext?.runAsNonRoot, dep.metadata.name).toBe(true);
   }
 }
 
 /** The binary's own loader accepts the rendered environment (NODE_ENV=production rules included). */
-function checkBinaryAccepts(role: string, env: Record<string, string>, c: Container, where: string): void {
+function checkBinaryAccepts(role: string, env: Record<string, string>, c: Container, where: string, docs: Obj[]): void {
   switch (role) {
     case 'cache-sidecar': {
       expect(c.init && c.spec.restartPolicy === 'Always', `${where}: native sidecar`).toBe(true);
@@ -190,6 +195,14 @@ function checkBinaryAccepts(role: string, env: Record<string, string>, c: Contai
     case 'controller': {
       const cfg = loadControllerConfig(env, []);
       expect(cfg.CONTROLLER_ADMIN_PORT, where).toBe(portNamed(c, 'admin'));
+      break;
+    }
+    case 'injector': {
+      const cfg = loadInjectorConfig(env);
+      expect(cfg.INJECTOR_ADMIN_PORT, where).toBe(portNamed(c, 'admin'));
+      expect(cfg.INJECTOR_PORT, where).toBe(portNamed(c, 'https'));
+      // The release-wide injection config it mounts is one the injector accepts.
+      expect(() => releaseInjectionConfig(docs, c), where).not.toThrow();
       break;
     }
     case 'app': {
@@ -232,6 +245,16 @@ async function loadRenderedFlags(docs: Obj[]): Promise<Map<string, Awaited<Retur
     }
   }
   return loaded;
+}
+
+/** The injection config the injector container would load: its image, then the mounted release-wide file. */
+function releaseInjectionConfig(docs: Obj[], c: Container) {
+  const env = envOf(c, docs);
+  const mount = (c.spec.volumeMounts as Obj[]).find((m) => env.INJECTOR_CONFIG_FILE.startsWith(`${m.mountPath}/`))!;
+  const cmName = (c.pod.volumes as Obj[]).find((v) => v.name === mount.name)!.configMap.name as string;
+  const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === cmName)!;
+  const text = cm.data[env.INJECTOR_CONFIG_FILE.slice(mount.mountPath.length + 1)] as string;
+  return resolveInjectionConfig([{ image: env.INJECTOR_SIDECAR_IMAGE }, parseConfigLayer(text, cmName)]);
 }
 
 function portNamed(c: Container, name: string): number {
@@ -347,6 +370,9 @@ describe('manifests/pilotfish.yaml (the chart with default values)', () => {
       'Role/pilotfish-controller-leader-election', 'RoleBinding/pilotfish-controller-leader-election',
       'Service/pilotfish-worker', 'Service/pilotfish-controller', 'Service/pilotfish-app-metrics',
       'PodDisruptionBudget/pilotfish-worker', 'PodDisruptionBudget/pilotfish-controller',
+      'Deployment/pilotfish-injector', 'Service/pilotfish-injector', 'ConfigMap/pilotfish-injector', 'ServiceAccount/pilotfish-injector',
+      'ClusterRole/pilotfish-injector', 'ClusterRoleBinding/pilotfish-injector', 'Role/pilotfish-injector-tls', 'RoleBinding/pilotfish-injector-tls',
+      'PodDisruptionBudget/pilotfish-injector', 'MutatingWebhookConfiguration/pilotfish-injector',
     ]));
     const apiVersions = new Set(docs.map((d) => d.apiVersion));
     expect([...apiVersions].filter((v) => v.startsWith('monitoring.coreos.com'))).toEqual([]);
@@ -393,14 +419,92 @@ describe('manifests/pilotfish.yaml (the chart with default values)', () => {
     expect(env.CONTROLLER_LEADER_ELECTION).toBe('true');
     const reference = parseDocs(readFileSync(join(ROOT, 'manifests', 'controller', 'rbac.yaml'), 'utf8'), 'rbac.yaml');
     const refRole = reference.find((d) => d.kind === 'ClusterRole')!;
-    expect(docs.find((d) => d.kind === 'ClusterRole')!.rules).toEqual(refRole.rules);
+    expect(docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'pilotfish-controller')!.rules).toEqual(refRole.rules);
     const lease = docs.find((d) => d.kind === 'Role' && d.metadata.name.endsWith('leader-election'))!;
     const refLease = reference.find((d) => d.kind === 'Role')!;
     expect(lease.rules.map((r: Obj) => ({ ...r, resourceNames: undefined }))).toEqual(refLease.rules.map((r: Obj) => ({ ...r, resourceNames: undefined })));
     expect(lease.rules.flatMap((r: Obj) => r.resourceNames ?? [])).toEqual([env.CONTROLLER_LEASE_NAME]);
-    const binding = docs.find((d) => d.kind === 'ClusterRoleBinding')!;
+    const binding = docs.find((d) => d.kind === 'ClusterRoleBinding' && d.metadata.name === 'pilotfish-controller')!;
     expect(binding.subjects[0].name).toBe(ctl.spec.template.spec.serviceAccountName);
     expect(JSON.stringify(docs.filter((d) => d.kind === 'ClusterRole'))).not.toMatch(/"secrets"/);
+  });
+});
+
+describe('the sidecar injector in manifests/pilotfish.yaml', () => {
+  const docs = parseDocs(readFileSync(MANIFEST, 'utf8'), MANIFEST);
+  const mwc = docs.find((d) => d.kind === 'MutatingWebhookConfiguration' && d.metadata.name === 'pilotfish-injector')!;
+  const dep = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pilotfish-injector')!;
+
+  it('is a webhook that never blocks pods or the cluster: Ignore, no side effects, 5 s, kube-system and its own namespace excluded', () => {
+    expect(mwc.webhooks).toHaveLength(1);
+    const hook = mwc.webhooks[0];
+    expect(hook).toMatchObject({
+      name: 'inject.pilotfish.dev', admissionReviewVersions: ['v1'], sideEffects: 'None', failurePolicy: 'Ignore', timeoutSeconds: 5, reinvocationPolicy: 'IfNeeded',
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+    });
+    const excluded = hook.namespaceSelector.matchExpressions.find((e: Obj) => e.key === 'kubernetes.io/metadata.name');
+    expect(excluded.operator).toBe('NotIn');
+    expect(excluded.values).toEqual(expect.arrayContaining(['kube-system', 'pilotfish']));
+    expect(hook.objectSelector.matchExpressions).toEqual([{ key: 'pilotfish.dev/inject', operator: 'NotIn', values: ['false'] }]);
+    expect(hook.clientConfig.caBundle).toBeUndefined();
+  });
+
+  it('points at a Service that reaches the injector\'s HTTPS port, whose certificate names that Service', () => {
+    const { service } = mwc.webhooks[0].clientConfig;
+    expect(service).toEqual({ name: 'pilotfish-injector', namespace: 'pilotfish', path: '/mutate', port: 443 });
+    const svc = docs.find((d) => d.kind === 'Service' && d.metadata.name === service.name)!;
+    expect(svc.spec.ports.find((p: Obj) => p.port === 443).targetPort).toBe('https');
+    const labels = dep.spec.template.metadata.labels;
+    expect(Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v)).toBe(true);
+    const env = Object.fromEntries((dep.spec.template.spec.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
+    expect([env.INJECTOR_SERVICE_NAME, env.INJECTOR_NAMESPACE, env.INJECTOR_WEBHOOK_CONFIGURATION, env.INJECTOR_TLS_MODE]).toEqual(['pilotfish-injector', 'pilotfish', 'pilotfish-injector', 'self-signed']);
+    expect(dep.spec.replicas).toBe(2);
+  });
+
+  it('has least-privilege RBAC: one ConfigMap name, its own webhook configuration, its own TLS Secret', () => {
+    const role = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'pilotfish-injector')!;
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['pilotfish-injection'], verbs: ['get'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['pilotfish-injector'], verbs: ['get', 'update'] },
+    ]);
+    const tls = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'pilotfish-injector-tls')!;
+    expect(tls.rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['pilotfish-injector-tls'], verbs: ['get', 'update'] },
+    ]);
+  });
+
+  it('injects what the chart puts in its own app pod: same image, ports, Secret references and sidecar settings', () => {
+    const c = containersOf(dep)[0];
+    const config = releaseInjectionConfig(docs, c);
+    const pod: Pod = { metadata: { annotations: { 'pilotfish.dev/inject': 'cache,llm' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } };
+    const result = injectionPatch(pod, config);
+    expect(result).toHaveProperty('patch');
+    const injected = applyJsonPatch(pod, 'patch' in result ? result.patch : []).spec!.initContainers!;
+    const app = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pilotfish-app')!;
+    for (const name of ['cache-sidecar', 'llm-proxy']) {
+      const ours = injected.find((x) => x.name === name)! as Obj;
+      const chart = containersOf(app).find((x) => x.name === name)!;
+      expect(ours.image, name).toBe(chart.spec.image);
+      expect(ours.command, name).toEqual(chart.spec.command);
+      expect(ours.ports, name).toEqual(chart.spec.ports);
+      expect(ours.resources, name).toEqual(chart.spec.resources);
+      expect(ours.securityContext, name).toMatchObject(chart.spec.securityContext);
+      const refs = (x: Obj[]) => Object.fromEntries(x.filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom.secretKeyRef]));
+      expect(refs(ours.env), name).toEqual(refs(chart.spec.env));
+      // Every setting the chart's ConfigMap gives the sidecar, the injected env gives it too, with the same value.
+      const chartEnv = envOf(chart, docs);
+      const ourEnv = Object.fromEntries((ours.env as Obj[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+      const same = name === 'cache-sidecar'
+        ? ['CACHE_SIDECAR_HOST', 'CACHE_SIDECAR_PORT', 'CACHE_SIDECAR_ADMIN_PORT', 'CACHE_BACKEND', 'CACHE_OP_TIMEOUT_MS', 'NODE_OPTIONS', 'NODE_ENV', 'LOG_LEVEL']
+        : ['LLM_PROXY_HOST', 'LLM_PROXY_PORT', 'LLM_PROXY_ADMIN_PORT', 'LLM_PROVIDER', 'LLM_FALLBACK', 'LLM_MOCK_ENABLED', 'NODE_ENV', 'LOG_LEVEL'];
+      for (const k of same) {
+        expect(chartEnv[k], `${name} ${k} in the chart`).toBeDefined();
+        expect(ourEnv[k], `${name} ${k}`).toBe(chartEnv[k]);
+      }
+      if (name === 'cache-sidecar') expect(JSON.parse(ourEnv.CACHE_TTL_POLICY)).toEqual(JSON.parse(chartEnv.CACHE_TTL_POLICY));
+      if (name === 'llm-proxy') expect(JSON.parse(ourEnv.LLM_MODEL_ALIASES)).toEqual(JSON.parse(chartEnv.LLM_MODEL_ALIASES));
+    }
   });
 });
 
@@ -504,6 +608,32 @@ describe.skipIf(!helm)('with helm', () => {
   it('refuses an app without any credential source, and one with both JWT kinds', () => {
     expect(() => runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'app.apiKeys.existingSecret='])).toThrow(/credential source/);
     expect(() => runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'app.jwt.secret.existingSecret=a', '--set', 'app.jwt.publicKey.existingSecret=b'])).toThrow(/not both/);
+  });
+
+  it('renders the injector as configured: Fail, selectors, cert-manager TLS without Secret access, or nothing at all', () => {
+    const custom = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps',
+      '--set', 'injector.failurePolicy=Fail', '--set', 'injector.timeoutSeconds=3', '--set', 'injector.reinvocationPolicy=Never',
+      '--set', 'injector.excludeNamespaces={legacy}', '--set', 'injector.tls.mode=cert-manager',
+      '--set', 'injector.config.llm.provider=mock', '--set', 'injector.config.llm.mockEnabled=true']), 'injector');
+    const hook = custom.find((d) => d.kind === 'MutatingWebhookConfiguration')!;
+    expect(hook.metadata.annotations['cert-manager.io/inject-ca-from']).toBe('apps/pf-pilotfish-injector-tls');
+    expect(hook.webhooks[0]).toMatchObject({ failurePolicy: 'Fail', timeoutSeconds: 3, reinvocationPolicy: 'Never' });
+    expect(hook.webhooks[0].namespaceSelector.matchExpressions[0].values).toEqual(['kube-system', 'kube-public', 'kube-node-lease', 'apps', 'legacy']);
+    const certs = custom.filter((d) => d.kind === 'Certificate');
+    expect(certs.map((d) => d.metadata.name)).toEqual(['pf-pilotfish-injector-ca', 'pf-pilotfish-injector-tls']);
+    expect(certs[1].spec.dnsNames).toContain('pf-pilotfish-injector.apps.svc');
+    expect(custom.find((d) => d.kind === 'Role' && d.metadata.name === 'pf-pilotfish-injector-tls')).toBeUndefined();
+    expect(JSON.stringify(custom.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'pf-pilotfish-injector'))).not.toContain('mutatingwebhookconfigurations');
+    const dep = custom.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pf-pilotfish-injector')!;
+    const c = containersOf(dep)[0];
+    expect(envOf(c, custom).INJECTOR_TLS_MODE).toBe('files');
+    expect((c.pod.volumes as Obj[]).find((v) => v.name === 'tls')!.secret.secretName).toBe('pf-pilotfish-injector-tls');
+    expect(releaseInjectionConfig(custom, c).llm).toMatchObject({ provider: 'mock', mockEnabled: true });
+    checkRendered(custom, 'injector');
+
+    const off = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'injector.enabled=false']), 'injector off');
+    expect(off.filter((d) => JSON.stringify(d.metadata ?? {}).includes('injector'))).toEqual([]);
+    expect(() => runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '--set', 'injector.failurePolicy=Sometimes'])).toThrow(/failurePolicy/);
   });
 
   it('the committed manifest is a fresh render of the defaults', () => {
