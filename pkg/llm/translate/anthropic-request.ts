@@ -155,6 +155,9 @@ function block(raw: unknown, p: string, role: 'user' | 'assistant'): Part {
     case 'tool_result': {
       if (role !== 'user') throw invalid(`${p}: tool_result blocks belong to user messages`, `${p}.type`);
       const c = b.content;
+      nonEmpty(b.tool_use_id, `${p}.tool_use_id`);
+      // Images or documents in a tool result: Anthropic takes them, an OpenAI tool message carries text only.
+      if (Array.isArray(c) && c.some((x) => !isObj(x) || x.type !== 'text')) return foreign(b, `${p}.content`, 'OpenAI tool messages carry text only');
       const text = c === undefined || c === null ? '' : typeof c === 'string' ? c : textBlocks(c, `${p}.content`);
       const part: Part = { type: 'tool_result', toolCallId: nonEmpty(b.tool_use_id, `${p}.tool_use_id`), content: text };
       if (b.is_error === true) part.isError = true;
@@ -206,7 +209,8 @@ export function toAnthropicRequest(req: Request, stream: boolean, defaultMaxToke
   for (const m of req.messages) {
     const content: Obj[] = [];
     // Anthropic wants tool results first in a user turn.
-    const ordered = m.role === 'user' ? [...m.content.filter((p) => p.type === 'tool_result'), ...m.content.filter((p) => p.type !== 'tool_result')] : m.content;
+    const isResult = (p: Part) => p.type === 'tool_result' || (p.type === 'foreign' && p.block.type === 'tool_result');
+    const ordered = m.role === 'user' ? [...m.content.filter(isResult), ...m.content.filter((p) => !isResult(p))] : m.content;
     ordered.forEach((p, i) => {
       let b: Obj | undefined;
       switch (p.type) {

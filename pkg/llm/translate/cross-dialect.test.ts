@@ -381,3 +381,19 @@ describe('prompt-cache usage', () => {
     expect(JSON.parse(start).message.usage).toEqual({ input_tokens: 4, cache_read_input_tokens: 50, output_tokens: 0 });
   });
 });
+
+describe('tool results with images', () => {
+  const content = [{ type: 'text', text: 'screenshot' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBO' } }];
+  const body = { messages: [
+    { role: 'user', content: 'look' },
+    { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'shot', input: {} }] },
+    { role: 'user', content: [{ type: 'text', text: 'and?' }, { type: 'tool_result', tool_use_id: 't1', content }] },
+  ], tools: [{ name: 'shot', input_schema: schema }] };
+  it('reach Claude as they came, first in their turn, and are refused for an OpenAI model', () => {
+    const a = toAnthropicRequest(parseAnthropicRequest({ model: 'claude-x', max_tokens: 5, ...body }).request, false, 10) as any;
+    expect(a.messages[2].content).toEqual([{ type: 'tool_result', tool_use_id: 't1', content }, { type: 'text', text: 'and?' }]);
+    const e = refusal(() => toGpt(body));
+    expect(e).toMatchObject({ status: 400, param: 'messages[2].content[1].content' });
+    expect(e.message).toContain('OpenAI model gpt-4o');
+  });
+});
