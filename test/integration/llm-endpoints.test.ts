@@ -304,6 +304,21 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     ]);
   });
 
+  it('gives Claude\'s thinking as reasoning items that, sent back, continue a tool round with the signed thinking block', async () => {
+    const thinking = { type: 'thinking', thinking: 'I should call weather.', signature: 'sig-abc' };
+    ant.script({ reply: { json: { id: 'msg_t', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 20, output_tokens: 30 } } } });
+    const first = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], reasoning: { effort: 'low' } });
+    expect(ant.calls[0].body.thinking).toMatchObject({ type: 'enabled' });
+    expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call']);
+    expect(first.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'I should call weather.' }] });
+    const second = await openai.responses.create({
+      model: 'claude-sonnet-4-5', tools: [weather], reasoning: { effort: 'low' },
+      input: [{ role: 'user', content: 'weather in Paris?' }, ...first.output as OpenAI.Responses.ResponseInputItem[], { type: 'function_call_output', call_id: 'toolu_t', output: 'sunny' }],
+    });
+    expect(second.output_text).toBe('anthropic-mock: tool said sunny');
+    expect(ant.calls[1].body.messages[1]).toEqual({ role: 'assistant', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }] });
+  });
+
   it('carries text.format to Claude: json_object answered as JSON text, json_schema streamed as JSON deltas', async () => {
     const obj = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'json please', text: { format: { type: 'json_object' } } });
     expect(JSON.parse(obj.output_text)).toEqual({ city: 'Paris', query: 'json please' });

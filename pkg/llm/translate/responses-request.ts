@@ -13,6 +13,7 @@
 import { invalid } from '../errors.ts';
 import { arr, isObj, nonEmpty, obj, str, type Obj } from './check.ts';
 import { parseOpenAIRequest, type ParsedOpenAI } from './openai-request.ts';
+import { decodeThinking } from './responses-thinking.ts';
 
 /** Responses fields that need OpenAI's stored state or its own services. */
 const STATEFUL = ['previous_response_id', 'conversation', 'background', 'prompt'] as const;
@@ -40,7 +41,10 @@ export function responsesToChat(body: unknown, items?: ItemLookup): Obj {
   const messages: Obj[] = [];
   if (b.instructions !== undefined && b.instructions !== null) messages.push({ role: 'system', content: str(b.instructions, 'instructions') });
   if (typeof b.input === 'string') messages.push({ role: 'user', content: b.input });
-  else arr(b.input, 'input').forEach((item, i) => inputItem(item, `input[${i}]`, model, messages, items));
+  else {
+    const thinking: Obj[] = [];
+    arr(b.input, 'input').forEach((item, i) => inputItem(item, `input[${i}]`, model, messages, thinking, items));
+  }
 
   const chat: Obj = { model, messages };
   for (const [k, v] of Object.entries(b)) if (!HANDLED.has(k) && v !== undefined) chat[k] = v;
@@ -65,29 +69,46 @@ export function parseResponsesRequest(body: unknown, items?: ItemLookup): Parsed
   return { ...parsed, includeUsage: true };
 }
 
-function inputItem(raw: unknown, param: string, model: string, out: Obj[], items?: ItemLookup): void {
+/**
+ * One input item onto the chat messages. `thinking`: the blocks of reasoning items read so far, which go with the
+ * next assistant message (`thinking_blocks`, as the chat translation takes them back).
+ */
+function inputItem(raw: unknown, param: string, model: string, out: Obj[], thinking: Obj[], items?: ItemLookup): void {
   const item = obj(raw, param);
   const type = item.type ?? 'message';
   if (type === 'item_reference') {
     const id = nonEmpty(item.id, `${param}.id`);
     const found = items?.(id);
     if (!found) throw refuse(`${param}.id`, model, `names an item "${id}" that this proxy did not produce or no longer keeps (items are stored by OpenAI; send the item itself, or store: false)`);
-    return inputItem(found, param, model, out);
+    return inputItem(found, param, model, out, thinking);
   }
+  if (type === 'reasoning') {
+    // A Claude thinking block the proxy handed out goes back with its signature; other reasoning (OpenAI's own,
+    // or a summary alone) has none Claude could check, and is not sent, as reasoning_content is not in chat.
+    const block = decodeThinking(item.encrypted_content);
+    if (block) thinking.push(block);
+    return;
+  }
+  const withThinking = (m: Obj): Obj => {
+    if (thinking.length) m.thinking_blocks = [...(Array.isArray(m.thinking_blocks) ? m.thinking_blocks : []), ...thinking.splice(0)];
+    return m;
+  };
   if (type === 'message') {
     const role = item.role;
     if (role !== 'user' && role !== 'assistant' && role !== 'system' && role !== 'developer') {
       throw invalid(`${param}.role must be one of user, assistant, system, developer`, `${param}.role`);
     }
-    out.push({ role, content: content(item.content, `${param}.content`, role, model) });
+    const message: Obj = { role, content: content(item.content, `${param}.content`, role, model) };
+    out.push(role === 'assistant' ? withThinking(message) : message);
     return;
   }
   if (type === 'function_call') {
     const call = { id: nonEmpty(item.call_id, `${param}.call_id`), type: 'function', function: { name: nonEmpty(item.name, `${param}.name`), arguments: str(item.arguments ?? '{}', `${param}.arguments`) } };
     const last = out[out.length - 1];
-    // Parallel calls of one turn are one assistant message in chat.
-    if (last?.role === 'assistant' && Array.isArray(last.tool_calls)) (last.tool_calls as Obj[]).push(call);
-    else out.push({ role: 'assistant', content: null, tool_calls: [call] });
+    // Parallel calls of one turn are one assistant message in chat, as is the text before them.
+    if (last?.role === 'assistant' && !thinking.length) {
+      last.tool_calls = [...(Array.isArray(last.tool_calls) ? last.tool_calls : []), call];
+    } else out.push(withThinking({ role: 'assistant', content: null, tool_calls: [call] }));
     return;
   }
   if (type === 'function_call_output') {

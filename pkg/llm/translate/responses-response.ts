@@ -3,7 +3,8 @@
  * served by a provider without the Responses API: the `response` object, and
  * the stream as Responses events (`response.created`,
  * `response.output_item.added`, `response.content_part.added`,
- * `response.output_text.delta`/`.done`,
+ * `response.output_text.delta`/`.done`, `response.reasoning_summary_text.delta`/`.done`
+ * (a Claude thinking block, as a reasoning item),
  * `response.function_call_arguments.delta`/`.done`,
  * `response.output_item.done`, `response.completed` or
  * `response.incomplete`, and `error` for a stream that fails after its first
@@ -11,11 +12,16 @@
  */
 import type { Response, StopReason, StreamEvent, Usage } from '../canonical.ts';
 import type { Obj } from './check.ts';
+import { encodeThinking } from './responses-thinking.ts';
 
 const responseId = (id: string) => (id.startsWith('resp_') ? id : `resp_${id}`);
 
-function usageOf(u: Usage): Obj {
-  return { input_tokens: u.inputTokens, output_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens };
+function usageOf(usage: Usage): Obj {
+  const u = usage as Usage & { cacheReadTokens?: number; reasoningTokens?: number };
+  const out: Obj = { input_tokens: u.inputTokens, output_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens };
+  if (u.cacheReadTokens !== undefined) out.input_tokens_details = { cached_tokens: u.cacheReadTokens };
+  if (u.reasoningTokens !== undefined) out.output_tokens_details = { reasoning_tokens: u.reasoningTokens };
+  return out;
 }
 
 /** `status` and `incomplete_details` of a finished response. */
@@ -33,11 +39,20 @@ function envelope(id: string, model: string, createdAt: number): Obj {
 const textPart = (text: string): Obj => ({ type: 'output_text', text, annotations: [], logprobs: [] });
 const messageItem = (id: string, text: string, status: string): Obj => ({ id, type: 'message', status, role: 'assistant', content: status === 'in_progress' ? [] : [textPart(text)] });
 const callItem = (id: string, callId: string, name: string, args: string, status: string): Obj => ({ id, type: 'function_call', status, call_id: callId, name, arguments: args });
+/**
+ * A thinking block as a `reasoning` item: its text as the summary, the block itself (signature included) as the
+ * `encrypted_content` a caller sends back, so that Claude can continue a tool round with thinking on.
+ */
+const reasoningItem = (id: string, block: { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string }): Obj => ({
+  id, type: 'reasoning', summary: block.type === 'thinking' && block.thinking ? [{ type: 'summary_text', text: block.thinking }] : [], encrypted_content: encodeThinking(block),
+});
 
-/** A canonical response as a Responses `response` object (text and function calls; thinking is not carried). */
+/** A canonical response as a Responses `response` object: thinking blocks as reasoning items, then text and function calls. */
 export function toResponsesObject(res: Response, model: string): Obj {
   const output: Obj[] = [];
   let n = 0;
+  const thinking = (res as Response & { thinking?: Parameters<typeof reasoningItem>[1][] }).thinking ?? [];
+  for (const block of thinking) output.push(reasoningItem(`rs_${res.id}_${n++}`, block));
   for (const p of res.content) {
     if (p.type === 'text') {
       const last = output[output.length - 1];
@@ -50,7 +65,7 @@ export function toResponsesObject(res: Response, model: string): Obj {
   return { ...envelope(res.id, model, Math.floor(Date.now() / 1000)), ...ending(res.stopReason), output, usage: usageOf(res.usage) };
 }
 
-interface OpenItem { index: number; item: Obj; text: string; kind: 'message' | 'call' }
+interface OpenItem { index: number; item: Obj; text: string; kind: 'message' | 'call' | 'reasoning'; signature?: string }
 
 /**
  * Canonical stream events → Responses SSE events, one encoder per response. An item is closed (its `.done` events)
@@ -80,6 +95,14 @@ export class ResponsesStreamEncoder {
     const o = this.#open;
     if (!o) return '';
     this.#open = undefined;
+    if (o.kind === 'reasoning') {
+      const item = reasoningItem(o.item.id as string, { type: 'thinking', thinking: o.text, signature: o.signature ?? '' });
+      this.#output[o.index] = item;
+      const ids = { item_id: o.item.id, output_index: o.index, summary_index: 0 };
+      return this.#ev('response.reasoning_summary_text.done', { ...ids, text: o.text })
+        + this.#ev('response.reasoning_summary_part.done', { ...ids, part: { type: 'summary_text', text: o.text } })
+        + this.#ev('response.output_item.done', { output_index: o.index, item });
+    }
     if (o.kind === 'message') {
       const ids = { item_id: o.item.id, output_index: o.index, content_index: 0 };
       const item = messageItem(o.item.id as string, o.text, 'completed');
@@ -101,6 +124,7 @@ export class ResponsesStreamEncoder {
     this.#open = open;
     out += this.#ev('response.output_item.added', { output_index: open.index, item });
     if (kind === 'message') out += this.#ev('response.content_part.added', { item_id: item.id, output_index: open.index, content_index: 0, part: textPart('') });
+    if (kind === 'reasoning') out += this.#ev('response.reasoning_summary_part.added', { item_id: item.id, output_index: open.index, summary_index: 0, part: { type: 'summary_text', text: '' } });
     return { out, open };
   }
 
@@ -138,7 +162,29 @@ export class ResponsesStreamEncoder {
         this.#onOutput?.(this.#output);
         return out + this.#ev(end.status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
       }
-      // Thinking is not carried into a Responses answer (a reasoning item sent back could not be translated).
+      case 'thinking': {
+        let out = '';
+        let o = this.#open;
+        if (o?.kind !== 'reasoning') ({ out, open: o } = this.#add('reasoning', { id: `rs_${this.#id}_${this.#output.length}`, type: 'reasoning', summary: [] }));
+        o.text += ev.text;
+        return out + this.#ev('response.reasoning_summary_text.delta', { item_id: o.item.id, output_index: o.index, summary_index: 0, delta: ev.text });
+      }
+      case 'thinking_signature': {
+        // The signature ends its thinking block: the item is complete.
+        let out = '';
+        let o = this.#open;
+        if (o?.kind !== 'reasoning') ({ out, open: o } = this.#add('reasoning', { id: `rs_${this.#id}_${this.#output.length}`, type: 'reasoning', summary: [] }));
+        o.signature = ev.signature;
+        return out + this.#close();
+      }
+      case 'redacted_thinking': {
+        let out = this.#close();
+        const item = reasoningItem(`rs_${this.#id}_${this.#output.length}`, { type: 'redacted_thinking', data: ev.data });
+        const index = this.#output.length;
+        this.#output.push(item);
+        out += this.#ev('response.output_item.added', { output_index: index, item: { ...item, encrypted_content: null } });
+        return out + this.#ev('response.output_item.done', { output_index: index, item });
+      }
       default:
         return '';
     }

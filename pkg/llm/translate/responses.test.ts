@@ -5,6 +5,7 @@ import { parseResponsesRequest, responsesToChat } from './responses-request.ts';
 import { ResponsesStreamEncoder, toResponsesObject } from './responses-response.ts';
 import { ResponsesItemStore } from './responses-items.ts';
 import { ResponsesTap } from './responses-tap.ts';
+import { decodeThinking, encodeThinking } from './responses-thinking.ts';
 
 const refusal = (body: unknown): LlmError => {
   try { responsesToChat(body); } catch (e) { return e as LlmError; }
@@ -72,7 +73,6 @@ describe('responsesToChat', () => {
       [{ model: 'claude-x', input: 'x', tools: [{ type: 'file_search', vector_store_ids: ['vs'] }] }, 'tools[0].type'],
       [{ model: 'claude-x', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0].file_id'],
       [{ model: 'claude-x', input: 'x', include: ['reasoning.encrypted_content'] }, 'include'],
-      [{ model: 'claude-x', input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }, 'input[0].type'],
     ];
     for (const [body, param] of cases) {
       const e = refusal(body);
@@ -96,6 +96,27 @@ describe('responsesToChat', () => {
     expect(() => responsesToChat({ model: 'm', input: [{ type: 'item_reference', id: 'msg_openai_stored' }] }, (x) => store.find(x))).toThrow(/msg_openai_stored/);
   });
 
+  it('sends a thinking block handed out as a reasoning item back with the next assistant turn; other reasoning is not sent', () => {
+    const block = { type: 'thinking' as const, thinking: 'Let me look it up.', signature: 'sig-1' };
+    const chat = responsesToChat({
+      model: 'claude-x',
+      input: [
+        { role: 'user', content: 'weather?' },
+        { type: 'reasoning', id: 'rs_openai', summary: [{ type: 'summary_text', text: 'openai thoughts' }], encrypted_content: 'gAAAA-openai-opaque' },
+        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: block.thinking }], encrypted_content: encodeThinking(block) },
+        { type: 'function_call', call_id: 'c1', name: 'weather', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'sunny' },
+      ],
+    });
+    expect(chat.messages).toEqual([
+      { role: 'user', content: 'weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{}' } }], thinking_blocks: [block] },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+    ]);
+    expect(decodeThinking('gAAAA-openai-opaque')).toBeUndefined();
+    expect(decodeThinking(encodeThinking({ type: 'redacted_thinking', data: 'xyz' }))).toEqual({ type: 'redacted_thinking', data: 'xyz' });
+  });
+
   it('keeps a bounded number of items', () => {
     const store = new ResponsesItemStore({ maxItems: 2 });
     store.remember([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
@@ -112,6 +133,40 @@ describe('responsesToChat', () => {
     expect(stream).toBe(true);
     expect(includeUsage).toBe(true);
     expect(() => parseResponsesRequest({ model: 'm', input: 42 })).toThrow(/input must be an array/);
+  });
+});
+
+describe('thinking as reasoning items', () => {
+  it('puts thinking blocks first as reasoning items, the text as summary and the signed block as encrypted_content', () => {
+    const r = toResponsesObject({
+      id: 'msg_1', model: 'claude-x', stopReason: 'tool_calls', usage: { inputTokens: 10, outputTokens: 40, reasoningTokens: 30 },
+      thinking: [{ type: 'thinking', thinking: 'Hmm.', signature: 'sig' }, { type: 'redacted_thinking', data: 'zzz' }],
+      content: [{ type: 'tool_call', id: 'toolu_1', name: 'weather', arguments: '{}' }],
+    }, 'claude-x');
+    const output = r.output as Record<string, unknown>[];
+    expect(output.map((o) => o.type)).toEqual(['reasoning', 'reasoning', 'function_call']);
+    expect(output[0]).toMatchObject({ summary: [{ type: 'summary_text', text: 'Hmm.' }] });
+    expect(decodeThinking(output[0].encrypted_content)).toEqual({ type: 'thinking', thinking: 'Hmm.', signature: 'sig' });
+    expect(decodeThinking(output[1].encrypted_content)).toEqual({ type: 'redacted_thinking', data: 'zzz' });
+    expect(r.usage).toMatchObject({ output_tokens_details: { reasoning_tokens: 30 } });
+  });
+
+  it('streams a thinking block as a reasoning item closed by its signature, before the text', () => {
+    const enc = new ResponsesStreamEncoder('claude-x');
+    const input: StreamEvent[] = [
+      { type: 'start', id: 'msg_1', model: 'claude-x' },
+      { type: 'thinking', text: 'Let me ' }, { type: 'thinking', text: 'think.' }, { type: 'thinking_signature', signature: 'sig' },
+      { type: 'text', text: 'Done.' },
+      { type: 'end', stopReason: 'stop', usage: { inputTokens: 1, outputTokens: 2 } },
+    ];
+    const out = events(input.map((e) => enc.encode(e)).join(''));
+    expect(out.map((e) => e.event).slice(2, 9)).toEqual([
+      'response.output_item.added', 'response.reasoning_summary_part.added', 'response.reasoning_summary_text.delta', 'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done', 'response.reasoning_summary_part.done', 'response.output_item.done',
+    ]);
+    expect(out[8].data.item).toMatchObject({ type: 'reasoning', summary: [{ text: 'Let me think.' }] });
+    expect(decodeThinking(out[8].data.item.encrypted_content)).toEqual({ type: 'thinking', thinking: 'Let me think.', signature: 'sig' });
+    expect(out.at(-1)!.data.response.output.map((o: { type: string }) => o.type)).toEqual(['reasoning', 'message']);
   });
 });
 
