@@ -1,6 +1,7 @@
 /**
  * npm run bench:cache — GET hits of a 1 KB value over loopback:
- *   sidecar (redis backend)  vs  webdis (Debian's C HTTP front for Redis)  vs  direct ioredis calls,
+ *   sidecar (redis backend; native GET /v1/... and the same GET through /upstash as @upstash/redis sends it)
+ *   vs  webdis (Debian's C HTTP front for Redis)  vs  direct ioredis calls,
  * on one private redis-server, alternating rounds, medians. Two reference servers
  * give context: node:http answering a constant (node:http's ceiling here) and
  * the lean node:http + one ioredis GET path (bench/cache/baseline-server.ts). Load from wrk (one
@@ -18,10 +19,14 @@ import { Redis } from 'ioredis';
 import { freePort, start, waitForHttp, waitForTcp, rssOf, cpuMicrosOf, killAll } from './lib/procs.ts';
 import { runLoad, hasWrk, type LoadResult } from './lib/wrk.ts';
 import { median, percentile, fmt } from './lib/stats.ts';
+import { runPostLoad } from './cache/post-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const value1k = JSON.stringify({ doc: 'x'.repeat(1024 - 10) });
+const UPSTASH_TOKEN = 'bench-upstash-token-0123456789';
+/** A GET as @upstash/redis sends it (one call, auto-pipelining off). */
+const UPSTASH_GET = { headers: { authorization: `Bearer ${UPSTASH_TOKEN}`, 'content-type': 'application/json', 'upstash-encoding': 'base64' }, body: '["get","k1k"]' };
 
 async function main() {
   const redisPort = await freePort();
@@ -34,7 +39,7 @@ async function main() {
   const adminPort = await freePort();
   const sidecar = start(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'cmd/cache-sidecar/main.ts'], {
     CACHE_BACKEND: process.env.BENCH_BACKEND ?? 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(dataPort),
-    CACHE_SIDECAR_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
+    CACHE_SIDECAR_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', CACHE_UPSTASH_TOKENS: JSON.stringify({ [UPSTASH_TOKEN]: { tenant: 'bench' } }), CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
   });
   await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`);
   const put = await fetch(`http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`, { method: 'PUT', body: value1k });
@@ -42,6 +47,11 @@ async function main() {
   const sidecarUrl = `http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`;
   const probe = await fetch(sidecarUrl);
   if (probe.headers.get('x-cache') !== 'hit' || (await probe.text()).length !== value1k.length) throw new Error('sidecar did not serve the hit');
+  const upstashUrl = `http://127.0.0.1:${dataPort}/upstash`;
+  await fetch(upstashUrl, { method: 'POST', headers: UPSTASH_GET.headers, body: JSON.stringify(['set', 'k1k', value1k]) });
+  const upstashProbe = await (await fetch(upstashUrl, { method: 'POST', ...UPSTASH_GET })).json() as { result?: string };
+  if (Buffer.from(upstashProbe.result ?? '', 'base64').toString() !== value1k) throw new Error('the /upstash GET did not serve the value');
+  const upstashLoad = (connections: number) => runPostLoad(upstashUrl, connections, SECONDS, UPSTASH_GET.headers, UPSTASH_GET.body);
 
   // Reference points on the same machine and Redis: node:http's own ceiling, and the lean path.
   const constPort = await freePort();
@@ -72,12 +82,12 @@ async function main() {
   console.log(`load: ${hasWrk() ? 'wrk -t1' : 'autocannon'}, ${SECONDS}s per run, ${ROUNDS} alternating rounds, value ${value1k.length} bytes, redis-server on :${redisPort}`);
   const results: Record<string, LoadResult[]> = {};
   const cpuPerRequest: Record<string, number[]> = {};
-  const pids: Record<string, number | undefined> = { sidecar: sidecar.pid, webdis: webdisPid, 'node-const': constServer.pid, 'node-lean': leanServer.pid };
+  const pids: Record<string, number | undefined> = { sidecar: sidecar.pid, upstash: sidecar.pid, webdis: webdisPid, 'node-const': constServer.pid, 'node-lean': leanServer.pid };
   /** Runs one load and charges the server's CPU time to its requests: a figure the shared machine's noise moves far less than req/s. */
-  const measure = async (name: string, url: string, connections: number) => {
+  const measure = async (name: string, url: string, connections: number, load: () => Promise<LoadResult> = () => runLoad(url, connections, SECONDS)) => {
     const pid = pids[name.split('@')[0]];
     const cpu0 = pid ? cpuMicrosOf(pid) : 0;
-    const r = await runLoad(url, connections, SECONDS);
+    const r = await load();
     const requests = r.rps * SECONDS;
     const cpuUs = pid && requests > 0 ? (cpuMicrosOf(pid) - cpu0) / requests : Number.NaN;
     (cpuPerRequest[name] ??= []).push(cpuUs);
@@ -88,12 +98,17 @@ async function main() {
   // Warm up both (JIT, connection pools).
   await runLoad(sidecarUrl, 32, 2);
   if (webdisUrl) await runLoad(webdisUrl, 32, 2);
+  await runPostLoad(upstashUrl, 32, 2, UPSTASH_GET.headers, UPSTASH_GET.body);
 
   for (const connections of [32, 1]) {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['sidecar', 'webdis'] : ['webdis', 'sidecar'];
+      const order = round % 2 === 0 ? ['sidecar', 'upstash', 'webdis'] : ['webdis', 'upstash', 'sidecar'];
       for (const who of order) {
         if (who === 'webdis' && !webdisUrl) continue;
+        if (who === 'upstash') {
+          await measure(`upstash@${connections}`, upstashUrl, connections, () => upstashLoad(connections));
+          continue;
+        }
         await measure(`${who}@${connections}`, who === 'sidecar' ? sidecarUrl : webdisUrl!, connections);
       }
     }
@@ -112,7 +127,7 @@ async function main() {
 
   const rss = rssOf(sidecar.pid!);
   const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
-  const rows = ['sidecar@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'webdis@1'].filter((n) => results[n]);
+  const rows = ['sidecar@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'upstash@1', 'webdis@1'].filter((n) => results[n]);
   console.log('\nmedians');
   console.log('| target | connections | req/s | p50 (us) | p99 (us) | server CPU per request (us) |\n|---|---|---|---|---|---|');
   for (const n of rows) {
@@ -131,6 +146,8 @@ async function main() {
     const dp50 = med('sidecar@1', (r) => r.p50us) - med('webdis@1', (r) => r.p50us);
     check('1 connection: sidecar p50 within 50 us of webdis', dp50 <= 50, `${fmt(dp50)} us`);
   }
+  const upstashCpu = median(cpuPerRequest['upstash@32'] ?? []) / median(cpuPerRequest['sidecar@32'] ?? []);
+  check('32 connections: /upstash GET server CPU per request <= 1.15x the native GET', upstashCpu <= 1.15, `${fmt(upstashCpu, 2)}x`);
   const p99 = med('sidecar@1', (r) => r.p99us);
   check('1 connection: sidecar p99 under 2 ms', p99 < 2000, `${fmt(p99)} us`);
   check('peak RSS under 120 MB', rss.peakMb < 120, `${fmt(rss.peakMb, 1)} MB`);
