@@ -397,3 +397,16 @@ describe('tool results with images', () => {
     expect(e.message).toContain('OpenAI model gpt-4o');
   });
 });
+
+describe('OpenAI-only tool kinds', () => {
+  const custom = { type: 'custom', custom: { name: 'sql', format: { type: 'grammar', grammar: { syntax: 'lark', definition: 'start: "x"' } } } };
+  it('custom tools and allowed_tools choices are refused for Claude and kept for an OpenAI model', () => {
+    expect(refusal(() => toClaude({ tools: [custom] })).param).toBe('tools[0]');
+    const choice = { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'f' } }] } };
+    const tools = [{ type: 'function', function: { name: 'f', parameters: schema } }];
+    expect(refusal(() => toClaude({ tools, tool_choice: choice })).param).toBe('tool_choice');
+    const o = toOpenAIRequest(parseOpenAIRequest({ model: 'gpt-4o', messages: user, tools: [custom, ...tools], tool_choice: choice }).request, false) as any;
+    expect(o.tools).toEqual([custom, ...tools]);
+    expect(o.tool_choice).toEqual(choice);
+  });
+});

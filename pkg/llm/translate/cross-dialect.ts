@@ -31,7 +31,8 @@ const OPENAI_TO_ANTHROPIC: Record<string, Rule> = {
   response_format: 'canonical',
   reasoning_effort: 'canonical',
   safety_identifier: 'canonical', // the end-user id, as metadata.user_id
-  tools: 'canonical', // kept raw only when a tool has a field with no counterpart, which `unmapped` refuses
+  tools: 'canonical', // kept raw only for custom tools or tool fields with no counterpart, which `unmapped` refuses
+  tool_choice: 'canonical', // kept raw only for allowed_tools and custom choices, which `unmapped` refuses
   n: onlyDefault((v) => v === 1 || v === null, 'Anthropic returns one choice per request'),
   logprobs: onlyDefault(isFalse, 'Anthropic returns no log probabilities'),
   top_logprobs: onlyDefault((v) => v === null || v === 0, 'Anthropic returns no log probabilities'),

@@ -28,11 +28,22 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAI {
   if (system.length) request.system = system.join('\n\n');
   if (b.tools !== undefined && b.tools !== null) {
     const raw = arr(b.tools, 'tools');
-    request.tools = raw.map((t, i) => parseTool(t, i, unmapped));
+    request.tools = [];
+    raw.forEach((t, i) => {
+      // A custom tool (free-form input, grammars) exists at OpenAI only.
+      if (isObj(t) && t.type === 'custom') unmapped.push({ dialect: 'openai', param: `tools[${i}]`, what: 'custom (free-form input) tools have no Anthropic equivalent' });
+      else request.tools!.push(parseTool(t, i, unmapped));
+    });
     // A tool field the canonical model does not carry: the tools travel raw to an OpenAI provider.
     if (unmapped.some((u) => u.param.startsWith('tools['))) (request.extra ??= {}).openai = { tools: raw };
   }
-  if (b.tool_choice !== undefined && b.tool_choice !== null) request.toolChoice = parseToolChoice(b.tool_choice);
+  if (b.tool_choice !== undefined && b.tool_choice !== null) {
+    // allowed_tools and custom-tool choices have no Anthropic form: kept raw for OpenAI, refused for Anthropic.
+    if (isObj(b.tool_choice) && (b.tool_choice.type === 'allowed_tools' || b.tool_choice.type === 'custom')) {
+      unmapped.push({ dialect: 'openai', param: 'tool_choice', what: `tool_choice ${b.tool_choice.type} has no Anthropic equivalent` });
+      (request.extra ??= {}).openai = { ...request.extra?.openai, tool_choice: b.tool_choice };
+    } else request.toolChoice = parseToolChoice(b.tool_choice);
+  }
   const maxTokens = optInt(b.max_completion_tokens, 'max_completion_tokens', 1) ?? optInt(b.max_tokens, 'max_tokens', 1);
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
   const temperature = optNum(b.temperature, 'temperature', 0, 2);
