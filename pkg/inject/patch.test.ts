@@ -109,6 +109,18 @@ describe('injectionPatch', () => {
     expect(injectionPatch(once, config)).toEqual({ skip: { code: 'already_injected', message: 'already has cache, llm' } });
   });
 
+  it('re-invoked after another webhook added a container, gives only that container the URLs', () => {
+    const once = patched(pod({ containers: [app()] }));
+    once.spec!.containers!.push({ name: 'mesh-proxy', image: 'mesh:1' });
+    const result = injectionPatch(once, config);
+    expect(result).toMatchObject({ injected: [] });
+    const twice = patched(once, result);
+    expect(twice.spec!.initContainers).toEqual(once.spec!.initContainers);
+    expect(twice.spec!.containers![0]).toEqual(once.spec!.containers![0]);
+    expect(envOf(twice.spec!.containers![1]).LLM_PROXY_URL).toBe('http://127.0.0.1:7701');
+    expect(injectionPatch(twice, config)).toMatchObject({ skip: { code: 'already_injected' } });
+  });
+
   it('counts sidecars written by hand (the chart\'s names) as present and adds only the missing one', () => {
     const p = pod({ initContainers: [{ name: 'cache-sidecar', image: 'x', restartPolicy: 'Always' }], containers: [app()] });
     const result = injectionPatch(p, config);
@@ -116,7 +128,14 @@ describe('injectionPatch', () => {
     const out = patched(p, result);
     expect(names(out.spec!.initContainers)).toEqual(['llm-proxy', 'cache-sidecar']);
     expect(out.metadata!.annotations!['pilotfish.dev/injected']).toBe('cache,llm');
-    expect(envOf(out.spec!.containers![0]).CACHE_SIDECAR_URL).toBeUndefined();
+    // The app is told about the hand-written cache sidecar too: it asked for both.
+    expect(envOf(out.spec!.containers![0]).CACHE_SIDECAR_URL).toBe('http://127.0.0.1:7700');
+  });
+
+  it('never gives a sidecar kept among the containers by hand the app\'s variables', () => {
+    const out = patched(pod({ containers: [app(), { name: 'llm-proxy', image: 'x' }] }, { 'pilotfish.dev/inject': 'cache,llm' }));
+    expect(out.spec!.containers![1].env).toBeUndefined();
+    expect(out.spec!.initContainers!.map((c) => c.name)).toEqual(['cache-sidecar']);
   });
 
   it('adds a sidecar requested later to a pod injected earlier, keeping the marker complete', () => {

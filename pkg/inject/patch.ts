@@ -6,10 +6,25 @@ import { applyResourceOverrides, INJECTED_ANNOTATION, parseInjectionAnnotations 
 import type { InjectionConfig } from './config.ts';
 import { InjectionConfigError } from './errors.ts';
 import { appEnv, cacheSidecar, llmProxySidecar, TMP_VOLUME } from './sidecars.ts';
-import { SIDECAR_CONTAINER, SIDECARS, type Container, type InjectionResult, type JsonPatchOp, type Pod, type Sidecar } from './types.ts';
+import { SIDECAR_CONTAINER, SIDECARS, type Container, type EnvVar, type InjectionResult, type JsonPatchOp, type Pod, type Sidecar } from './types.ts';
 
 /** RFC 6901: `~` and `/` escaped in one path segment. */
 export const pointer = (segment: string): string => segment.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/** Adds to each app container the variables it does not set itself (a sidecar kept in `containers` by hand gets none). */
+function appEnvOps(containers: readonly Container[], wanted: readonly EnvVar[]): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [];
+  const sidecarNames = new Set(Object.values(SIDECAR_CONTAINER));
+  containers.forEach((c, i) => {
+    if (sidecarNames.has(c.name)) return;
+    const own = new Set((c.env ?? []).map((e) => e.name));
+    const add = wanted.filter((e) => !own.has(e.name));
+    if (add.length === 0) return;
+    if (!c.env) ops.push({ op: 'add', path: `/spec/containers/${i}/env`, value: add });
+    else for (const e of add) ops.push({ op: 'add', path: `/spec/containers/${i}/env/-`, value: e });
+  });
+  return ops;
+}
 
 /** The sidecars a pod already runs: named by the webhook's marker, or present as containers of the chart's names. */
 export function presentSidecars(pod: Pod): Sidecar[] {
@@ -39,7 +54,12 @@ export function injectionPatch(pod: Pod, config: InjectionConfig | InjectionConf
 
   const present = presentSidecars(pod);
   const missing = SIDECARS.filter((s) => request.sidecars.includes(s) && !present.includes(s));
-  if (missing.length === 0) return { skip: { code: 'already_injected', message: `already has ${request.sidecars.join(', ')}` } };
+  // On re-invocation every sidecar may be there while a container another webhook added still lacks the URLs.
+  const envOps = appEnvOps(spec.containers ?? [], appEnv(config, SIDECARS.filter((s) => request.sidecars.includes(s))));
+  if (missing.length === 0) {
+    if (envOps.length === 0) return { skip: { code: 'already_injected', message: `already has ${request.sidecars.join(', ')}` } };
+    return { patch: envOps, injected: [] };
+  }
 
   const ports = new Map<number, string>();
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) for (const p of c.ports ?? []) ports.set(p.containerPort, c.name);
@@ -69,14 +89,7 @@ export function injectionPatch(pod: Pod, config: InjectionConfig | InjectionConf
     patch.push(spec.volumes ? { op: 'add', path: '/spec/volumes/-', value: volume } : { op: 'add', path: '/spec/volumes', value: [volume] });
   }
 
-  const wanted = appEnv(config, missing);
-  (spec.containers ?? []).forEach((c, i) => {
-    const own = new Set((c.env ?? []).map((e) => e.name));
-    const add = wanted.filter((e) => !own.has(e.name));
-    if (add.length === 0) return;
-    if (!c.env) patch.push({ op: 'add', path: `/spec/containers/${i}/env`, value: add });
-    else for (const e of add) patch.push({ op: 'add', path: `/spec/containers/${i}/env/-`, value: e });
-  });
+  patch.push(...envOps);
 
   const marker = SIDECARS.filter((s) => present.includes(s) || missing.includes(s)).join(',');
   if (!pod.metadata?.annotations) patch.push({ op: 'add', path: '/metadata/annotations', value: { [INJECTED_ANNOTATION]: marker } });

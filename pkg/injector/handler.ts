@@ -68,8 +68,10 @@ async function decide(o: MutateHandlerOptions, review: ReturnType<typeof parseAd
   const out = admissionResponse(review.uid, result);
   if ('patch' in result) {
     for (const s of result.injected) o.metrics.sidecars.inc({ sidecar: s });
-    o.logger.info({ pod, sidecars: result.injected, dryRun: review.dryRun }, 'sidecars injected');
-    return { out, outcome: 'injected', reason: 'injected' };
+    // No sidecar missing: a re-invocation that only gave a newly added container the URLs.
+    const reason = result.injected.length ? 'injected' : 'env_only';
+    o.logger.info({ pod, sidecars: result.injected, dryRun: review.dryRun }, reason === 'injected' ? 'sidecars injected' : 'sidecar URLs added to new containers');
+    return { out, outcome: 'injected', reason };
   }
   if ('refuse' in result) {
     o.logger.info({ pod, reason: result.refuse.code, message: result.refuse.message, dryRun: review.dryRun }, 'pod refused');
