@@ -32,7 +32,7 @@ export async function startInjector(api: FakeKubeApi, options: { configYaml?: st
 export interface HttpsAnswer { status: number; body: any; peerSerial: string }
 
 /** POSTs over HTTPS as the API server does: trusting only `ca`, checking the certificate names the Service. */
-export function post(app: RunningInjector, body: unknown, options: { ca?: string; path?: string; contentType?: string; method?: string } = {}): Promise<HttpsAnswer> {
+export function post(app: Pick<RunningInjector, 'port' | 'tls'>, body: unknown, options: { ca?: string; path?: string; contentType?: string; method?: string } = {}): Promise<HttpsAnswer> {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request({
