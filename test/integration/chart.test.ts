@@ -541,7 +541,8 @@ describe.skipIf(!helm)('with helm', () => {
     const docs = parseDocs(runHelm(['template', 'pf', 'charts/pilotfish', '-n', 'apps', '-f', 'charts/pilotfish/ci/full-values.yaml']), 'full');
     const rules = parseYaml(readFileSync(join(CHART, 'files', 'prometheus', 'queue-rules.yaml'), 'utf8')) as Obj;
     expect(docs.find((d) => d.kind === 'PrometheusRule')!.spec).toEqual(rules);
-    expect(docs.filter((d) => d.kind === 'ServiceMonitor').flatMap((d) => d.spec.endpoints.map((e: Obj) => e.port)).sort()).toEqual(['admin', 'admin', 'cache-admin', 'http', 'llm-admin']);
+    expect(docs.filter((d) => d.kind === 'ServiceMonitor').flatMap((d) => d.spec.endpoints.map((e: Obj) => e.port)).sort()).toEqual(['admin', 'admin', 'admin', 'cache-admin', 'http', 'llm-admin']);
+    expect(docs.find((d) => d.kind === 'ServiceMonitor' && d.metadata.name === 'pf-pilotfish-injector')!.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('injector');
     const qas = docs.find((d) => d.kind === 'QueueAutoscaler')!;
     expect(qas.spec.scaleTargetRef.name).toBe('pf-pilotfish-worker');
     expect(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'pf-pilotfish-worker')!.spec.replicas).toBeUndefined();
