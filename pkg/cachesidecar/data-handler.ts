@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import {
-  CacheError, isValidName, validateKey, effectiveTtl, parseRequestedTtl,
-  type CacheMetrics, type CacheOp, type CacheStore, type TtlPolicy, type TxResult,
+  CacheError, backendFailure, isValidName, validateKey, effectiveTtl, parseRequestedTtl, txResultJson,
+  type CacheMetrics, type CacheOp, type CacheStore, type TtlPolicy,
 } from '#pkg/kv/index.ts';
 import { HttpError, readBody, parseJson, sendError, methodNotAllowed, unauthorized } from '#pkg/http/index.ts';
 import type { Logger } from '#pkg/log/index.ts';
@@ -58,6 +58,13 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
         metrics.error(op, err.kind, backend);
         return sendUnavailable(res, backend);
       }
+      if (err.uncached) {
+        // An unexpected backend failure: the app goes on uncached, as it does in process (StoreCache).
+        metrics.bound(op, backend, scope).error.inc();
+        metrics.error(op, err.kind, backend);
+        logger.error({ err, op }, 'cache backend failed unexpectedly');
+        return sendUnavailable(res, backend);
+      }
       metrics.bound(op, backend, scope).error.inc();
       metrics.error(op, err.kind, backend);
       return sendError(res, new HttpError(err.status, err.code, err.message), { 'x-cache-backend': backend });
@@ -94,8 +101,9 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       },
       (err) => {
         if (!deadlines.settle(deadline)) return;
-        if (err instanceof CacheError && err.degraded) guard.failure(err.kind);
-        fail(res, op, scope, err);
+        const failure = backendFailure(err);
+        if (failure.degraded) guard.failure(failure.kind);
+        fail(res, op, scope, failure);
       },
     );
   }
@@ -204,7 +212,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       const ops = parseTx(body, policy, options.maxValueBytes);
       run(res, 'tx', '_tx', () => store.transaction(tenant, ops), (results) => {
         metrics.bound('tx', backend, '_tx').ok.inc();
-        const parts = results.map((r, i) => txResultJson(ops[i].op, r, ops[i]));
+        const parts = results.map((r, i) => txResultJson(ops[i], r));
         sendJsonText(res, backend, `{"results":[${parts.join(',')}]}`);
       });
     });
@@ -228,17 +236,4 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       case 'tx': if (badNamespace(res, 'tx', route.tenant, undefined)) { req.resume(); return; } return tx(req, res, route.tenant);
     }
   };
-}
-
-function txResultJson(op: string, r: TxResult, input: { ttlMs?: number } & object): string {
-  switch (op) {
-    case 'get': {
-      if (r === null || typeof r !== 'object') return '{"hit":false}';
-      return `{"hit":true,"value":${r.json},"ttlMs":${r.ttlMs}}`;
-    }
-    case 'set': return `{"ok":true,"ttlMs":${input.ttlMs}}`;
-    case 'del': return `{"deleted":${Number(r)}}`;
-    case 'incr': return `{"value":${Number(r)}}`;
-    default: return `{"ok":${r === true || r === 1},"ttlMs":${input.ttlMs}}`;
-  }
 }

@@ -3,13 +3,14 @@
  * upstash), in process. It applies the TTL policy, serialises values, records
  * the cache metrics, and turns backend outages into `unavailable` results.
  */
-import { CacheError, isDegraded } from './errors.ts';
+import { CacheError, backendFailure } from './errors.ts';
+import { txResult } from './tx-result.ts';
 import { validateKey, validateNamespace, validateTenant } from './keys.ts';
 import { DEFAULT_TTL_POLICY, effectiveTtl, type TtlPolicy } from './ttl.ts';
 import type { CacheMetrics, CacheOp } from './metrics.ts';
-import type { CacheStore, JsonValue, RawItem, TxOp, TxResult } from './types.ts';
+import type { CacheStore, JsonValue, RawItem, TxOp } from './types.ts';
 import type {
-  Cache, CacheTxOp, CacheTxResult, CallOptions, DelResult, GetResult, MgetItem, MgetResult, MsetItem, MsetResult, SetResult, TxResultSet, Unavailable,
+  Cache, CacheTxOp, CallOptions, DelResult, GetResult, MgetItem, MgetResult, MsetItem, MsetResult, SetResult, TxResultSet, Unavailable,
 } from './cache-types.ts';
 
 export interface StoreCacheOptions {
@@ -38,15 +39,15 @@ export class StoreCache implements Cache {
     return this.store.backend;
   }
 
-  /** Records a failure; returns `unavailable` for outages, rethrows the rest. */
+  /** Records a failure; returns `unavailable` for outages and unexpected failures (`uncached`), rethrows the rest. */
   #failed(op: CacheOp, scope: string, err: unknown): Unavailable {
-    const error = err instanceof CacheError ? err : new CacheError('other', 'cache backend failed unexpectedly', { cause: err });
+    const error = backendFailure(err);
     const m = this.#metrics;
     if (m) {
       m.bound(op, this.store.backend, scope)[error.degraded ? 'unavailable' : 'error'].inc();
       m.error(op, error.kind, this.store.backend);
     }
-    if (isDegraded(error) || error.kind === 'other') return { status: 'unavailable', error };
+    if (error.uncached) return { status: 'unavailable', error };
     throw error;
   }
 
@@ -201,14 +202,3 @@ export class StoreCache implements Cache {
 }
 
 const noop = (): void => {};
-
-function txResult(op: TxOp, r: TxResult): CacheTxResult {
-  switch (op.op) {
-    case 'get':
-      return r !== null && typeof r === 'object' ? { hit: true, value: JSON.parse(r.json) as JsonValue, ttlMs: r.ttlMs } : { hit: false };
-    case 'set': return { ok: true, ttlMs: op.ttlMs };
-    case 'del': return { deleted: Number(r) };
-    case 'incr': return { value: Number(r) };
-    case 'expire': return { ok: r === true, ttlMs: op.ttlMs };
-  }
-}

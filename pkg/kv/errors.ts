@@ -16,7 +16,11 @@ export type CacheErrorKind =
   | 'conflict'
   | 'other';
 
-/** Suggested HTTP status per kind. `timeout` is 503 like `unavailable`: to a caller a slow backend is a down backend. */
+/**
+ * Suggested HTTP status per kind. `timeout` and `other` are 503 like
+ * `unavailable`: to a caller a slow backend, or one that answered something
+ * unexpected, is a backend it cannot use right now (see `uncached`).
+ */
 export const CACHE_ERROR_STATUS: Readonly<Record<CacheErrorKind, number>> = Object.freeze({
   unavailable: 503,
   timeout: 503,
@@ -27,7 +31,7 @@ export const CACHE_ERROR_STATUS: Readonly<Record<CacheErrorKind, number>> = Obje
   too_large: 413,
   wrong_type: 409,
   conflict: 409,
-  other: 500,
+  other: 503,
 });
 
 export interface CacheErrorOptions {
@@ -51,14 +55,33 @@ export class CacheError extends Error {
     this.code = options.code ?? kind;
   }
 
-  /** True for the kinds that mean "the backend could not answer": callers degrade to uncached. */
+  /** True for the kinds that mean "the backend could not answer" (an outage: the breaker counts these). */
   get degraded(): boolean {
     return this.kind === 'unavailable' || this.kind === 'timeout';
+  }
+
+  /**
+   * True when the caller goes on uncached instead of seeing an error: an
+   * outage (`degraded`) or an unexpected backend failure (`other`). In process
+   * (`StoreCache`) and through the sidecar (503 `X-Cache: unavailable`) alike.
+   */
+  get uncached(): boolean {
+    return this.degraded || this.kind === 'other';
   }
 
   toJSON(): { error: { code: string; message: string } } {
     return { error: { code: this.code, message: this.message } };
   }
+}
+
+/** Whether `code` names a kind (the sidecar's error codes default to the kind). */
+export function isCacheErrorKind(code: string): code is CacheErrorKind {
+  return Object.hasOwn(CACHE_ERROR_STATUS, code);
+}
+
+/** A backend call's failure as a CacheError: anything that is not one already is an unexpected failure, kind `other`. */
+export function backendFailure(err: unknown): CacheError {
+  return err instanceof CacheError ? err : new CacheError('other', 'cache backend failed unexpectedly', { cause: err });
 }
 
 export function isCacheError(err: unknown): err is CacheError {

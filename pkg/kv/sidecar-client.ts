@@ -7,7 +7,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { secrets } from '#pkg/log/index.ts';
-import { CacheError, type CacheErrorKind } from './errors.ts';
+import { CacheError, isCacheErrorKind, type CacheErrorKind } from './errors.ts';
 import { validateKey, validateNamespace, validateTenant } from './keys.ts';
 import type { JsonValue } from './types.ts';
 import type {
@@ -24,8 +24,6 @@ export interface SidecarCacheOptions {
   /** Keep-alive connections to the sidecar. Default 16. */
   connections?: number;
 }
-
-const KINDS = new Set<string>(['unavailable', 'timeout', 'invalid_key', 'invalid_namespace', 'invalid_ttl', 'invalid_value', 'too_large', 'wrong_type', 'conflict', 'other']);
 
 export class SidecarCache implements Cache {
   readonly backend = 'sidecar';
@@ -211,7 +209,7 @@ function requestedTtl(ttlMs: number): number {
 }
 
 function kindOf(status: number, code: string): CacheErrorKind {
-  if (KINDS.has(code)) return code as CacheErrorKind;
+  if (isCacheErrorKind(code)) return code;
   if (status === 413 || code === 'payload_too_large') return 'too_large';
   if (status === 409) return 'conflict';
   if (status === 400) return 'invalid_value';

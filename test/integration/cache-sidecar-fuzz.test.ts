@@ -199,6 +199,9 @@ function errorBodyOf(answer: RawAnswer): { code: unknown; message: unknown } | u
   }
 }
 
+// Generous: the suite usually takes a few seconds, but a shared machine under load must not fail it on time alone.
+const FUZZ_TIMEOUT_MS = 120_000;
+
 describe('cache sidecar data API under corrupted input', () => {
   it('answers a few hundred valid requests below 400, or with a miss or a conflict', async () => {
     await fc.assert(fc.asyncProperty(validRequest, async (req) => {
@@ -206,7 +209,7 @@ describe('cache sidecar data API under corrupted input', () => {
       // 404 is a miss; 409 an incr of a value that is not an integer.
       expect([200, 204, 404, 409], `${req.method} ${req.path}`).toContain(answer.status);
     }), { seed: 16, numRuns: 300 });
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('never answers 5xx, always explains a refusal, and a refused request changes nothing', async () => {
     let refused = 0;
@@ -230,5 +233,5 @@ describe('cache sidecar data API under corrupted input', () => {
     // Still serving after everything it was fed.
     const after = await send({ method: 'PUT', path: '/v1/cache/acme/docs/after', headers: auth, body: '1', corrupted: 'nothing' });
     expect(after.status).toBe(204);
-  });
+  }, FUZZ_TIMEOUT_MS);
 });

@@ -147,6 +147,9 @@ function explains(dialect: Valid['dialect'], answer: RawAnswer): boolean {
   }
 }
 
+// Generous: the suite usually takes a few seconds, but a shared machine under load must not fail it on time alone.
+const FUZZ_TIMEOUT_MS = 120_000;
+
 describe('LLM proxy request parsing under corrupted input', () => {
   it('serves a few hundred valid chat bodies in both dialects from the mock', async () => {
     await fc.assert(fc.asyncProperty(valid, async (v) => {
@@ -154,7 +157,7 @@ describe('LLM proxy request parsing under corrupted input', () => {
       const answer = await send(req);
       expect(answer.status, `${describeRequest(req)} → ${answer.body.slice(0, 300)}`).toBe(200);
     }), { seed: 16, numRuns: 300 });
-  });
+  }, FUZZ_TIMEOUT_MS);
 
   it('never answers 5xx and explains every refusal in the caller\'s dialect', async () => {
     let refused = 0;
@@ -171,5 +174,5 @@ describe('LLM proxy request parsing under corrupted input', () => {
     expect(refused).toBeGreaterThan(800);
     const after = await send(toRequest({ path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { model: 'mock-1', messages: [{ role: 'user', content: 'still there?' }] }, dialect: 'openai' }));
     expect(after.status).toBe(200);
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
