@@ -183,6 +183,30 @@ describe('thinking', () => {
     expect(content).toBe('done');
   });
 
+  it('the openai SDK\'s stream() helper accumulates the signed block, so a streamed tool round with thinking continues too', async () => {
+    const tj = JSON.stringify(toolUse.input);
+    ant.script({ reply: { frames: [
+      anFrame('message_start', { message: { id: 'msg_u', type: 'message', role: 'assistant', model: CLAUDE, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } }),
+      anFrame('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+      anFrame('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: thought.thinking } }),
+      anFrame('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: thought.signature } }),
+      anFrame('content_block_stop', { index: 0 }),
+      anFrame('content_block_start', { index: 1, content_block: { type: 'tool_use', id: toolUse.id, name: toolUse.name, input: {} } }),
+      anFrame('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: tj } }),
+      anFrame('content_block_stop', { index: 1 }),
+      anFrame('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 30 } }),
+      anFrame('message_stop', {}),
+    ] } });
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'weather in Paris?' }];
+    const final = await openai.chat.completions.stream({ model: CLAUDE, reasoning_effort: 'low', messages, tools: [getWeather] }).finalChatCompletion();
+    const message = final.choices[0].message;
+    expect((message as unknown as { thinking_blocks: unknown }).thinking_blocks).toEqual([thought]);
+    messages.push(message as OpenAI.ChatCompletionAssistantMessageParam, { role: 'tool', tool_call_id: toolUse.id, content: 'sunny' });
+    const second = await openai.chat.completions.create({ model: CLAUDE, reasoning_effort: 'low', messages, tools: [getWeather] });
+    expect(ant.calls[1].body.messages[1].content).toEqual([thought, toolUse]);
+    expect(second.choices[0].message.content).toBe('anthropic-mock: tool said sunny');
+  });
+
   it('LangChain with reasoning on a Claude model gets reasoning_content; a tool round it sends back without the signed blocks is a 400 saying so', async () => {
     ant.script(anthropicMessage([thought, toolUse], 'tool_use'));
     // LangChain sends its `reasoning` option only for model names it knows as OpenAI reasoning models: modelKwargs carries it.
