@@ -25,6 +25,7 @@ await runMain(async () => {
     opTimeoutMs: cfg.CACHE_OP_TIMEOUT_MS,
     token: cfg.CACHE_SIDECAR_TOKEN || undefined,
     upstashTokens,
+    upstashBackend: cfg.backend === 'upstash' ? { url: cfg.UPSTASH_REDIS_REST_URL, token: cfg.UPSTASH_REDIS_REST_TOKEN } : undefined,
     maxValueBytes: cfg.CACHE_MAX_VALUE_BYTES,
   });
   const ports = await sidecar.listen(

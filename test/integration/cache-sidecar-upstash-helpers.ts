@@ -23,6 +23,7 @@ export interface TenantGrant { tenant: string; trusted?: boolean; scope?: string
 /** A sidecar on `store` (Redis by default, on the given key prefix) with one token per grant. */
 export async function runUpstashSidecar(options: {
   redisUrl: string; prefix: string; grants: TenantGrant[]; store?: CacheStore; opTimeoutMs?: number; scripts?: string[];
+  upstashBackend?: { url: string; token: string };
 }): Promise<UpstashSidecar> {
   const tokens: Record<string, string> = {};
   const config: Record<string, object> = {};
@@ -38,7 +39,7 @@ export async function runUpstashSidecar(options: {
     store, policy: TEST_POLICY, metrics: new Metrics({ defaultMetrics: false }),
     logger: createLogger({ name: 'upstash-test', level: 'trace', destination: logs.stream }),
     opTimeoutMs: options.opTimeoutMs ?? 500, breakerProbeIntervalMs: 50,
-    upstashTokens: parseUpstashTokens(JSON.stringify(config)), upstashScripts: options.scripts,
+    upstashTokens: parseUpstashTokens(JSON.stringify(config)), upstashScripts: options.scripts, upstashBackend: options.upstashBackend,
   });
   const { dataPort, adminPort } = await sidecar.listen({ port: 0, host: '127.0.0.1' }, { port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${dataPort}`;

@@ -19,6 +19,7 @@ import { planCommand, shapeReply, spaceFor, type Plan, type TenantSpace } from '
 import { ScriptGate } from './scripts.ts';
 import { encodeResult } from './encoding.ts';
 import { commandErrorText, isCommandError, redisExecutor, type Settled, type UpstashExecutor } from './executor.ts';
+import { upstashForwarder } from './forward.ts';
 
 export interface UpstashHandlerOptions {
   store: CacheStore;
@@ -34,7 +35,9 @@ export interface UpstashHandlerOptions {
   allowedScripts?: readonly string[];
   /** Script SHA-1s allowed besides the built-in allowlist. */
   allowedScriptShas?: readonly string[];
-  /** Runs the commands; default: the store's Redis connection (none for other backends). */
+  /** The real Upstash behind an `upstash` backend: commands are forwarded there, rewritten. */
+  forward?: { url: string; token: string };
+  /** Runs the commands; default: the store's Redis connection, or `forward`'s Upstash (none for memory). */
   executor?: UpstashExecutor;
 }
 
@@ -51,7 +54,9 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
   const { store, tokens, guard, deadlines, logger } = options;
   const backend = store.backend;
   const prefix = store instanceof RedisStore ? store.prefix : (store as { prefix?: string }).prefix ?? 'pilotfish';
-  const executor = options.executor ?? (store instanceof RedisStore ? redisExecutor(store.client) : undefined);
+  const executor = options.executor
+    ?? (store instanceof RedisStore ? redisExecutor(store.client) : undefined)
+    ?? (backend === 'upstash' && options.forward ? upstashForwarder({ ...options.forward, timeoutMs: deadlines.timeoutMs }) : undefined);
   const scripts = new ScriptGate({ allowedBodies: options.allowedScripts, allowedShas: options.allowedScriptShas });
   const spaces = new Map<string, TenantSpace>();
   const requests = options.metrics.counter({
@@ -134,7 +139,7 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
     const { endpoint } = target;
     const count = (result: Result) => requests.inc({ tenant: grant.tenant, endpoint, result });
     if (!executor) {
-      return fail(501, `ERR the Upstash protocol needs a Redis-compatible backend (CACHE_BACKEND=redis); this sidecar's backend is ${backend}`, 'refused', endpoint, grant.tenant);
+      return fail(501, `ERR the Upstash protocol needs a Redis-compatible backend (CACHE_BACKEND=redis or upstash); this sidecar's backend is ${backend}`, 'refused', endpoint, grant.tenant);
     }
     const space = spaceOf(grant.tenant, grant.scope, grant.trusted);
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
