@@ -166,6 +166,7 @@ describe('injectionPatch', () => {
 
   it('skips pods bound for Windows nodes', () => {
     expect(injectionPatch(pod({ nodeSelector: { 'kubernetes.io/os': 'windows' }, containers: [app()] }), config)).toMatchObject({ skip: { code: 'windows_node' } });
+    expect(injectionPatch(pod({ os: { name: 'windows' }, containers: [app()] }), config)).toMatchObject({ skip: { code: 'windows_node' } });
     expect(injectionPatch(pod({ nodeSelector: { 'kubernetes.io/os': 'linux' }, containers: [app()] }), config)).toHaveProperty('patch');
   });
 

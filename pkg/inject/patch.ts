@@ -44,7 +44,7 @@ export function injectionPatch(pod: Pod, config: InjectionConfig | InjectionConf
   if (request.kind === 'none') return { skip: { code: 'not_requested', message: 'no pilotfish.dev/inject annotation' } };
   if (request.kind === 'invalid') return { refuse: { code: 'invalid_annotation', message: request.problems.join('; ') } };
   const spec = pod.spec ?? {};
-  if (spec.nodeSelector?.['kubernetes.io/os'] === 'windows') {
+  if (spec.nodeSelector?.['kubernetes.io/os'] === 'windows' || (spec.os as { name?: string } | undefined)?.name === 'windows') {
     return { skip: { code: 'windows_node', message: 'pod selects Windows nodes; the sidecar image is Linux only, so nothing was injected' } };
   }
   if (spec.hostNetwork) {
