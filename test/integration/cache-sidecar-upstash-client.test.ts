@@ -21,7 +21,7 @@ let direct: Redis;
 beforeAll(async () => {
   s = await runUpstashSidecar({
     redisUrl: sharedRedisUrl(), prefix: PREFIX, scripts: [LOCKING_SCRIPT],
-    grants: [{ tenant: 'acme' }, { tenant: 'beta' }, { tenant: 'ops', trusted: true }],
+    grants: [{ tenant: 'acme' }, { tenant: 'beta' }, { tenant: 'ops', trusted: true }, { tenant: 'docs', scope: 'knowledge.search', defaultTtl: true }],
   });
   direct = new Redis(sharedRedisUrl(), { protocol: 2 });
 });
@@ -269,6 +269,19 @@ describe('the wire, raw', () => {
     const wrongArity = await rest(s, '/upstash/multi-exec', { body: [['set', k, 'v'], ['get']], token: s.tokens.acme });
     expect(wrongArity).toMatchObject({ status: 400, body: { error: expect.stringMatching(/EXECABORT|wrong number/) } });
     expect(await direct.exists(`${PREFIX}:{acme}:upstash:${k}`)).toBe(0);
+  });
+
+  it('gives a SET without a TTL its scope\'s default TTL when the token asks for it', async () => {
+    const r = upstashClient(s, 'docs');
+    const k = `ttl-${randomUUID().slice(0, 6)}`;
+    await r.set(k, 'v');
+    const ttl = await direct.pttl(`${PREFIX}:{docs}:knowledge.search:${k}`);
+    expect(ttl).toBeGreaterThan(10_000);
+    expect(ttl).toBeLessThanOrEqual(15_000); // knowledge.search's default in the test policy
+    await r.set(k, 'v', { ex: 600 });
+    expect(await direct.ttl(`${PREFIX}:{docs}:knowledge.search:${k}`)).toBeGreaterThan(500);
+    await upstashClient(s, 'acme').set(k, 'v');
+    expect(await direct.pttl(`${PREFIX}:{acme}:upstash:${k}`)).toBe(-1);
   });
 
   it('answers on the memory backend with a clear error that a Redis-compatible backend is needed', async () => {

@@ -18,7 +18,7 @@ export interface UpstashSidecar {
   close(): Promise<void>;
 }
 
-export interface TenantGrant { tenant: string; trusted?: boolean; scope?: string }
+export interface TenantGrant { tenant: string; trusted?: boolean; scope?: string; defaultTtl?: boolean }
 
 /** A sidecar on `store` (Redis by default, on the given key prefix) with one token per grant. */
 export async function runUpstashSidecar(options: {
@@ -30,7 +30,7 @@ export async function runUpstashSidecar(options: {
   for (const g of options.grants) {
     const token = `tok-${g.tenant}-${randomUUID()}`;
     tokens[g.tenant] = token;
-    config[token] = { tenant: g.tenant, ...(g.trusted ? { trusted: true } : {}), ...(g.scope ? { scope: g.scope } : {}) };
+    config[token] = { tenant: g.tenant, ...(g.trusted ? { trusted: true } : {}), ...(g.scope ? { scope: g.scope } : {}), ...(g.defaultTtl ? { defaultTtl: true } : {}) };
   }
   const store = options.store ?? redisStore(options.redisUrl, options.prefix);
   if (!(store instanceof MemoryStore)) await store.waitReady?.(5000);

@@ -7,13 +7,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { RedisStore, type CacheStore, type TtlPolicy } from '#pkg/kv/index.ts';
+import { RedisStore, ruleFor, type CacheStore, type TtlPolicy } from '#pkg/kv/index.ts';
 import { HttpError, readBody } from '#pkg/http/index.ts';
 import type { Metrics } from '#pkg/metrics/index.ts';
 import type { Logger } from '#pkg/log/index.ts';
 import type { BackendGuard } from '../guard.ts';
 import type { DeadlineSweeper } from '../deadlines.ts';
-import type { UpstashTokens } from './tokens.ts';
+import type { UpstashGrant, UpstashTokens } from './tokens.ts';
 import { parseTarget, pathCommand, tokenOf, UPSTASH_MOUNT, type Endpoint } from './request.ts';
 import { planCommand, shapeReply, spaceFor, type Plan, type TenantSpace } from './rewrite.ts';
 import { ScriptGate } from './scripts.ts';
@@ -84,10 +84,13 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
     res.end(text);
   };
 
-  const spaceOf = (tenant: string, scope: string, trusted: boolean): TenantSpace => {
-    const id = `${tenant}\n${scope}\n${trusted}`;
+  const spaceOf = (grant: UpstashGrant): TenantSpace => {
+    const id = `${grant.tenant}\n${grant.scope}\n${grant.trusted}\n${grant.defaultTtl}`;
     let space = spaces.get(id);
-    if (!space) spaces.set(id, (space = spaceFor(prefix, tenant, scope, trusted, scripts)));
+    if (!space) {
+      const ttlMs = grant.defaultTtl ? ruleFor(options.policy, grant.scope).ttlMs : undefined;
+      spaces.set(id, (space = spaceFor(prefix, grant.tenant, grant.scope, grant.trusted, scripts, ttlMs)));
+    }
     return space;
   };
 
@@ -141,7 +144,7 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
     if (!executor) {
       return fail(501, `ERR the Upstash protocol needs a Redis-compatible backend (CACHE_BACKEND=redis or upstash); this sidecar's backend is ${backend}`, 'refused', endpoint, grant.tenant);
     }
-    const space = spaceOf(grant.tenant, grant.scope, grant.trusted);
+    const space = spaceOf(grant);
     const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
 
     readBody(req, options.maxBodyBytes).then((body) => {

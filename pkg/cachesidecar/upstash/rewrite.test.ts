@@ -48,6 +48,18 @@ describe('planCommand', () => {
   });
 });
 
+describe('scope TTL default', () => {
+  it('gives a SET without a TTL the scope\'s default when the token asks for it, and leaves every other SET alone', () => {
+    const withTtl = spaceFor('pf', 'acme', 'upstash', false, gate, 30_000);
+    expect(planCommand(['set', 'k', 'v'], withTtl)).toMatchObject({ args: ['set', `${P}k`, 'v', 'PX', '30000'] });
+    expect(planCommand(['set', 'k', 'v', 'NX'], withTtl)).toMatchObject({ args: ['set', `${P}k`, 'v', 'NX', 'PX', '30000'] });
+    for (const option of [['EX', '5'], ['px', '5'], ['EXAT', '9999999999'], ['PXAT', '9999999999999'], ['KEEPTTL']]) {
+      expect(planCommand(['set', 'k', 'v', ...option], withTtl)).toMatchObject({ args: ['set', `${P}k`, 'v', ...option] });
+    }
+    expect(planCommand(['set', 'k', 'v'], acme)).toMatchObject({ args: ['set', `${P}k`, 'v'] });
+  });
+});
+
 describe('shapeReply', () => {
   it('gives names back without the prefix, and never a name outside it', () => {
     expect(shapeReply([`${P}a`, 'pf:{other}:upstash:b', `${P}c`], 'keys', acme)).toEqual(['a', 'c']);

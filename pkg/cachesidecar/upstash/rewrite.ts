@@ -13,6 +13,8 @@ export interface TenantSpace {
   keyPrefix: string;
   trusted: boolean;
   scripts: ScriptGate;
+  /** When set, a SET without a TTL option is stored with this TTL (the scope's policy default). */
+  defaultTtlMs?: number;
 }
 
 /** How a reply is turned back into what the client expects. */
@@ -29,9 +31,11 @@ export type Plan =
   | { ok: true; name: string; args: string[]; reply: ReplyShape }
   | { ok: false; error: string };
 
-export function spaceFor(prefix: string, tenant: string, scope: string, trusted: boolean, scripts: ScriptGate): TenantSpace {
-  return { keyPrefix: encodeKey(prefix, { tenantKey: tenant, scope }, ''), trusted, scripts };
+export function spaceFor(prefix: string, tenant: string, scope: string, trusted: boolean, scripts: ScriptGate, defaultTtlMs?: number): TenantSpace {
+  return { keyPrefix: encodeKey(prefix, { tenantKey: tenant, scope }, ''), trusted, scripts, ...(defaultTtlMs ? { defaultTtlMs } : {}) };
 }
+
+const TTL_OPTIONS = new Set(['ex', 'px', 'exat', 'pxat', 'keepttl']);
 
 const fail = (error: string): Plan => ({ ok: false, error });
 
@@ -78,6 +82,9 @@ export function planCommand(raw: unknown, space: TenantSpace): Plan {
     // Fast path: 256 UTF-16 units are at most 768 UTF-8 bytes.
     if (key.length > 256 && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return fail(`ERR key exceeds ${MAX_KEY_BYTES} bytes`);
     args[i] = space.keyPrefix + key;
+  }
+  if (name === 'set' && space.defaultTtlMs && args.length >= 3 && !args.slice(3).some((a) => TTL_OPTIONS.has(a.toLowerCase()))) {
+    args.push('PX', String(space.defaultTtlMs));
   }
   return { ok: true, name, args, reply: 'plain' };
 }

@@ -5,10 +5,10 @@ const token = 'tok-0123456789abcdef';
 
 describe('parseUpstashTokens', () => {
   it('maps each token to its tenant, scope (default upstash) and trust', () => {
-    const tokens = parseUpstashTokens(JSON.stringify({ [token]: { tenant: 'acme' }, [`${token}2`]: { tenant: 'beta', scope: 'kv', trusted: true } }));
+    const tokens = parseUpstashTokens(JSON.stringify({ [token]: { tenant: 'acme' }, [`${token}2`]: { tenant: 'beta', scope: 'kv', trusted: true, defaultTtl: true } }));
     expect(tokens.size).toBe(2);
-    expect(tokens.lookup(token)).toEqual({ tenant: 'acme', scope: 'upstash', trusted: false });
-    expect(tokens.lookup(`${token}2`)).toEqual({ tenant: 'beta', scope: 'kv', trusted: true });
+    expect(tokens.lookup(token)).toEqual({ tenant: 'acme', scope: 'upstash', trusted: false, defaultTtl: false });
+    expect(tokens.lookup(`${token}2`)).toEqual({ tenant: 'beta', scope: 'kv', trusted: true, defaultTtl: true });
     expect(tokens.lookup(`${token}x`)).toBeUndefined();
     expect(tokens.lookup('')).toBeUndefined();
     expect(tokens.tokens).toEqual([token, `${token}2`]);
@@ -26,6 +26,7 @@ describe('parseUpstashTokens', () => {
     [JSON.stringify({ [token]: { tenant: 'a', scope: '' } }), /scope must match/],
     [JSON.stringify({ [token]: { tenant: 'a', trusted: 'yes' } }), /trusted must be/],
     [JSON.stringify({ [token]: { tenant: 'a', role: 'x' } }), /unknown field "role"/],
+    [JSON.stringify({ [token]: { tenant: 'a', defaultTtl: 1 } }), /defaultTtl must be/],
   ])('refuses %s clearly, never quoting a token', (text, message) => {
     expect(() => parseUpstashTokens(text)).toThrow(message);
     try {

@@ -1,6 +1,6 @@
 /**
  * `CACHE_UPSTASH_TOKENS`: which Upstash token belongs to which tenant.
- * `{"<token>":{"tenant":"acme","scope"?:"upstash","trusted"?:false}}`.
+ * `{"<token>":{"tenant":"acme","scope"?:"upstash","trusted"?:false,"defaultTtl"?:false}}`.
  * Tokens are looked up by their SHA-256, so the lookup's timing tells nothing
  * about how much of a guessed token was right.
  */
@@ -13,6 +13,8 @@ export interface UpstashGrant {
   scope: string;
   /** May run any script, not only allowlisted ones. */
   trusted: boolean;
+  /** A SET without a TTL gets the scope's default TTL from the TTL policy. */
+  defaultTtl: boolean;
 }
 
 export const DEFAULT_UPSTASH_SCOPE = 'upstash';
@@ -61,13 +63,14 @@ export function parseUpstashTokens(text: string): UpstashTokens {
     const where = `CACHE_UPSTASH_TOKENS entry #${index}`;
     if (token.length < MIN_TOKEN_LENGTH) throw new Error(`${where}: a token must be at least ${MIN_TOKEN_LENGTH} characters`);
     if (value === null || typeof value !== 'object') throw new Error(`${where}: must be an object {"tenant":"…"}`);
-    const { tenant, scope, trusted, ...rest } = value as Record<string, unknown>;
+    const { tenant, scope, trusted, defaultTtl, ...rest } = value as Record<string, unknown>;
     const unknown = Object.keys(rest);
-    if (unknown.length) throw new Error(`${where}: unknown field ${JSON.stringify(unknown[0])} (allowed: tenant, scope, trusted)`);
+    if (unknown.length) throw new Error(`${where}: unknown field ${JSON.stringify(unknown[0])} (allowed: tenant, scope, trusted, defaultTtl)`);
     if (!isValidName(tenant)) throw new Error(`${where}: tenant must match [A-Za-z0-9._-]{1,64}`);
     if (scope !== undefined && !isValidName(scope)) throw new Error(`${where}: scope must match [A-Za-z0-9._-]{1,64}`);
     if (trusted !== undefined && typeof trusted !== 'boolean') throw new Error(`${where}: trusted must be true or false`);
-    grants[token] = { tenant, scope: (scope as string | undefined) ?? DEFAULT_UPSTASH_SCOPE, trusted: trusted === true };
+    if (defaultTtl !== undefined && typeof defaultTtl !== 'boolean') throw new Error(`${where}: defaultTtl must be true or false`);
+    grants[token] = { tenant, scope: (scope as string | undefined) ?? DEFAULT_UPSTASH_SCOPE, trusted: trusted === true, defaultTtl: defaultTtl === true };
   }
   return new UpstashTokens(grants);
 }
