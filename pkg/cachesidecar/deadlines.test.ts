@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineSweeper } from './deadlines.ts';
 
 describe('DeadlineSweeper', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
   it('expires only unsettled deadlines, in order, never after the timeout', () => {
     let now = 0;
     const sweeper = new DeadlineSweeper({ timeoutMs: 100, resolutionMs: 10, now: () => now });
@@ -28,15 +30,18 @@ describe('DeadlineSweeper', () => {
     sweeper.stop();
   });
 
-  it('fires on its own timer and stops it when nothing is pending', async () => {
-    const sweeper = new DeadlineSweeper({ timeoutMs: 20, resolutionMs: 2 });
-    const fired = await new Promise<number>((resolve) => {
-      const t0 = performance.now();
-      sweeper.start(() => resolve(performance.now() - t0));
-    });
-    expect(fired).toBeGreaterThanOrEqual(15);
-    await new Promise((r) => setTimeout(r, 10));
+  it('fires on its own timer, one sweep period early at most, and stops it when nothing is pending', async () => {
+    vi.useFakeTimers();
+    const sweeper = new DeadlineSweeper({ timeoutMs: 20, resolutionMs: 2, now: () => Date.now() });
+    let fired = false;
+    sweeper.start(() => { fired = true; });
+    await vi.advanceTimersByTimeAsync(17);
+    expect(fired).toBe(false);
+    await vi.advanceTimersByTimeAsync(3);
+    expect(fired).toBe(true);
+    await vi.advanceTimersByTimeAsync(10);
     expect(sweeper.pending).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('rejects a non-positive timeout', () => {

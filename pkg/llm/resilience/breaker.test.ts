@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LlmError } from '../errors.ts';
 import { ProviderBreaker, type BreakerState } from './breaker.ts';
 
@@ -35,15 +35,22 @@ describe('ProviderBreaker', () => {
   });
 
   it('lets one trial through after the reset time: success closes, failure reopens', async () => {
-    const b = make({ minRequests: 1, errorPct: 1, resetMs: 50 });
-    await b.fire(fail('server')).catch(() => undefined);
-    expect(b.state).toBe('open');
-    await new Promise((r) => setTimeout(r, 80));
-    expect(b.state).toBe('half_open');
-    await b.fire(fail('server')).catch(() => undefined);
-    expect(b.state).toBe('open');
-    await new Promise((r) => setTimeout(r, 80));
-    expect(await b.fire(async () => 'ok')).toBe('ok');
-    expect(b.state).toBe('closed');
+    vi.useFakeTimers();
+    try {
+      const b = make({ minRequests: 1, errorPct: 1, resetMs: 50 });
+      await b.fire(fail('server')).catch(() => undefined);
+      expect(b.state).toBe('open');
+      await vi.advanceTimersByTimeAsync(49);
+      expect(b.state).toBe('open');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(b.state).toBe('half_open');
+      await b.fire(fail('server')).catch(() => undefined);
+      expect(b.state).toBe('open');
+      await vi.advanceTimersByTimeAsync(50);
+      expect(await b.fire(async () => 'ok')).toBe('ok');
+      expect(b.state).toBe('closed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
