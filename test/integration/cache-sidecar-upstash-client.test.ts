@@ -284,6 +284,10 @@ describe('the wire, raw', () => {
     expect(await direct.pttl(`${PREFIX}:{acme}:upstash:${k}`)).toBe(-1);
   });
 
+  it('never writes a token to a log line', () => {
+    for (const line of s.logs.lines) for (const token of Object.values(s.tokens)) expect(line).not.toContain(token);
+  });
+
   it('answers on the memory backend with a clear error that a Redis-compatible backend is needed', async () => {
     const m = await runUpstashSidecar({ redisUrl: sharedRedisUrl(), prefix: PREFIX, grants: [{ tenant: 'acme' }], store: new MemoryStore({ maxBytes: 1 << 20 }) });
     try {
