@@ -78,7 +78,7 @@ export async function startInjectorApp(cfg: InjectorConfig, deps: InjectorDeps):
     }
   };
   // Until the caBundle is written (the webhook configuration may be created
-  // after this pod starts), check again every 10 s, doubling, up to the interval.
+  // after this pod starts), check again from 10 s, doubling, up to the interval.
   let retryMs = 10_000;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;

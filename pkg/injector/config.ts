@@ -20,7 +20,7 @@ export function loadInjectorConfig(env: NodeJS.ProcessEnv = process.env) {
     INJECTOR_WEBHOOK_CONFIGURATION: str({ default: 'pilotfish-injector', desc: 'self-signed mode: MutatingWebhookConfiguration whose caBundle is kept current; empty: none' }),
     INJECTOR_CERT_VALIDITY: duration({ default: 365 * 24 * 3_600_000, desc: 'self-signed mode: serving certificate lifetime' }),
     INJECTOR_CERT_RENEW_BEFORE: duration({ default: 30 * 24 * 3_600_000, desc: 'self-signed mode: renew this long before expiry' }),
-    INJECTOR_CERT_CHECK_INTERVAL: duration({ default: 3_600_000, desc: 'how often the certificate (Secret or files) is checked and reloaded' }),
+    INJECTOR_CERT_CHECK_INTERVAL: duration({ default: 300_000, desc: 'how often the certificate (Secret or files) and the caBundle are checked, reloaded or restored' }),
     INJECTOR_KUBE_API: str({ default: '', desc: 'API server URL; empty: in-cluster service account or KUBECONFIG' }),
     INJECTOR_IDENTITY: str({ default: env.POD_NAME ?? hostname() }),
     LOG_LEVEL: str({ default: 'info' }),
