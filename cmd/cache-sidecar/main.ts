@@ -1,4 +1,4 @@
-import { loadCacheSidecarConfig, createCacheSidecar, createStore, parseUpstashTokens } from '#pkg/cachesidecar/index.ts';
+import { loadCacheSidecarConfig, createCacheSidecar, createStore, parseUpstashTokens, parseScriptShas } from '#pkg/cachesidecar/index.ts';
 import { parseTtlPolicy } from '#pkg/kv/index.ts';
 import { createLogger, secrets } from '#pkg/log/index.ts';
 import { Metrics, startTelemetry } from '#pkg/metrics/index.ts';
@@ -25,6 +25,7 @@ await runMain(async () => {
     opTimeoutMs: cfg.CACHE_OP_TIMEOUT_MS,
     token: cfg.CACHE_SIDECAR_TOKEN || undefined,
     upstashTokens,
+    upstashScriptShas: parseScriptShas(cfg.CACHE_UPSTASH_SCRIPT_SHAS),
     upstashBackend: cfg.backend === 'upstash' ? { url: cfg.UPSTASH_REDIS_REST_URL, token: cfg.UPSTASH_REDIS_REST_TOKEN } : undefined,
     maxValueBytes: cfg.CACHE_MAX_VALUE_BYTES,
   });

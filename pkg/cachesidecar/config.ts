@@ -19,6 +19,7 @@ export const cacheSidecarSpec = {
   CACHE_KEY_PREFIX: str({ default: 'pilotfish' }),
   CACHE_SIDECAR_TOKEN: str({ default: '' }),
   CACHE_UPSTASH_TOKENS: str({ default: '' }),
+  CACHE_UPSTASH_SCRIPT_SHAS: str({ default: '' }),
   LOG_LEVEL: str({ default: 'info' }),
 };
 

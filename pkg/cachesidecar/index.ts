@@ -6,4 +6,4 @@ export { parseRoute, type Route } from './route.ts';
 export { MAX_BATCH_ITEMS } from './input.ts';
 export { loadCacheSidecarConfig, chooseBackend, cacheSidecarSpec, type CacheSidecarConfig } from './config.ts';
 export { createStore, type SidecarStore } from './store.ts';
-export { createUpstashHandler, isUpstashPath, parseUpstashTokens, UpstashTokens, type UpstashGrant } from './upstash/index.ts';
+export { createUpstashHandler, isUpstashPath, parseUpstashTokens, parseScriptShas, UpstashTokens, type UpstashGrant } from './upstash/index.ts';

@@ -31,6 +31,8 @@ export interface CacheSidecarOptions {
   upstashTokens?: UpstashTokens;
   /** Script bodies the Upstash protocol runs besides its built-in allowlist. */
   upstashScripts?: readonly string[];
+  /** Script SHA-1s the Upstash protocol runs besides its built-in allowlist. */
+  upstashScriptShas?: readonly string[];
   /** With an `upstash` store: the real Upstash the Upstash protocol's commands are forwarded to. */
   upstashBackend?: { url: string; token: string };
 }
@@ -73,7 +75,7 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
   const maxBatchBodyBytes = options.maxBatchBodyBytes ?? 16 * 1024 * 1024;
   const upstash = createUpstashHandler({
     store, tokens: options.upstashTokens ?? new UpstashTokens({}), guard, deadlines, metrics: options.metrics, logger,
-    policy: options.policy, maxBodyBytes: maxBatchBodyBytes, allowedScripts: options.upstashScripts, forward: options.upstashBackend,
+    policy: options.policy, maxBodyBytes: maxBatchBodyBytes, allowedScripts: options.upstashScripts, allowedScriptShas: options.upstashScriptShas, forward: options.upstashBackend,
   });
   const data = createServer(createDataHandler({
     store, policy: options.policy, guard, deadlines, metrics: cacheMetrics, logger,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { RATELIMIT_SCRIPT_SHAS, ScriptGate, compatibleScript, sha1 } from './scripts.ts';
+import { RATELIMIT_SCRIPT_SHAS, ScriptGate, compatibleScript, parseScriptShas, sha1 } from './scripts.ts';
+
+describe('parseScriptShas', () => {
+  it('reads comma- or space-separated SHA-1s, lower-cased, and refuses anything else by position', () => {
+    expect(parseScriptShas('')).toEqual([]);
+    expect(parseScriptShas(`${'A'.repeat(40)}, ${'b'.repeat(40)}\n`)).toEqual(['a'.repeat(40), 'b'.repeat(40)]);
+    expect(() => parseScriptShas(`${'a'.repeat(40)},nope`)).toThrow('entry #2 is not a SHA-1');
+  });
+});
 
 describe('compatibleScript', () => {
   it('drops allow-key-locking, the shebang flag Redis 7.0 rejects', () => {

@@ -33,6 +33,14 @@ export const RATELIMIT_SCRIPT_SHAS: readonly string[] = [
 const DROPPED_FLAGS = new Set(['allow-key-locking']);
 const MAX_LEARNED = 10_000;
 
+/** `CACHE_UPSTASH_SCRIPT_SHAS`: comma- or space-separated SHA-1s (40 hex digits) of more scripts to allow. */
+export function parseScriptShas(text: string): string[] {
+  const shas = text.split(/[\s,]+/).filter((s) => s !== '');
+  const bad = shas.findIndex((s) => !/^[0-9a-fA-F]{40}$/.test(s));
+  if (bad >= 0) throw new Error(`CACHE_UPSTASH_SCRIPT_SHAS entry #${bad + 1} is not a SHA-1 (40 hex digits)`);
+  return shas.map((s) => s.toLowerCase());
+}
+
 export function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
