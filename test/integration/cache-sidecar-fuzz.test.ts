@@ -211,6 +211,22 @@ describe('cache sidecar data API under corrupted input', () => {
     }), { seed: 16, numRuns: 300 });
   }, FUZZ_TIMEOUT_MS);
 
+  // What the fuzzer found (each answered 500 or crashed the process before the fix), kept as plain cases.
+  it.each([
+    ['ttl=%E0', 400, 'invalid_ttl', { method: 'PUT', path: '/v1/cache/acme/docs/k?ttl=%E0', headers: auth, body: '1' }],
+    ['ttl=%ZZ0', 400, 'invalid_ttl', { method: 'PUT', path: '/v1/cache/acme/docs/k?ttl=%ZZ0', headers: auth, body: '1' }],
+    ['ttl=%', 400, 'invalid_ttl', { method: 'PUT', path: '/v1/cache/acme/docs/k?ttl=%', headers: auth, body: '1' }],
+    ['a deeply nested _mset value', 400, 'invalid_body', { method: 'POST', path: '/v1/cache/acme/docs/_mset', headers: auth, body: `{"items":[{"key":"k","value":${deep(20_000, '[', ']')}}]}` }],
+    ['a deeply nested _tx value', 400, 'invalid_body', { method: 'POST', path: '/v1/cache/acme/_tx', headers: auth, body: `{"ops":[{"op":"set","scope":"s","key":"k","value":${deep(20_000, '{"a":', '}')}}]}` }],
+    ['a non-ASCII bearer token of the right length', 401, 'unauthorized', { method: 'GET', path: '/v1/cache/acme/docs/k', headers: { authorization: `Bearer ${'é'.repeat(TOKEN.length)}` } }],
+  ] as const)('%s is refused: %d %s', async (_, status, code, req) => {
+    const writesBefore = successfulWrites;
+    const answer = await send(fuzzRequest({ ...req, corrupted: 'regression' }));
+    expect(answer.status).toBe(status);
+    expect(errorBodyOf(answer)?.code).toBe(code);
+    expect(successfulWrites).toBe(writesBefore);
+  });
+
   it('never answers 5xx, always explains a refusal, and a refused request changes nothing', async () => {
     let refused = 0;
     await fc.assert(fc.asyncProperty(corruptedRequest, async (req) => {
