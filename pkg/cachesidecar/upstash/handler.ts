@@ -46,7 +46,7 @@ export function isUpstashPath(url: string): boolean {
   return url.startsWith(UPSTASH_MOUNT) && (url.length === UPSTASH_MOUNT.length || url[UPSTASH_MOUNT.length] === '/' || url[UPSTASH_MOUNT.length] === '?');
 }
 
-type Result = 'ok' | 'error' | 'refused' | 'unauthorized' | 'unavailable';
+type Result = 'ok' | 'error' | 'refused' | 'unauthorized' | 'unavailable' | 'timeout';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT']);
 
@@ -61,7 +61,7 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
   const spaces = new Map<string, TenantSpace>();
   const requests = options.metrics.counter({
     name: 'cache_upstash_requests_total',
-    help: 'Requests to the Upstash REST endpoint of the cache sidecar, by tenant, endpoint (command, pipeline, multi-exec) and result (ok, error, refused, unauthorized, unavailable)',
+    help: 'Requests to the Upstash REST endpoint of the cache sidecar, by tenant, endpoint (command, pipeline, multi-exec) and result (ok, error, refused, unauthorized, unavailable, timeout: the op deadline answered)',
     labelNames: ['tenant', 'endpoint', 'result'],
     otel: { name: 'cache.upstash.requests', unit: '{request}' },
   });
@@ -96,14 +96,14 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
 
   /** Runs `call` under the breaker and the op deadline; `answer` or a 503 is sent, exactly once. */
   const run = <T>(res: ServerResponse, count: (r: Result) => void, call: () => Promise<T>, answer: (value: T) => void): void => {
-    const unavailable = () => {
-      count('unavailable');
+    const unavailable = (result: Result = 'unavailable') => {
+      count(result);
       send(res, 503, { error: 'ERR cache backend unavailable; continue uncached' }, { 'retry-after': '1' });
     };
     if (!guard.closed) return unavailable();
     const deadline = deadlines.start(() => {
       guard.failure('timeout');
-      unavailable();
+      unavailable('timeout');
     });
     call().then(
       (value) => {
