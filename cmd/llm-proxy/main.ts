@@ -14,7 +14,7 @@ await runMain(async () => {
   for (const p of config.skipped) logger.warn({ provider: p }, 'provider named by configuration has no API key: not routed (refused in production)');
   const stack = createLlmStack(config.settings, llmMetrics);
 
-  const data = createServer(createLlmHandler({ gateway: stack.gateway, router: stack.router, metrics: llmMetrics, logger, passthrough: stack.passthrough, maxBodyBytes: config.maxBodyBytes }));
+  const data = createServer(createLlmHandler({ gateway: stack.gateway, router: stack.router, metrics: llmMetrics, logger, passthrough: stack.passthrough, maxBodyBytes: config.maxBodyBytes, callerTokens: config.callerTokens }));
   const admin = createAdminServer({
     metrics,
     readiness: () => ({ ready: data.listening, providers: [...stack.providers.keys()] }),

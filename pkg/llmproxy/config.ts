@@ -1,5 +1,5 @@
 import { EnvError, makeValidator } from 'envalid';
-import { bool, ConfigError, duration, intInRange, isProduction, loadConfig, port, str, url, host } from '../config/index.ts';
+import { bool, commaList, ConfigError, duration, intInRange, isProduction, loadConfig, port, str, url, host } from '../config/index.ts';
 import { isProviderName, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
 
 const providerOrEmpty = makeValidator<ProviderName | ''>((input) => {
@@ -51,6 +51,7 @@ export const llmProxySpecs = {
   LLM_BREAKER_RESET_MS: duration({ default: 30_000, desc: 'Time open before one trial call' }),
   LLM_DEFAULT_MAX_TOKENS: intInRange(1, 1_000_000)({ default: 4096, desc: 'max_tokens sent to Anthropic when the caller gave none' }),
   // Anthropic accepts 32 MB requests: two 2.25 MB images (base64, so about 6 MB) must fit with room to spare.
+  LLM_PROXY_TOKEN: commaList({ default: [], desc: 'Tokens callers must send as their API key (comma-separated, for rotation); empty: no caller authentication' }),
   LLM_MAX_BODY_BYTES: intInRange(1024, 256 * 1024 * 1024)({ default: 32 * 1024 * 1024, desc: 'Largest request body' }),
   LLM_UPSTREAM_CONNECTIONS: intInRange(1, 10_000)({ default: 128, desc: 'Pooled sockets per upstream origin' }),
   LLM_MOCK_ENABLED: bool({ default: false, desc: 'Whether the mock provider can be routed to; default true unless NODE_ENV=production' }),
@@ -63,6 +64,8 @@ export interface LlmProxyConfig {
   adminHost: string;
   adminPort: number;
   maxBodyBytes: number;
+  /** `LLM_PROXY_TOKEN`: the API keys callers must send; empty: none asked. */
+  callerTokens: string[];
   settings: LlmSettings;
   /** Values to register with the log masker. */
   secrets: string[];
@@ -125,8 +128,8 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
   if (c.ANTHROPIC_API_KEY) settings.anthropic = { apiKey: c.ANTHROPIC_API_KEY, baseURL: c.ANTHROPIC_BASE_URL };
   return {
     host: c.LLM_PROXY_HOST, port: c.LLM_PROXY_PORT, adminHost: c.LLM_PROXY_ADMIN_HOST, adminPort: c.LLM_PROXY_ADMIN_PORT,
-    maxBodyBytes: c.LLM_MAX_BODY_BYTES, settings, skipped,
-    secrets: [c.OPENAI_API_KEY, c.ANTHROPIC_API_KEY].filter(Boolean),
+    maxBodyBytes: c.LLM_MAX_BODY_BYTES, callerTokens: c.LLM_PROXY_TOKEN, settings, skipped,
+    secrets: [c.OPENAI_API_KEY, c.ANTHROPIC_API_KEY, ...c.LLM_PROXY_TOKEN].filter(Boolean),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   GatewayError, isProviderName, LlmError, translatedHeaders, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
   type Router, type Route, type StreamOpen, type Usage,
 } from '../llm/index.ts';
+import { callerCheck } from './caller-auth.ts';
 import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import { routeEndpoint } from './endpoints.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
@@ -22,6 +23,8 @@ export interface LlmHandlerOptions {
   passthrough?: Passthrough;
   /** Largest request body in bytes. Default 32 MiB (`LLM_MAX_BODY_BYTES`). */
   maxBodyBytes?: number;
+  /** `LLM_PROXY_TOKEN`: callers must send one of these as their API key; empty: no caller authentication. */
+  callerTokens?: readonly string[];
 }
 
 /** What one candidate produced: a raw upstream answer (same dialect), a translated answer or stream, or nothing (degraded). */
@@ -227,10 +230,16 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
   const responsesDialect = createResponsesDialect();
   const context = { gateway, router, metrics, passthrough, limit, fail, warn: (fields: Record<string, unknown>, message: string) => logger.warn(fields, message) };
 
+  const callerAllowed = callerCheck(options.callerTokens ?? []);
+
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    if (!callerAllowed(req.headers)) {
+      const caller = path.endsWith('/messages') || path.includes('/messages/') || req.headers['anthropic-version'] !== undefined ? anthropicDialect : openaiDialect;
+      return fail(res, caller, new HttpError(401, 'invalid_api_key', 'send the proxy\'s token (LLM_PROXY_TOKEN) as your API key'), NO_CALL);
+    }
     const post = (d: DialectAdapter, run: () => Promise<void>) => {
       if (req.method === 'POST') return run();
       return fail(res, d, new HttpError(405, 'method_not_allowed', 'use POST'), NO_CALL);
