@@ -59,11 +59,13 @@ describe('a slow answer', () => {
 
 describe('deadlines', () => {
   it('take the SDK\'s own timeout: the proxy answers 503 deadline before the SDK gives up', async () => {
-    const p = await proxyWith();
+    // Attempts as long as the deadline, so the deadline (not an attempt timeout) is what ends the call.
+    const p = await proxyWith({ attemptTimeoutMs: 60_000 });
     oai.always({ hang: true });
     const openai = new OpenAI({ apiKey: 'x', baseURL: `${p.url}/v1`, maxRetries: 0 });
-    // The openai SDK announces a per-request timeout (a client-level one it keeps to itself): 2 s → a 1.9 s deadline.
-    const err = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { timeout: 2000 }).catch((e: unknown) => e);
+    // The openai SDK announces a per-request timeout (a client-level one it keeps to itself): 10 s → a 9.5 s deadline
+    // (a margin of 5%: wide enough that a busy machine does not let the SDK's own timer win the race).
+    const err = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { timeout: 10_000 }).catch((e: unknown) => e);
     // A status from the proxy, not the SDK's own APIConnectionTimeoutError.
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err).toMatchObject({ status: 503, code: 'deadline' });
