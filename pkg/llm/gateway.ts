@@ -198,7 +198,10 @@ export class Gateway {
           if (overall.signal.aborted) throw overall.signal.reason;
           if (!breaker.allows) { last = new LlmError('breaker_open', `${cand.provider}: circuit breaker is open`, { provider: cand.provider }); break; }
           attempts++;
-          const timeout = attemptTimeout(stream, deadline - Date.now(), o.attemptTimeoutMs);
+          const msLeft = deadline - Date.now();
+          const timeout = attemptTimeout(stream, msLeft, o.attemptTimeoutMs);
+          // An attempt cut to what is left of the deadline times out with it: that is the deadline, whichever timer fires first.
+          const endsAtDeadline = timeout >= msLeft;
           const attempt = new Attempt(overall.signal, o.timeouts, timeout, cand.provider);
           try {
             const value = await breaker.fire(() => call(cand, provider, attempt, i));
@@ -207,6 +210,7 @@ export class Gateway {
             attempt.release();
             const e = err instanceof LlmError ? err : new LlmError('network', `${cand.provider}: ${String((err as Error)?.message ?? err)}`, { provider: cand.provider });
             if (overall.signal.aborted) throw overall.signal.reason;
+            if (e.kind === 'timeout' && endsAtDeadline) throw new LlmError('deadline', `no answer within the ${timeoutMs} ms deadline`);
             if (e.kind === 'invalid_request' && i > 0) {
               // This fallback cannot carry the request (e.g. a field of the other dialect): skip it, keep the earlier failures.
               attempts--;
