@@ -20,13 +20,20 @@ import { createHash } from 'node:crypto';
  * multi-region ones and reset), as its src/lua-scripts/hash.ts lists them.
  */
 export const RATELIMIT_SCRIPT_SHAS: readonly string[] = [
+  // An earlier @upstash/ratelimit's scripts, then 2.2.0's (test/integration/cache-sidecar-upstash-ratelimit.test.ts checks every hash the installed version ships is here).
   'b13943e359636db027ad280f1def143f02158c13', '8c4c341934502aee132643ffbe58ead3450e5208',
   'e1391e429b699c780eb0480350cd5b7280fd9213', '65a73ac5a05bf9712903bc304b77268980c1c417',
   '5bece90aeef8189a8cfd28995b479529e270b3c6', 'a15be2bb1db2a15f7c82db06146f9d08983900d0',
   'c26b12703dd137939b9a69a3a9b18e906a2d940f', '8e8f222ccae68b595ee6e3f3bf2199629a62b91a',
   'a8c14f3835aa87bd70e5e2116081b81664abcf5c', '8ab8322d0ed5fe5ac8eb08f0c2e4557f1b4816fd',
   'cb4fdc2575056df7c6d422764df0de3a08d6753b', '558c9306b7ec54abb50747fe0b17e5d44bd24868',
-  '54bd274ddc59fb3be0f42deee2f64322a10e2b50',
+  '54bd274ddc59fb3be0f42deee2f64322a10e2b50', '1861a700bafe96c833a483af6b1c28a8897cfdb0',
+  '40daf4a441df736f5c99f8b77bbe176c909e5de4', '74740bb3d7792848093cdef586b6b6037c455fd6',
+  '7ca36169e0fc9caedd81b4eef8e99854c157f9b5', '823cb2a5a902d69681244f5e28e5ebb8f2a89edd',
+  '87828c1088f6a8d1f512a434ea330189982a1c0a', 'aeb4d8f381e8dafc8e69041baae1324d254ded44',
+  'b2efc02798c8e9b471a10f9b1d5745db89923ff3', 'd60be5bd3d83482ae229309f1f7425424f891204',
+  'e04b753a75909b7f99aae4c04cf8869a8de02a9e', 'e066c8ce3eaca142b0894ad1541e0a58c9924819',
+  'eb82f0e853d2fc9a236fa9bfbe704fda6ac2fc36',
 ];
 
 /** Flags of a `#!lua` shebang that Redis 7.0 does not know and that change nothing a client can observe. */
