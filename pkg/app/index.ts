@@ -6,5 +6,5 @@ export { requireRole, principalOf } from './rbac.ts';
 export { ROLES, type Role, type Principal } from './principal.ts';
 export { AppMetrics, CACHE_OUTCOMES, type CacheOutcome } from './metrics.ts';
 export { CachedSearch, SEARCH_SCOPE } from './cached-search.ts';
-export { rateLimitByPrincipal, limitFor } from './rate-limit.ts';
+export { rateLimitByPrincipal, budgetKey } from './rate-limit.ts';
 export { errorAnswer } from './errors.ts';

@@ -1,8 +1,10 @@
 /**
  * Per-principal rate limits (express-rate-limit), shared across pods through
  * Redis (rate-limit-redis) when a connection is given, in memory otherwise.
- * A principal's limit is the largest of its roles' limits. Store errors let
- * the request through (a rate limiter must not take the API down with Redis).
+ * Each route counts against the budget of the role it requires: a key with
+ * `knowledge:read` and `chat:use` has its search budget and, apart, its (much
+ * smaller) chat budget. Store errors let the request through (a rate limiter
+ * must not take the API down with Redis).
  */
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
@@ -24,19 +26,18 @@ export interface RateLimitOptions {
   logger: Logger;
 }
 
-/** The largest limit among the principal's roles (pure). */
-export function limitFor(principal: Pick<Principal, 'roles'>, limits: Record<Role, number>): number {
-  let max = 0;
-  for (const role of principal.roles) max = Math.max(max, limits[role] ?? 0);
-  return max || 1;
+/** The budget key of a principal on a route that requires `role` (pure). */
+export function budgetKey(principal: Pick<Principal, 'id'>, role: Role): string {
+  return `${role}:${principal.id}`;
 }
 
-export function rateLimitByPrincipal(options: RateLimitOptions): RequestHandler {
+/** A limiter for the routes that require `role`: `limits[role]` requests per window per principal. */
+export function rateLimitByPrincipal(options: RateLimitOptions, role: Role): RequestHandler {
   const { redis, logger } = options;
   return rateLimit({
     windowMs: options.windowMs,
-    limit: (_req, res) => limitFor(principalOf(res), options.limits),
-    keyGenerator: (_req, res) => principalOf(res).id,
+    limit: options.limits[role],
+    keyGenerator: (_req, res) => budgetKey(principalOf(res), role),
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     passOnStoreError: true,

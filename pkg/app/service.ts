@@ -16,7 +16,7 @@ import { createFeatureFlags, type FeatureFlags } from '#pkg/flags/index.ts';
 import { ChatOrchestrator } from '#pkg/orchestrator/index.ts';
 import { createAdminRouter } from './admin/index.ts';
 import { createApp } from './app.ts';
-import { Authenticator, randomSessionSecret } from './auth.ts';
+import { Authenticator, randomSessionSecret, type Role } from './auth.ts';
 import { CachedSearch } from './cached-search.ts';
 import type { AppConfig } from './config.ts';
 import { AppMetrics } from './metrics.ts';
@@ -61,7 +61,8 @@ export async function startApp(config: AppConfig, deps: AppServiceDeps): Promise
   for (const c of [limiterRedis, queueRedis]) c?.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
   const queue = queueRedis ? new Queue(config.renderQueue, { connection: queueRedis, prefix: config.bullmqPrefix }) : null;
   queue?.on('error', (err) => logger.debug({ err: err.message }, 'render queue error'));
-  const rateLimit = rateLimitByPrincipal({ windowMs: config.rateLimit.windowMs, limits: config.rateLimit.limits, redis: limiterRedis, logger });
+  const limiterOptions = { windowMs: config.rateLimit.windowMs, limits: config.rateLimit.limits, redis: limiterRedis, logger };
+  const rateLimit = (role: Role) => rateLimitByPrincipal(limiterOptions, role);
 
   let kb: KnowledgeBase | null = null;
   const knowledge = () => kb;
@@ -88,9 +89,9 @@ export async function startApp(config: AppConfig, deps: AppServiceDeps): Promise
     trustProxy: config.trustProxy,
     ready: () => kb !== null,
     routers: [
-      knowledgeRoutes({ auth, rateLimit, knowledge, cachedSearch, metrics: appMetrics }),
-      chatRoutes({ auth, rateLimit, orchestrator, flags, metrics: appMetrics }),
-      renderRoutes({ auth, rateLimit, queue, queueReady: () => queueRedis?.status === 'ready' }),
+      knowledgeRoutes({ auth, rateLimit: rateLimit('knowledge:read'), adminRateLimit: rateLimit('admin'), knowledge, cachedSearch, metrics: appMetrics }),
+      chatRoutes({ auth, rateLimit: rateLimit('chat:use'), orchestrator, flags, metrics: appMetrics }),
+      renderRoutes({ auth, rateLimit: rateLimit('render:submit'), queue, queueReady: () => queueRedis?.status === 'ready' }),
       createAdminRouter({
         auth,
         logger,

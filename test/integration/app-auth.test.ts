@@ -140,6 +140,23 @@ describe('rate limits', () => {
     }
   });
 
+  it('each route counts against the budget of the role it requires: a key\'s searches do not spend its chats', async () => {
+    const limited = await startTestApp({ KNOWLEDGE_DIR: docs, APP_RATE_LIMITS: '{"knowledge:read":3,"chat:use":2}', CACHE_SIDECAR_URL: 'http://127.0.0.1:1', LLM_PROXY_URL: 'http://127.0.0.1:1' });
+    try {
+      const search = () => limited.call('/api/knowledge/search?q=breaker', KEYS.all).then((r) => r.status);
+      // A body the chat route refuses (400) after the limiter has counted it: no LLM call needed.
+      const chat = () => limited.call('/api/chat', KEYS.all, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status);
+      const searches = [await search(), await search(), await search(), await search()];
+      expect(searches).toEqual([200, 200, 200, 429]);
+      const chats = [await chat(), await chat(), await chat()];
+      expect(chats).toEqual([400, 400, 429]);
+      const res = await limited.call('/api/chat', KEYS.all, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.headers.get('ratelimit-limit')).toBe('2');
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('is shared by two app processes on one Redis: the limit holds across them', async () => {
     const key = `rl-key-${randomBytes(8).toString('hex')}`;
     const env = {

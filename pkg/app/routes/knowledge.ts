@@ -16,7 +16,10 @@ export const SEARCH_CACHED_ROUTE = '/api/knowledge/search-cached';
 
 export interface KnowledgeRoutesDeps {
   auth: Authenticator;
+  /** The `knowledge:read` budget. */
   rateLimit: RequestHandler;
+  /** The `admin` budget, for reindex. */
+  adminRateLimit: RequestHandler;
   /** The index once built; null while the first build runs (routes answer 503 `not_ready`). */
   knowledge: () => KnowledgeBase | null;
   cachedSearch: CachedSearch;
@@ -45,7 +48,7 @@ export function knowledgeRoutes(deps: KnowledgeRoutesDeps): Router {
     res.set('x-cache', answer.cache).json(answer.body);
   });
 
-  router.post('/api/knowledge/reindex', requireRole(deps.auth, 'admin'), async (_req, res) => {
+  router.post('/api/knowledge/reindex', requireRole(deps.auth, 'admin'), deps.adminRateLimit, async (_req, res) => {
     const result = await ready().reindex();
     res.json({ documents: result.documents, ms: Math.round(result.ms) });
   });
