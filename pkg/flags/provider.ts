@@ -6,6 +6,7 @@ import {
   type EvaluationContext, type JsonValue, type Provider, type ResolutionDetails,
 } from '@openfeature/server-sdk';
 import type { Logger } from '#pkg/log/index.ts';
+import { concernsFlagsFile } from './watch-filter.ts';
 import {
   applyOverrides, changedFlags, decideFlag, defaultTable, isFlagKey, parseFlagsFile,
   type FlagKey, type FlagTable,
@@ -58,7 +59,10 @@ export class FileFlagProvider implements Provider {
   async initialize(): Promise<void> {
     if (!this.#file) return;
     this.#loaded = await this.#read(this.#file);
-    this.#watcher = watch(path.dirname(this.#file), { persistent: false }, () => this.#scheduleReload());
+    const base = path.basename(this.#file);
+    this.#watcher = watch(path.dirname(this.#file), { persistent: false }, (_event, name) => {
+      if (concernsFlagsFile(name, base)) this.#scheduleReload();
+    });
     this.#watcher.on('error', (err) => this.#logger?.error({ err, file: this.#file }, 'flags: watching the flags directory failed; flags stay as last loaded'));
   }
 
