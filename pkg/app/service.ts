@@ -26,6 +26,7 @@ import { knowledgeRoutes } from './routes/knowledge.ts';
 import { renderRoutes } from './routes/render.ts';
 
 export const LOOKUP_ROUTE = 'chat:knowledge_lookup';
+const REDIS_CONNECT_WAIT_MS = 3_000;
 const LOOKUP_DEFAULT_LIMIT = 5;
 
 export interface AppServiceDeps {
@@ -102,6 +103,10 @@ export async function startApp(config: AppConfig, deps: AppServiceDeps): Promise
       }),
     ],
   });
+  // Limits counted from the first request: give Redis a moment to connect before listening (a down Redis
+  // does not hold the start: requests then pass unlimited until it is back, and render answers 503).
+  await Promise.all([limiterRedis, queueRedis].map((c) => (c ? whenReady(c, REDIS_CONNECT_WAIT_MS) : undefined)));
+  if (limiterRedis && limiterRedis.status !== 'ready') logger.warn('redis not reachable at start: rate limits pass until it is, render answers 503');
   const server = createServer(app);
   const port = await listen(server, config.port, config.host);
   logger.info({ host: config.host, port }, 'app listening');
@@ -125,4 +130,14 @@ export async function startApp(config: AppConfig, deps: AppServiceDeps): Promise
       for (const c of [limiterRedis, queueRedis]) c?.disconnect();
     },
   };
+}
+
+/** Resolves once the client is ready or after `ms`, whichever comes first; never rejects. */
+function whenReady(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); client.off('ready', done); resolve(); };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
 }
