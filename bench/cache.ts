@@ -95,16 +95,21 @@ async function main() {
     console.log(`  ${name.padEnd(14)} ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50us).padStart(6)} us  p99 ${fmt(r.p99us).padStart(7)} us  server CPU ${fmt(cpuUs, 1).padStart(5)} us/req  errors ${r.errors} non2xx ${r.non2xx}`);
   };
 
-  // Warm up both (JIT, connection pools).
+  // Warm up each (JIT, connection pools).
   await runLoad(sidecarUrl, 32, 2);
+  await runLoad(baselineUrls['node-lean'], 32, 2);
   if (webdisUrl) await runLoad(webdisUrl, 32, 2);
   await runPostLoad(upstashUrl, 32, 2, UPSTASH_GET.headers, UPSTASH_GET.body);
 
   for (const connections of [32, 1]) {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['sidecar', 'upstash', 'webdis'] : ['webdis', 'upstash', 'sidecar'];
+      const order = round % 2 === 0 ? ['sidecar', 'upstash', 'webdis', 'node-lean'] : ['node-lean', 'webdis', 'upstash', 'sidecar'];
       for (const who of order) {
         if (who === 'webdis' && !webdisUrl) continue;
+        if (who === 'node-lean') {
+          await measure(`node-lean@${connections}`, baselineUrls['node-lean'], connections);
+          continue;
+        }
         if (who === 'upstash') {
           await measure(`upstash@${connections}`, upstashUrl, connections, () => upstashLoad(connections));
           continue;
@@ -114,11 +119,9 @@ async function main() {
     }
   }
 
-  // The reference servers, once each at 32 connections (they are context, not targets).
-  for (const [name, url] of Object.entries(baselineUrls)) {
-    await runLoad(url, 32, 2);
-    await measure(`${name}@32`, url, 32);
-  }
+  // node:http's own ceiling, once at 32 connections (context, not a target; the lean path runs in the rounds).
+  await runLoad(baselineUrls['node-const'], 32, 2);
+  await measure('node-const@32', baselineUrls['node-const'], 32);
 
   const direct = await directIoredis(redisPort, 32, SECONDS);
   console.log(`  direct-ioredis@32 ${fmt(direct.rps).padStart(7)} ops/s  p50 ${fmt(direct.p50us).padStart(6)} us  p99 ${fmt(direct.p99us).padStart(7)} us (in-process, no HTTP: the ceiling)`);
@@ -127,7 +130,7 @@ async function main() {
 
   const rss = rssOf(sidecar.pid!);
   const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
-  const rows = ['sidecar@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'upstash@1', 'webdis@1'].filter((n) => results[n]);
+  const rows = ['sidecar@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'upstash@1', 'webdis@1', 'node-lean@1'].filter((n) => results[n]);
   console.log('\nmedians');
   console.log('| target | connections | req/s | p50 (us) | p99 (us) | server CPU per request (us) |\n|---|---|---|---|---|---|');
   for (const n of rows) {
@@ -146,6 +149,18 @@ async function main() {
     const dp50 = med('sidecar@1', (r) => r.p50us) - med('webdis@1', (r) => r.p50us);
     check('1 connection: sidecar p50 within 50 us of webdis', dp50 <= 50, `${fmt(dp50)} us`);
   }
+  // Issue 17, section 1: the lean hot path, as ratios within this run.
+  const cpu = (name: string) => median(cpuPerRequest[name] ?? []);
+  if (webdisUrl) {
+    const cpuRatio = cpu('sidecar@32') / cpu('webdis@32');
+    check('32 connections: sidecar server CPU per request <= 1.3x webdis', cpuRatio <= 1.3, `${fmt(cpuRatio, 2)}x (${fmt(cpu('sidecar@32'), 1)} vs ${fmt(cpu('webdis@32'), 1)} us)`);
+  }
+  const leanRatio = med('sidecar@32', (r) => r.rps) / med('node-lean@32', (r) => r.rps);
+  check('32 connections: sidecar req/s >= 0.9x the lean node:http + ioredis path', leanRatio >= 0.9, `${fmt(leanRatio, 2)}x`);
+  const p99at32 = med('sidecar@32', (r) => r.p99us);
+  check('32 connections: sidecar p99 <= 3 ms', p99at32 <= 3000, `${fmt(p99at32)} us`);
+  const leanP50 = med('sidecar@1', (r) => r.p50us) - med('node-lean@1', (r) => r.p50us);
+  check('1 connection: sidecar p50 <= 20 us above the lean path', leanP50 <= 20, `${fmt(leanP50)} us`);
   const upstashCpu = median(cpuPerRequest['upstash@32'] ?? []) / median(cpuPerRequest['sidecar@32'] ?? []);
   check('32 connections: /upstash GET server CPU per request <= 1.15x the native GET', upstashCpu <= 1.15, `${fmt(upstashCpu, 2)}x`);
   const p99 = med('sidecar@1', (r) => r.p99us);
