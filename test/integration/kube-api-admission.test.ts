@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHART_CRD_PATH, readYamlDocs } from '../fixtures/kube/crd-check.ts';
+import { BASE_SPEC, BASE_SPEC_DEFAULTED, CEL_CASES } from '../fixtures/kube/crd-cases.ts';
 import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
 
 const NS = 'apps';
 const PATH = `/apis/autoscaling.pilotfish.dev/v1alpha1/namespaces/${NS}/queueautoscalers`;
-const base = {
-  scaleTargetRef: { name: 'worker' },
-  queue: { name: 'render', connection: { secretRef: { name: 'redis', key: 'url' } } },
-  maxReplicas: 10,
-  targets: { backlogPerReplica: 5 },
-};
+const base = BASE_SPEC;
 let seq = 0;
 const qa = (spec: Record<string, unknown>, name = `qa-${++seq}`) => ({ apiVersion: 'autoscaling.pilotfish.dev/v1alpha1', kind: 'QueueAutoscaler', metadata: { name }, spec });
 
@@ -23,17 +19,7 @@ describe('fake API server admission: the chart CRD\'s schema and CEL rules, as k
     return { status: res.status, body: (await res.json()) as Record<string, any>, warning: res.headers.get('warning') };
   }
 
-  // One bad object per CEL rule in the CRD, with the field the server names.
-  const celCases: { spec: Record<string, unknown>; field: string; message: string }[] = [
-    { spec: { ...base, minReplicas: 5, maxReplicas: 2 }, field: 'spec.minReplicas', message: 'minReplicas must be less than or equal to maxReplicas' },
-    { spec: { ...base, targets: { lagP95Seconds: 5 } }, field: 'spec.targets.lagP95Seconds', message: 'a lagP95Seconds target needs prometheus.url' },
-    { spec: { ...base, fallback: { replicas: 11 } }, field: 'spec.fallback.replicas', message: 'fallback.replicas must not exceed maxReplicas' },
-    { spec: { ...base, queue: { ...base.queue, name: 'a:b' } }, field: 'spec.queue.name', message: "queue name must not contain ':' (BullMQ's key separator)" },
-    { spec: { ...base, targets: {} }, field: 'spec.targets', message: 'set at least one of backlogPerReplica, oldestReadyAgeSeconds, lagP95Seconds' },
-    { spec: { ...base, targets: { backlogPerReplica: 0 } }, field: 'spec.targets.backlogPerReplica', message: 'must be greater than 0' },
-    { spec: { ...base, targets: { oldestReadyAgeSeconds: 0 } }, field: 'spec.targets.oldestReadyAgeSeconds', message: 'must be greater than 0' },
-    { spec: { ...base, targets: { lagP95Seconds: 0 }, prometheus: { url: 'http://prom:9090' } }, field: 'spec.targets.lagP95Seconds', message: 'must be greater than 0' },
-  ];
+  const celCases = CEL_CASES;
 
   it('the table covers every x-kubernetes-validations rule in the chart\'s CRD file', async () => {
     const [crd] = await readYamlDocs(CHART_CRD_PATH);
@@ -86,21 +72,7 @@ describe('fake API server admission: the chart CRD\'s schema and CEL rules, as k
   it('fills in the schema\'s defaults on create', async () => {
     const { status, body } = await call('POST', PATH, qa({ ...base, fallback: { replicas: 2 } }, 'defaults'));
     expect(status).toBe(201);
-    expect(body.spec).toEqual({
-      ...base,
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' },
-      queue: { ...base.queue, prefix: 'bull' },
-      minReplicas: 1,
-      activation: { backlog: 0 },
-      cooldownSeconds: 300,
-      pollingIntervalSeconds: 15,
-      paused: false,
-      fallback: { replicas: 2, failureThreshold: 3 },
-      behavior: {
-        scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', tolerance: 0.1, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 4, periodSeconds: 15 }] },
-        scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max', tolerance: 0.1, policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
-      },
-    });
+    expect(body.spec).toEqual({ ...BASE_SPEC_DEFAULTED, fallback: { replicas: 2, failureThreshold: 3 } });
     expect(body.metadata).toMatchObject({ name: 'defaults', namespace: NS, generation: 1, uid: expect.any(String), creationTimestamp: expect.stringMatching(/Z$/) });
     expect(api.store.get('queueautoscalers', NS, 'defaults')?.spec).toEqual(body.spec);
   });
