@@ -56,6 +56,22 @@ describe('CacheMetrics', () => {
     expect(text).not.toContain('scope="c"');
   });
 
+  it('records GETs through the bound set into the same series, and bounds its scopes like the rest', async () => {
+    const { metrics, cache } = setup(1);
+    const a = cache.gets('redis', 'a');
+    expect(cache.gets('redis', 'a')).toBe(a);
+    a.hit.inc();
+    cache.bound('get', 'redis', 'a').hit.inc();
+    a.duration.observe(0.001);
+    cache.gets('redis', 'b').miss.inc();
+    cache.gets('redis', 'c').miss.inc();
+    const text = await metrics.text();
+    expect(text).toContain('cache_requests_total{op="get",result="hit",backend="redis",scope="a"} 2');
+    expect(text).toContain('cache_requests_total{op="get",result="miss",backend="redis",scope="_other"} 2');
+    expect(text).not.toContain('scope="b"');
+    expect(text).toContain('cache_request_duration_seconds_count{op="get",backend="redis"} 1');
+  });
+
   it('reuses bound counters', () => {
     const { cache } = setup();
     expect(cache.bound('get', 'redis', 's')).toBe(cache.bound('get', 'redis', 's'));

@@ -36,6 +36,11 @@ export interface BoundRequests {
   error: BoundCounter;
 }
 
+/** Everything a GET of one (backend, scope) records, bound once. */
+export interface BoundGet extends BoundRequests {
+  duration: BoundHistogram;
+}
+
 export const OTHER_SCOPE = '_other';
 
 export class CacheMetrics {
@@ -49,6 +54,8 @@ export class CacheMetrics {
   readonly #boundTtl = new Map<string, BoundHistogram>();
   readonly #boundDuration = new Map<string, BoundHistogram>();
   readonly #boundErrors = new Map<string, BoundCounter>();
+  /** By backend, then by the scope as requested: at most `maxScopes` + 1 entries each, as scopes past the cap are not kept. */
+  readonly #boundGets = new Map<BackendName, Map<string, BoundGet>>();
 
   constructor(metrics: Metrics, options: CacheMetricsOptions = {}) {
     this.#maxScopes = options.maxScopes ?? 200;
@@ -99,6 +106,25 @@ export class CacheMetrics {
       this.#bound.set(id, b);
     }
     return b;
+  }
+
+  /**
+   * GET's instruments for (backend, scope) in one map lookup by the scope
+   * itself: no label key is built per request. A scope past the cap maps to
+   * the `_other` set without being remembered.
+   */
+  gets(backend: BackendName, scope: string): BoundGet {
+    let byScope = this.#boundGets.get(backend);
+    if (byScope === undefined) {
+      byScope = new Map();
+      this.#boundGets.set(backend, byScope);
+    }
+    const known = byScope.get(scope);
+    if (known !== undefined) return known;
+    const label = this.scopeLabel(scope);
+    const set: BoundGet = { ...this.bound('get', backend, label), duration: this.durationOf('get', backend) };
+    if (label === scope) byScope.set(scope, set);
+    return set;
   }
 
   request(op: CacheOp, result: CacheResult, backend: BackendName, scope: string): void {

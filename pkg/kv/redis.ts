@@ -178,11 +178,34 @@ export class RedisStore implements CacheStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    const stored = encodeKey(this.prefix, ns, key);
-    // The reply is a view into the socket's read chunk (64 KB): copy it out,
-    // or each response queued on a slow socket pins a whole chunk.
-    const entry = withTtl(this.#redis.getBuffer(stored), this.#redis.pttl(stored), (bytes, ttlMs) => ({ bytes: Buffer.from(bytes), ttlMs }));
-    return this.#call(entry, options);
+    const entry = this.getBytesValidated(ns.tenantKey, ns.scope, key);
+    return options?.signal ? abortable(entry, options.signal) : entry;
+  }
+
+  /**
+   * `getBytes` for a tenant, scope and key the caller has already validated
+   * (the sidecar's GET hit path): nothing is checked twice, the stored key is
+   * built once, and the two replies are joined with no promise layer beyond
+   * the two commands' own. Rejects with a CacheError.
+   */
+  getBytesValidated(tenantKey: string, scope: string, key: string): Promise<RawBytesEntry | null> {
+    const stored = `${this.prefix}:{${tenantKey}}:${scope}:${key}`;
+    // One connection answers in order, so GET's reaction runs before PTTL's:
+    // it parks the value (or GET's error) where PTTL's reaction reads it.
+    let got = false;
+    let bytes: Buffer | null = null;
+    let getError: unknown;
+    const value = this.#redis.getBuffer(stored);
+    value.then((b) => { got = true; bytes = b; }, (err: unknown) => { got = true; getError = err; });
+    return this.#redis.pttl(stored).then(
+      (ms) => {
+        // Out of order (a cluster redirect resending one of the two): wait for GET.
+        if (!got) return value.then((b) => bytesEntry(b, ms), rejectAsCacheError);
+        if (getError !== undefined) throw redisError(getError);
+        return bytesEntry(bytes, ms);
+      },
+      rejectAsCacheError,
+    );
   }
 
   async set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void> {
@@ -257,6 +280,13 @@ function unwrapExecAbort(err: unknown): never {
 }
 
 const ignore = (): void => {};
+
+/** A GETBUFFER reply and its PTTL as an entry: null for a missing key or one that expired between the two; -1 for no expiry. */
+function bytesEntry(bytes: Buffer | null, ms: number): RawBytesEntry | null {
+  // The reply is a view into the socket's read chunk (64 KB): copy it out,
+  // or each response queued on a slow socket pins a whole chunk.
+  return bytes === null || ms === -2 ? null : { bytes: Buffer.from(bytes), ttlMs: ms < 0 ? -1 : ms };
+}
 
 /**
  * Joins a GET and the PTTL sent with it (one auto-pipelined round trip): null

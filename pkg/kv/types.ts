@@ -60,6 +60,11 @@ export interface CacheStore {
    * is (the sidecar): the bytes are never decoded to a string and encoded back.
    */
   getBytes?(ns: Namespace, key: string, options?: OpOptions): Promise<RawBytesEntry | null>;
+  /**
+   * Optional: `getBytes` for a tenant, scope and key the caller has already
+   * validated (the sidecar's GET hit path), so nothing is checked twice.
+   */
+  getBytesValidated?(tenantKey: string, scope: string, key: string): Promise<RawBytesEntry | null>;
   set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void>;
   del(ns: Namespace, key: string, options?: OpOptions): Promise<number>;
   mget(ns: Namespace, keys: string[], options?: OpOptions): Promise<(RawEntry | null)[]>;

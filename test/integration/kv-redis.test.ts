@@ -39,6 +39,28 @@ describe('redis store', () => {
     }
   });
 
+  it('getBytesValidated answers what getBytes answers, and a GET refused while its PTTL succeeds still rejects', async () => {
+    const ns = { tenantKey: 'gbv', scope: 's' };
+    await store.set(ns, 'k', '{"a":1}', 10_000);
+    const entry = await store.getBytesValidated('gbv', 's', 'k');
+    expect(entry?.bytes.toString()).toBe('{"a":1}');
+    expect(entry?.ttlMs).toBeGreaterThan(9000);
+    expect(await store.getBytesValidated('gbv', 's', 'missing')).toBeNull();
+    await store.set(ns, 'forever', '1', 10_000);
+    const raw = new Redis(sharedRedisUrl(), { protocol: 2 });
+    try {
+      await raw.persist('kvtest:{gbv}:s:forever');
+      expect((await store.getBytesValidated('gbv', 's', 'forever'))?.ttlMs).toBe(-1);
+      // WRONGTYPE on GET, a number from PTTL: the GET's error must win.
+      await raw.rpush('kvtest:{gbv}:s:list', 'x');
+      await raw.pexpire('kvtest:{gbv}:s:list', 10_000);
+      await expect(store.getBytesValidated('gbv', 's', 'list')).rejects.toMatchObject({ kind: 'wrong_type' });
+    } finally {
+      await raw.del('kvtest:{gbv}:s:list', 'kvtest:{gbv}:s:forever');
+      raw.disconnect();
+    }
+  });
+
   it('reports connected once ready', () => {
     expect(store.status()).toBe('connected');
   });
