@@ -113,6 +113,17 @@ describe('fake API server: subresources, generation and optimistic concurrency a
     expect(raw.body).toMatchObject({ reason: 'Conflict', code: 409, message: conflictMessage('leases.coordination.k8s.io', 'race'), details: { group: 'coordination.k8s.io', kind: 'leases' } });
   });
 
+  it('a Lease time must be a MicroTime (six fractional digits) and its duration positive, as the server decodes and validates it', async () => {
+    const lease = (renewTime: string, leaseDurationSeconds = 15) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: `l-${leaseDurationSeconds}-${renewTime.length}` }, spec: { holderIdentity: 'a', leaseDurationSeconds, renewTime } });
+    const millis = await call('POST', LEASES, lease('2026-12-02T09:00:00.123Z'));
+    expect(millis.status).toBe(400);
+    expect(millis.body).toMatchObject({ reason: 'BadRequest', message: expect.stringContaining('2006-01-02T15:04:05.000000Z07:00') });
+    const zero = await call('POST', LEASES, lease('2026-12-02T09:00:00.123000Z', 0));
+    expect(zero.status).toBe(422);
+    expect(zero.body.details.causes).toEqual([expect.objectContaining({ field: 'spec.leaseDurationSeconds' })]);
+    expect((await call('POST', LEASES, lease('2026-12-02T09:00:00.123000Z'))).status).toBe(201);
+  });
+
   it('errors ratchet: a status write to an object stored before a rule existed succeeds, a spec change that keeps it broken does not', async () => {
     api.store.put('queueautoscalers', { apiVersion: 'autoscaling.pilotfish.dev/v1alpha1', kind: 'QueueAutoscaler', metadata: { name: 'legacy', namespace: NS }, spec: { ...spec, minReplicas: 9, maxReplicas: 3 } });
     const st = await call('PATCH', `${QAS}/legacy/status`, { status: { desiredReplicas: 3 } }, MERGE);
