@@ -124,6 +124,28 @@ describe('fake API server: subresources, generation and optimistic concurrency a
     expect((await call('POST', LEASES, lease('2026-12-02T09:00:00.123000Z'))).status).toBe(201);
   });
 
+  it('a watch from a resourceVersion whose events were compacted away gets 410 Expired in the stream', async () => {
+    const SECRETS = `/api/v1/namespaces/${NS}/secrets`;
+    api.store.logLimit = 2;
+    try {
+      const from = api.store.revision;
+      for (const n of ['s1', 's2', 's3']) api.addSecret(NS, n, { k: 'v' });
+      const res = await fetch(`${api.url}${SECRETS}?watch=true&resourceVersion=${from}`);
+      const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+      expect(lines).toEqual([{ type: 'ERROR', object: expect.objectContaining({ kind: 'Status', reason: 'Expired', code: 410 }) }]);
+      // From a version still in the log the replay is complete.
+      const recent = new AbortController();
+      const stream = await fetch(`${api.url}${SECRETS}?watch=true&resourceVersion=${api.store.revision - 2}`, { signal: recent.signal });
+      const reader = stream.body!.getReader();
+      let text = '';
+      while (text.split('\n').length < 3) text += new TextDecoder().decode((await reader.read()).value);
+      recent.abort();
+      expect(text.trim().split('\n').map((l) => (JSON.parse(l) as { object: { metadata: { name: string } } }).object.metadata.name)).toEqual(['s2', 's3']);
+    } finally {
+      api.store.logLimit = 1000;
+    }
+  });
+
   it('errors ratchet: a status write to an object stored before a rule existed succeeds, a spec change that keeps it broken does not', async () => {
     api.store.put('queueautoscalers', { apiVersion: 'autoscaling.pilotfish.dev/v1alpha1', kind: 'QueueAutoscaler', metadata: { name: 'legacy', namespace: NS }, spec: { ...spec, minReplicas: 9, maxReplicas: 3 } });
     const st = await call('PATCH', `${QAS}/legacy/status`, { status: { desiredReplicas: 3 } }, MERGE);
