@@ -29,7 +29,7 @@ describe('BackendGuard', () => {
       probe: async () => { probes++; if (!up) throw new Error('still down'); },
       failureThreshold: 1, probeIntervalMs: 5, onStateChange: (s) => changes.push(s),
     });
-    guard.trip('connection closed');
+    guard.failure('connection closed'); // threshold 1: opens at once
     await tick(30);
     expect(guard.state).toBe('open');
     expect(probes).toBe(6); // one per 5 ms interval

@@ -63,12 +63,6 @@ export class BackendGuard {
     if (++this.#failures >= this.#threshold) this.#open(reason);
   }
 
-  /** Opens at once (e.g. the client reported the connection closed). */
-  trip(reason: string): void {
-    this.#lastError = reason;
-    if (this.#state === 'closed') this.#open(reason);
-  }
-
   snapshot(): { state: GuardState; consecutiveFailures: number; lastError: string; openSince: string | null } {
     return {
       state: this.#state,
