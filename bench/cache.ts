@@ -9,7 +9,9 @@
  * sidecar's peak RSS, and checks the targets of issue 2.
  *
  * Knobs: BENCH_SECONDS (per run, default 8), BENCH_ROUNDS (default 3), BENCH_BACKEND
- * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS.
+ * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS,
+ * BENCH_ONLY=upstash (default: everything; `upstash` runs only the native and /upstash GET rows at
+ * 32 connections and their CPU check, a short run for work on the Upstash front).
  */
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ import { runPostLoad } from './cache/post-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY_UPSTASH = process.env.BENCH_ONLY === 'upstash';
 const value1k = JSON.stringify({ doc: 'x'.repeat(1024 - 10) });
 const UPSTASH_TOKEN = 'bench-upstash-token-0123456789';
 /** A GET as @upstash/redis sends it (one call, auto-pipelining off). */
@@ -101,11 +104,12 @@ async function main() {
   if (webdisUrl) await runLoad(webdisUrl, 32, 2);
   await runPostLoad(upstashUrl, 32, 2, UPSTASH_GET.headers, UPSTASH_GET.body);
 
-  for (const connections of [32, 1]) {
+  for (const connections of ONLY_UPSTASH ? [32] : [32, 1]) {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? ['sidecar', 'upstash', 'webdis', 'node-lean'] : ['node-lean', 'webdis', 'upstash', 'sidecar'];
       for (const who of order) {
         if (who === 'webdis' && !webdisUrl) continue;
+        if (ONLY_UPSTASH && (who === 'webdis' || who === 'node-lean')) continue;
         if (who === 'node-lean') {
           await measure(`node-lean@${connections}`, baselineUrls['node-lean'], connections);
           continue;
@@ -118,6 +122,8 @@ async function main() {
       }
     }
   }
+
+  if (ONLY_UPSTASH) return upstashOnlyReport(cpuPerRequest, results);
 
   // node:http's own ceiling, once at 32 connections (context, not a target; the lean path runs in the rounds).
   await runLoad(baselineUrls['node-const'], 32, 2);
@@ -169,6 +175,15 @@ async function main() {
   const errors = Object.values(results).flat().reduce((a, r) => a + r.errors + r.non2xx, 0);
   check('no errors or non-2xx answers', errors === 0, String(errors));
   redis.disconnect();
+}
+
+/** BENCH_ONLY=upstash: the two GET rows and the Upstash front's CPU check, nothing else. */
+function upstashOnlyReport(cpuPerRequest: Record<string, number[]>, results: Record<string, LoadResult[]>): void {
+  for (const n of ['sidecar@32', 'upstash@32']) {
+    console.log(`  median ${n.padEnd(11)} ${fmt(median((results[n] ?? []).map((r) => r.rps))).padStart(7)} req/s  server CPU ${fmt(median(cpuPerRequest[n] ?? []), 1)} us/req`);
+  }
+  const ratio = median(cpuPerRequest['upstash@32'] ?? []) / median(cpuPerRequest['sidecar@32'] ?? []);
+  console.log(`  ${ratio <= 1.15 ? 'PASS' : 'FAIL'} 32 connections: /upstash GET server CPU per request <= 1.15x the native GET: ${fmt(ratio, 2)}x`);
 }
 
 /** N concurrent loops of GET through one auto-pipelined ioredis client, timed per call. */
