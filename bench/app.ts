@@ -25,6 +25,7 @@ import { hasWrk, type LoadResult } from './lib/wrk.ts';
 import { median, fmt } from './lib/stats.ts';
 import { generateCorpus, writeCorpus } from './app/corpus.ts';
 import { loadPaths, interleavedSamples, type Sample } from './app/load.ts';
+import { benchJson } from './report-json.ts';
 
 const SECONDS = Math.min(25, Number(process.env.BENCH_SECONDS ?? 8));
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -142,12 +143,22 @@ async function main() {
   console.log(`| sidecar GET, same entry | 1 | | ${fmt(o.sidecarGetP50us)} | ${fmt(o.sidecarGetP99us)} | | |`);
   console.log(`app peak RSS ${fmt(rss.peakMb, 1)} MB`);
 
+  const json = benchJson('app', { seconds: SECONDS, rounds: ROUNDS, docs: DOCS, samples: SAMPLES, backend: process.env.REDIS_URL ? 'redis' : 'memory' });
+  json.table('knowledge search', 'search-cached (hits)');
+  for (const name of ['cached', 'uncached'] as const) {
+    const s = summary[name];
+    json.row({ table: 'knowledge search', series: name === 'cached' ? 'search-cached (hits)' : 'search (uncached)', at: CONNECTIONS, rps: s.rps, p50us: s.p50us, p99us: s.p99us, cpuUsPerReq: s.appCpuUs, sidecarCpuUsPerReq: s.sidecarCpuUs });
+  }
+  json.row({ table: 'knowledge search', series: 'search-cached (hits)', at: 1, p50us: o.appHitP50us, p99us: o.appHitP99us });
+  json.row({ table: 'knowledge search', series: 'sidecar GET, same entry', at: 1, p50us: o.sidecarGetP50us, p99us: o.sidecarGetP99us });
+  json.row({ table: 'RSS', series: 'app', peakMb: rss.peakMb });
   console.log('\ntargets');
-  const check = (label: string, ok: boolean, detail: string) => console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`);
+  const check = (label: string, ok: boolean, detail: string) => { console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`); json.check(label, ok, detail); };
   check(`${CONNECTIONS} connections: hits serve >= 5x the uncached req/s`, ratio >= 5, `${fmt(ratio, 1)}x`);
   check('1 connection: a hit adds < 1 ms p50 over a direct sidecar GET', addedP50us < 1000, `${fmt(addedP50us)} us`);
   check('no errors or non-2xx answers', errors === 0, String(errors));
   check('every cached answer measured was a hit', notHits === 0, `${notHits} not hits`);
+  json.write();
 
   const file = join('bench', 'results', `app-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join('bench', 'results'), { recursive: true });

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { simulate, type ModelOptions, type SimResult } from './sim/model.ts';
 import { controllerPolicy, kedaStylePolicy } from './sim/policies.ts';
 import { burstyTrace } from './sim/trace.ts';
+import { benchJson } from './report-json.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'age-target': { type: 'string', default: '10' },
     'up-percent': { type: 'string', default: '100' },
     'up-pods': { type: 'string', default: '8' },
+    json: { type: 'string' },
   },
 });
 const backlogTarget = Number(values['backlog-target']);
@@ -86,3 +88,10 @@ for (const s of perSeed) {
 const met = perSeed.every((s) => s.within >= 0.99 && s.rs <= s.kedaRs);
 console.log('');
 console.log(`target (>= 99% within SLO with no more replica-seconds than KEDA-style default) on every seed: ${met ? 'MET' : 'NOT MET'}`);
+const json = benchJson('autoscaler', { seeds, hours: Number(values.hours), startupSeconds, burstPeakMax, minReplicas, sloSeconds: SLO });
+json.table('bursty queue, simulated', ours[0].policy);
+for (const rs of results) {
+  json.row({ table: 'bursty queue, simulated', series: rs[0].policy, withinSloMedian: median(rs.map((r) => 1 - r.sloViolationShare)), withinSloWorst: Math.min(...rs.map((r) => 1 - r.sloViolationShare)), replicaSeconds: median(rs.map((r) => r.replicaSeconds)), maxPods: Math.max(...rs.map((r) => r.maxReplicas)), scaleChanges: median(rs.map((r) => r.scaleChanges)) });
+}
+json.check('>= 99% within SLO with no more replica-seconds than the KEDA-style default, on every seed', met, perSeed.map((s) => `${pct(s.within)}, ${((s.rs / s.kedaRs - 1) * 100).toFixed(1)}% replica-s`).join('; '));
+json.write(values.json);

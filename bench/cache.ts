@@ -22,6 +22,7 @@ import { freePort, start, waitForHttp, waitForTcp, rssOf, cpuMicrosOf, killAll }
 import { runLoad, hasWrk, type LoadResult } from './lib/wrk.ts';
 import { median, percentile, fmt } from './lib/stats.ts';
 import { runPostLoad } from './cache/post-load.ts';
+import { benchJson } from './report-json.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -135,6 +136,8 @@ async function main() {
   console.log(`  direct-ioredis@1  ${fmt(direct1.rps).padStart(7)} ops/s  p50 ${fmt(direct1.p50us).padStart(6)} us  p99 ${fmt(direct1.p99us).padStart(7)} us`);
 
   const rss = rssOf(sidecar.pid!);
+  const json = benchJson('cache', { seconds: SECONDS, rounds: ROUNDS, valueBytes: value1k.length, backend: process.env.BENCH_BACKEND ?? 'redis', tool: hasWrk() ? 'wrk' : 'autocannon' });
+  json.table('GET hit, 1 KB value', 'sidecar');
   const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
   const rows = ['sidecar@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'upstash@1', 'webdis@1', 'node-lean@1'].filter((n) => results[n]);
   console.log('\nmedians');
@@ -142,13 +145,16 @@ async function main() {
   for (const n of rows) {
     const [who, c] = n.split('@');
     console.log(`| ${who} | ${c} | ${fmt(med(n, (r) => r.rps))} | ${fmt(med(n, (r) => r.p50us))} | ${fmt(med(n, (r) => r.p99us))} | ${fmt(median(cpuPerRequest[n] ?? []), 1)} |`);
+    json.row({ table: 'GET hit, 1 KB value', series: who, at: Number(c), rps: med(n, (r) => r.rps), p50us: med(n, (r) => r.p50us), p99us: med(n, (r) => r.p99us), cpuUsPerReq: median(cpuPerRequest[n] ?? []) });
   }
+  for (const [c, d] of [[32, direct], [1, direct1]] as const) json.row({ table: 'GET hit, 1 KB value', series: 'direct ioredis', at: c, rps: d.rps, p50us: d.p50us, p99us: d.p99us });
+  json.row({ table: 'RSS', series: 'cache sidecar', peakMb: rss.peakMb, nowMb: rss.nowMb });
   console.log(`| direct ioredis | 32 | ${fmt(direct.rps)} | ${fmt(direct.p50us)} | ${fmt(direct.p99us)} | |`);
   console.log(`| direct ioredis | 1 | ${fmt(direct1.rps)} | ${fmt(direct1.p50us)} | ${fmt(direct1.p99us)} | |`);
   console.log(`sidecar peak RSS ${fmt(rss.peakMb, 1)} MB (now ${fmt(rss.nowMb, 1)} MB)`);
 
   console.log('\ntargets');
-  const check = (label: string, ok: boolean, detail: string) => console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`);
+  const check = (label: string, ok: boolean, detail: string) => { console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`); json.check(label, ok, detail); };
   if (webdisUrl) {
     const ratio = med('sidecar@32', (r) => r.rps) / med('webdis@32', (r) => r.rps);
     check('32 connections: sidecar req/s >= 1.2x webdis', ratio >= 1.2, `${fmt(ratio, 2)}x`);
@@ -174,6 +180,7 @@ async function main() {
   check('peak RSS under 120 MB', rss.peakMb < 120, `${fmt(rss.peakMb, 1)} MB`);
   const errors = Object.values(results).flat().reduce((a, r) => a + r.errors + r.non2xx, 0);
   check('no errors or non-2xx answers', errors === 0, String(errors));
+  json.write();
   redis.disconnect();
 }
 

@@ -13,6 +13,7 @@ import { freePort } from '../test/fixtures/ports.ts';
 import { start, type Proc } from './llm/procs.ts';
 import { wrk, type LoadResult } from './llm/wrk.ts';
 import { median, ttft, type TtftResult } from './llm/ttft.ts';
+import { benchJson } from './report-json.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -123,6 +124,18 @@ async function main(): Promise<void> {
   }
 
   const med = (xs: number[]) => median(xs);
+  const json = benchJson('llm', { seconds: SECONDS, rounds: ROUNDS, ttftRequests: TTFT_N, portkey: viaPortkey ? 'measured' : portkeyNote });
+  if (portkeyNote) json.note(portkeyNote);
+  json.table('non-streaming chat completion', 'proxy');
+  json.table('streaming chat completion', 'proxy');
+  json.table('time to first token, 1 connection', 'proxy');
+  // Latencies in µs like every other bench's rows (this script prints ms).
+  const us = (rs: LoadResult[], f: (r: LoadResult) => number) => med(rs.map(f)) * 1000;
+  for (const [at, m] of [[16, r16], [1, r1]] as const) {
+    for (const [series, rs] of Object.entries(m)) json.row({ table: 'non-streaming chat completion', series, at, rps: med(rs.map((r) => r.rps)), p50us: us(rs, (r) => r.p50), p99us: us(rs, (r) => r.p99), cpuUsPerReq: at === 16 ? med(cpu16[series] ?? []) : undefined });
+  }
+  for (const [series, rs] of Object.entries(s16)) json.row({ table: 'streaming chat completion', series, at: 16, rps: med(rs.map((r) => r.rps)), p50us: us(rs, (r) => r.p50), p99us: us(rs, (r) => r.p99) });
+  for (const [series, ts] of Object.entries(tt)) json.row({ table: 'time to first token, 1 connection', series, at: 1, ttftP50us: med(ts.map((r) => r.p50)) * 1000, ttftP99us: med(ts.map((r) => r.p99)) * 1000, fullP50us: med(ts.map((r) => r.total50)) * 1000 });
   const perRound = (a: number[], b: number[]) => a.map((x, i) => x - b[i]);
   const rps = (k: string, m = r16) => med((m[k] ?? []).map((r) => r.rps));
   console.log('\n## medians over rounds');
@@ -141,18 +154,25 @@ async function main(): Promise<void> {
   const addP99 = med(perRound(r1.proxy.map((r) => r.p99), r1.direct.map((r) => r.p99)));
   const addTtft = med(perRound(tt.proxy.map((r) => r.p50), tt.direct.map((r) => r.p50)));
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  const asStatus = (v: string) => (v.startsWith('PASS') ? 'pass' : v.startsWith('MISS') ? 'fail' : v.startsWith('INCONCLUSIVE') ? 'inconclusive' : 'not measured');
   console.log('\n## targets (medians of per-round figures)');
   console.log(`- 16 connections, non-streaming: proxy / Portkey = ${fmt(ratio)}x (target >= 3x) ${viaPortkey ? verdict(ratio >= 3) : 'NOT MEASURED'}`);
+  json.check('16 connections, non-streaming: proxy req/s >= 3x Portkey', asStatus(viaPortkey ? verdict(ratio >= 3) : 'NOT MEASURED'), `${fmt(ratio)}x`);
   if (viaPortkey) console.log(`  (CPU per request, Portkey / proxy = ${fmt(med(cpu16.portkey.map((c, i) => c / cpu16.proxy[i])))}x: the req/s ratio the proxy would reach with a core of its own)`);
   console.log(`- 1 connection, added latency p50 = ${fmt(addP50, 3)} ms (target < 0.5 ms) ${verdict(addP50 < 0.5)}`);
+  json.check('1 connection: added latency p50 < 0.5 ms', addP50 < 0.5, `${fmt(addP50, 3)} ms`);
   const directP99 = med(r1.direct.map((r) => r.p99));
   const directP50 = med(r1.direct.map((r) => r.p50));
   // On a shared machine a direct call's p99 can be hundreds of times its p50: the difference then measures the noise, not the proxy.
   const p99Verdict = addP99 < 0 || directP99 > 50 * directP50 ? `INCONCLUSIVE (direct p99 ${fmt(directP99, 3)} ms vs p50 ${fmt(directP50, 3)} ms: machine noise; proxy p99 alone ${fmt(med(r1.proxy.map((r) => r.p99)), 3)} ms)` : verdict(addP99 < 3);
   console.log(`- 1 connection, added latency p99 = ${fmt(addP99, 3)} ms (target < 3 ms) ${p99Verdict}`);
+  json.check('1 connection: added latency p99 < 3 ms', asStatus(p99Verdict), `${fmt(addP99, 3)} ms${p99Verdict.startsWith('INCONCLUSIVE') ? ` (${p99Verdict.slice('INCONCLUSIVE '.length)})` : ''}`);
   console.log(`- 1 connection, added time to first token p50 = ${fmt(addTtft, 3)} ms (target < 1 ms) ${verdict(addTtft < 1)}`);
+  json.check('1 connection: added time to first token p50 < 1 ms', addTtft < 1, `${fmt(addTtft, 3)} ms`);
   const errs = [...Object.values(r16), ...Object.values(s16), ...Object.values(r1)].flat().reduce((n, r) => n + r.errors, 0);
   console.log(`- errors (non-200 or socket) across all runs: ${errs}`);
+  json.check('no errors (non-200 or socket) across all runs', errs === 0, String(errs));
+  json.write();
 }
 
 try {

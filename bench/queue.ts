@@ -15,6 +15,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Metrics } from '../pkg/metrics/index.ts';
 import { instrumentWorker, queueTelemetry } from '../pkg/queue/index.ts';
+import { benchJson } from './report-json.ts';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -143,7 +144,15 @@ try {
   console.log(`median worker CPU per job: plain ${cpuPlain.toFixed(1)} µs, instrumented ${cpuInst.toFixed(1)} µs: +${(((cpuInst - cpuPlain) / cpuPlain) * 100).toFixed(2)}% CPU per job (what jobs/s loses when the worker process is the bottleneck; insensitive to other load on the machine)`);
   console.log(`median per-pair overhead: ${((1 - median(ratios)) * 100).toFixed(2)}% of jobs/s (target < 3%; negative = instrumented faster, i.e. noise)`);
   console.log(`median redis commands/job (INFO commandstats, calls inside BullMQ's Lua scripts included): plain ${cmdPlain.toFixed(3)}, instrumented ${cmdInst.toFixed(3)}; difference ${(cmdInst - cmdPlain).toFixed(4)} per job (the heartbeat's 2 commands per 5 s are all it adds)`);
-  console.log(`instrumentation hot path (no I/O): ${hotPathNanos().toFixed(0)} ns per job`);
+  const hotPath = hotPathNanos();
+  console.log(`instrumentation hot path (no I/O): ${hotPath.toFixed(0)} ns per job`);
+  const json = benchJson('queue', { jobs: JOBS, concurrency: CONCURRENCY, rounds: ROUNDS });
+  json.table('noop jobs through one worker', 'instrumented');
+  json.row({ table: 'noop jobs through one worker', series: 'instrumented', at: CONCURRENCY, jobsPerSec: inst, cpuUsPerJob: cpuInst, redisCommandsPerJob: cmdInst, hotPathNs: hotPath });
+  json.row({ table: 'noop jobs through one worker', series: 'plain', at: CONCURRENCY, jobsPerSec: plain, cpuUsPerJob: cpuPlain, redisCommandsPerJob: cmdPlain });
+  const pairOverhead = (1 - median(ratios)) * 100;
+  json.check('instrumentation costs < 3% of jobs/s (median per-pair overhead)', pairOverhead < 3, `${pairOverhead.toFixed(2)}%`);
+  json.write();
 } finally {
   admin.disconnect();
   redis.child?.kill('SIGKILL');
