@@ -1,0 +1,1 @@
+export { PriceTable, costOf, DEFAULT_PRICES_FILE, type ModelPrice, type PriceFile } from './price-table.ts';
