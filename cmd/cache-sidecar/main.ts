@@ -28,6 +28,7 @@ await runMain(async () => {
     upstashScriptShas: parseScriptShas(cfg.CACHE_UPSTASH_SCRIPT_SHAS),
     upstashBackend: cfg.backend === 'upstash' ? { url: cfg.UPSTASH_REDIS_REST_URL, token: cfg.UPSTASH_REDIS_REST_TOKEN } : undefined,
     maxValueBytes: cfg.CACHE_MAX_VALUE_BYTES,
+    nearCache: cfg.nearCache,
   });
   const ports = await sidecar.listen(
     { host: cfg.CACHE_SIDECAR_HOST, port: cfg.CACHE_SIDECAR_PORT },

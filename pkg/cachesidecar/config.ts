@@ -1,5 +1,6 @@
 import { loadConfig, ConfigError, isProduction, str, port, host, duration, intInRange } from '#pkg/config/index.ts';
 import type { BackendName } from '#pkg/kv/index.ts';
+import { nearCacheSettings, DEFAULT_NEAR_MAX_BYTES } from './near-cache/settings.ts';
 
 /** The cache sidecar's environment. Defaults are the embedded ones used by `npm start`. */
 export const cacheSidecarSpec = {
@@ -20,6 +21,9 @@ export const cacheSidecarSpec = {
   CACHE_SIDECAR_TOKEN: str({ default: '' }),
   CACHE_UPSTASH_TOKENS: str({ default: '' }),
   CACHE_UPSTASH_SCRIPT_SHAS: str({ default: '' }),
+  CACHE_NEAR_CACHE: str({ choices: ['off', 'on'], default: 'off' }),
+  CACHE_NEAR_MAX_BYTES: intInRange(1024, 16 * 1024 * 1024 * 1024)({ default: DEFAULT_NEAR_MAX_BYTES }),
+  CACHE_NEAR_MAX_STALENESS: str({ default: '' }),
   LOG_LEVEL: str({ default: 'info' }),
 };
 
@@ -27,7 +31,8 @@ export type CacheSidecarConfig = ReturnType<typeof loadCacheSidecarConfig>;
 
 export function loadCacheSidecarConfig(env: NodeJS.ProcessEnv = process.env) {
   const cfg = loadConfig(cacheSidecarSpec, env);
-  return { ...cfg, backend: chooseBackend(cfg, isProduction(env)) };
+  const backend = chooseBackend(cfg, isProduction(env));
+  return { ...cfg, backend, nearCache: nearCacheSettings(cfg, backend) };
 }
 
 interface BackendInputs {

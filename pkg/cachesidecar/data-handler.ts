@@ -12,6 +12,8 @@ import { sendHit, sendMiss, sendUnavailable, sendNoContent, sendJsonText } from 
 import type { BackendGuard } from './guard.ts';
 import type { DeadlineSweeper } from './deadlines.ts';
 import { isUpstashPath } from './upstash/index.ts';
+import { remainingTtl, type NearLayer } from './near-cache/index.ts';
+import { sendLayeredHit } from './near-cache/respond.ts';
 
 export interface DataHandlerOptions {
   store: CacheStore;
@@ -28,6 +30,8 @@ export interface DataHandlerOptions {
   maxBatchBodyBytes: number;
   /** Serves `/upstash` and below (the Upstash REST protocol, its own token auth) when set. */
   upstash?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The near cache in front of the backend. Default: none (every GET goes to the backend). */
+  near?: NearLayer;
 }
 
 /**
@@ -160,8 +164,79 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     );
   };
 
+  const near = options.near;
+  /**
+   * GET with the near cache on: a copy in memory answers at once, with no
+   * deadline or promise; otherwise the backend read takes a fill ticket
+   * first, so an invalidation that overtakes its reply keeps it from being stored.
+   */
+  const nearGet = (res: ServerResponse, tenant: string, scope: string, key: string, layer: NearLayer): void => {
+    if (badNamespace(res, 'get', tenant, scope)) return;
+    try {
+      validateKey(key);
+    } catch (err) {
+      return fail(res, 'get', '_invalid', err);
+    }
+    const m = metrics.gets(backend, scope);
+    if (!guard.closed) {
+      m.unavailable.inc();
+      return sendUnavailable(res, backend);
+    }
+    const stored = layer.storedKey(tenant, scope, key);
+    const allowed = layer.allows(scope);
+    if (allowed) {
+      const copy = layer.cache.get(stored);
+      if (copy !== undefined) {
+        m.hit.inc();
+        layer.metrics.hitsOf(scope).inc();
+        return sendLayeredHit(res, backend, copy.bytes, remainingTtl(copy, performance.now()), 'near');
+      }
+    }
+    const ticket = allowed ? layer.cache.beginFill(stored) : undefined;
+    const t0 = performance.now();
+    const deadline = deadlines.start(() => {
+      guard.failure('timeout');
+      m.unavailable.inc();
+      metrics.error('get', 'timeout', backend);
+      sendUnavailable(res, backend);
+    });
+    layer.read(tenant, scope, key, stored).then(
+      (entry) => {
+        if (entry === null) layer.cache.abandonFill(ticket);
+        else layer.cache.completeFill(ticket, entry.bytes, entry.ttlMs);
+        if (!deadlines.settle(deadline)) return;
+        guard.success();
+        m.duration.observe((performance.now() - t0) / 1000);
+        if (entry === null) {
+          m.miss.inc();
+          return sendMiss(res, backend);
+        }
+        m.hit.inc();
+        sendLayeredHit(res, backend, entry.bytes, entry.ttlMs, 'backend');
+      },
+      (err: unknown) => {
+        layer.cache.abandonFill(ticket);
+        if (!deadlines.settle(deadline)) return;
+        const failure = backendFailure(err);
+        if (failure.degraded) guard.failure(failure.kind);
+        fail(res, 'get', scope, failure);
+      },
+    );
+  };
+
+  /** Runs a write with this sidecar's own copies of its keys dropped before it is sent and again once it settled (either way). */
+  const dropping = <T>(keys: () => string[], call: () => Promise<T>): (() => Promise<T>) => {
+    if (!near) return call;
+    return () => {
+      const stored = keys();
+      near.cache.invalidateMany(stored, 'write');
+      return call().finally(() => near.cache.invalidateMany(stored, 'write'));
+    };
+  };
+
   const item = (req: IncomingMessage, res: ServerResponse, tenant: string, scope: string, key: string, query: string): void => {
     const method = req.method;
+    if (method === 'GET' && near) return nearGet(res, tenant, scope, key, near);
     if (method === 'GET' && getValidated) return fastGet(res, tenant, scope, key, getValidated);
     const op: CacheOp = method === 'GET' ? 'get' : method === 'PUT' ? 'set' : 'del';
     if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') {
@@ -191,7 +266,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       });
     }
     if (op === 'del') {
-      return run(res, 'del', scope, () => store.del(ns, key), () => {
+      return run(res, 'del', scope, dropping(() => [near!.storedKey(tenant, scope, key)], () => store.del(ns, key)), () => {
         metrics.bound('del', backend, scope).ok.inc();
         sendNoContent(res, backend);
       });
@@ -207,7 +282,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       if (body.length === 0) throw new HttpError(400, 'invalid_json', 'request body must be a JSON value');
       parseJson(body); // validates; the bytes themselves are stored
       const json = body.toString('utf8');
-      run(res, 'set', scope, () => store.set(ns, key, json, ttlMs), () => {
+      run(res, 'set', scope, dropping(() => [near!.storedKey(tenant, scope, key)], () => store.set(ns, key, json, ttlMs)), () => {
         metrics.bound('set', backend, scope).ok.inc();
         metrics.observeTtl(scope, ttlMs);
         sendNoContent(res, backend, ttlMs);
@@ -247,7 +322,8 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const mset = (req: IncomingMessage, res: ServerResponse, tenant: string, scope: string): void =>
     withJsonBody(req, res, 'mset', scope, (body) => {
       const items = parseMset(body, policy, scope, options.maxValueBytes);
-      run(res, 'mset', scope, () => store.mset({ tenantKey: tenant, scope }, items), () => {
+      const keys = () => items.map((it) => near!.storedKey(tenant, scope, it.key));
+      run(res, 'mset', scope, dropping(keys, () => store.mset({ tenantKey: tenant, scope }, items)), () => {
         metrics.bound('mset', backend, scope).ok.inc();
         for (const it of items) metrics.observeTtl(scope, it.ttlMs);
         sendNoContent(res, backend);
@@ -257,7 +333,8 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const tx = (req: IncomingMessage, res: ServerResponse, tenant: string): void =>
     withJsonBody(req, res, 'tx', '_tx', (body) => {
       const ops = parseTx(body, policy, options.maxValueBytes);
-      run(res, 'tx', '_tx', () => store.transaction(tenant, ops), (results) => {
+      const keys = () => ops.filter((op) => op.op !== 'get').map((op) => near!.storedKey(tenant, op.scope, op.key));
+      run(res, 'tx', '_tx', dropping(keys, () => store.transaction(tenant, ops)), (results) => {
         metrics.bound('tx', backend, '_tx').ok.inc();
         const parts = results.map((r, i) => txResultJson(ops[i], r));
         sendJsonText(res, backend, `{"results":[${parts.join(',')}]}`);

@@ -7,6 +7,7 @@ import { BackendGuard } from './guard.ts';
 import { DeadlineSweeper } from './deadlines.ts';
 import { createDataHandler } from './data-handler.ts';
 import { createUpstashHandler, UpstashTokens } from './upstash/index.ts';
+import { createNearLayer, type NearCacheSettings } from './near-cache/index.ts';
 
 export interface CacheSidecarOptions {
   store: CacheStore;
@@ -35,6 +36,10 @@ export interface CacheSidecarOptions {
   upstashScriptShas?: readonly string[];
   /** With an `upstash` store: the real Upstash the Upstash protocol's commands are forwarded to. */
   upstashBackend?: { url: string; token: string };
+  /** The near cache (from `nearCacheSettings`). Default: off. */
+  nearCache?: NearCacheSettings;
+  /** Clock of the near cache's expiry, in ms (tests). Default `performance.now`. */
+  nearCacheNow?: () => number;
 }
 
 export interface CacheSidecar {
@@ -58,6 +63,9 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
     otel: { name: 'cache.backend.up', unit: '1', attributes: { backend: 'cache.backend' } },
   });
   breakerState.set({ backend: store.backend }, 1);
+  const near = options.nearCache
+    ? createNearLayer({ store, settings: options.nearCache, policy: options.policy, metrics: options.metrics, cacheMetrics, logger, now: options.nearCacheNow })
+    : undefined;
   const guard = new BackendGuard({
     probe: () => {
       const timeoutMs = Math.max(opTimeoutMs, 250);
@@ -67,6 +75,8 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
     probeIntervalMs: options.breakerProbeIntervalMs ?? 250,
     onStateChange: (state, reason) => {
       breakerState.set({ backend: store.backend }, state === 'closed' ? 1 : 0);
+      // Invalidations may have been lost while the backend failed: nothing kept from before serves again.
+      if (state === 'open') near?.cache.flush('breaker');
       if (state === 'open') logger.warn({ backend: store.backend, reason }, 'cache backend unavailable: serving uncached');
       else logger.info({ backend: store.backend }, 'cache backend back: serving from cache');
     },
@@ -83,6 +93,7 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
     maxValueBytes: options.maxValueBytes ?? 1024 * 1024,
     maxBatchBodyBytes,
     upstash,
+    near,
   }));
   let serving = false;
   const admin = createAdminServer({
@@ -96,6 +107,7 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
         opTimeoutMs,
         memory: process.memoryUsage(),
         ttlPolicy: describeTtlPolicy(options.policy),
+        nearCache: near ? { active: near.cache.active, bytes: near.cache.bytes, maxBytes: near.cache.maxBytes, entries: near.cache.entries } : null,
       }),
     },
   });
@@ -112,6 +124,7 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
       await closeServer(data);
       guard.stop();
       deadlines.stop();
+      await near?.close();
       await store.close();
       await closeServer(admin);
     },

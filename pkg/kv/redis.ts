@@ -189,7 +189,11 @@ export class RedisStore implements CacheStore {
    * the two commands' own. Rejects with a CacheError.
    */
   getBytesValidated(tenantKey: string, scope: string, key: string): Promise<RawBytesEntry | null> {
-    const stored = `${this.prefix}:{${tenantKey}}:${scope}:${key}`;
+    return this.getBytesStored(`${this.prefix}:{${tenantKey}}:${scope}:${key}`);
+  }
+
+  /** `getBytesValidated` by the stored key itself, for a caller that built it already (the sidecar's near cache keys by it). */
+  getBytesStored(stored: string): Promise<RawBytesEntry | null> {
     // One connection answers in order, so GET's reaction runs before PTTL's:
     // it parks the value (or GET's error) where PTTL's reaction reads it.
     let got = false;

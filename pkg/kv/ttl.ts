@@ -21,6 +21,8 @@ export interface TtlRule {
   readonly ttlMs: number;
   readonly minMs: number;
   readonly maxMs: number;
+  /** Whether the sidecar's near cache serves this scope (when the near cache is on). Unset: yes. */
+  readonly near?: boolean;
 }
 
 export interface TtlPolicy {
@@ -37,6 +39,8 @@ export interface TtlRuleInput {
   ttl?: string | number;
   min?: string | number;
   max?: string | number;
+  /** Near cache opt-in (`true`) or opt-out (`false`); a scope inherits the default's. */
+  near?: boolean;
 }
 
 export const DEFAULT_TTL_POLICY_INPUT: TtlPolicyInput = Object.freeze({
@@ -69,14 +73,16 @@ function durationField(raw: unknown, field: string): number | undefined {
 function ruleOf(raw: unknown, field: string, base: TtlRule): TtlRule {
   if (!isPlainObject(raw)) throw invalid(field, 'must be an object with ttl, min and max');
   for (const name of Object.keys(raw)) {
-    if (name !== 'ttl' && name !== 'min' && name !== 'max') throw invalid(`${field}.${name}`, 'is not a known field (use ttl, min, max)');
+    if (name !== 'ttl' && name !== 'min' && name !== 'max' && name !== 'near') throw invalid(`${field}.${name}`, 'is not a known field (use ttl, min, max, near)');
   }
   const minMs = durationField(raw.min, `${field}.min`) ?? base.minMs;
   const maxMs = durationField(raw.max, `${field}.max`) ?? base.maxMs;
   const ttlMs = durationField(raw.ttl, `${field}.ttl`) ?? base.ttlMs;
   if (minMs > maxMs) throw invalid(`${field}.min`, 'must not exceed max');
   if (ttlMs < minMs || ttlMs > maxMs) throw invalid(`${field}.ttl`, 'must lie within [min, max]');
-  return Object.freeze({ ttlMs, minMs, maxMs });
+  const near = raw.near ?? base.near;
+  if (near !== undefined && typeof near !== 'boolean') throw invalid(`${field}.near`, 'must be true or false');
+  return Object.freeze(near === undefined ? { ttlMs, minMs, maxMs } : { ttlMs, minMs, maxMs, near });
 }
 
 /** Validates a policy object; errors name the bad field (`scopes.knowledge.search.max`). */
