@@ -8,7 +8,7 @@ import { fromAnthropicResponse } from '../translate/anthropic-response.ts';
 import { AnthropicStreamDecoder } from '../translate/stream-anthropic-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
 import { clientHeaders } from '../passthrough-headers.ts';
-import { RequestTemplate, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
+import { RequestTemplate, sdkShortcuts, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
 
 type BuildRequest = Anthropic['buildRequest'];
 
@@ -38,19 +38,22 @@ export interface AnthropicProviderOptions {
   defaultMaxTokens?: number;
   /** SDK-level timeout in ms, a backstop behind the proxy's own deadlines. Default 600000. */
   timeoutMs?: number;
+  /** Build requests with AnthropicClient's memoized template rather than the stock SDK's. Default `LLM_SDK_SHORTCUTS` (on). */
+  requestTemplate?: boolean;
 }
 
 /** Anthropic Messages through the official SDK, with its retries off (`maxRetries: 0`). */
 export class AnthropicProvider implements LLMProvider {
   readonly name = 'anthropic' as const;
-  readonly #client: AnthropicClient;
+  readonly #client: Anthropic;
   readonly #maxTokens: number;
   readonly #timeout: number;
 
   constructor(options: AnthropicProviderOptions) {
     this.#timeout = options.timeoutMs ?? 600_000;
     this.#maxTokens = options.defaultMaxTokens ?? 4096;
-    this.#client = new AnthropicClient({
+    const Client = (options.requestTemplate ?? sdkShortcuts().template) ? AnthropicClient : Anthropic;
+    this.#client = new Client({
       apiKey: options.apiKey,
       baseURL: options.baseURL,
       maxRetries: 0,

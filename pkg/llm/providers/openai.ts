@@ -6,7 +6,7 @@ import { fromOpenAIResponse } from '../translate/openai-response.ts';
 import { OpenAIStreamDecoder } from '../translate/stream-openai-decoder.ts';
 import { fromSdkError } from './sdk-errors.ts';
 import { clientHeaders } from '../passthrough-headers.ts';
-import { RequestTemplate, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
+import { RequestTemplate, sdkShortcuts, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
 
 type BuildRequest = OpenAI['buildRequest'];
 
@@ -35,15 +35,18 @@ export interface OpenAIProviderOptions {
   fetch?: typeof fetch;
   /** SDK-level timeout in ms, a backstop behind the proxy's own deadlines. Default 600000. */
   timeoutMs?: number;
+  /** Build requests with OpenAIClient's memoized template rather than the stock SDK's. Default `LLM_SDK_SHORTCUTS` (on). */
+  requestTemplate?: boolean;
 }
 
 /** OpenAI Chat Completions through the official SDK, with its retries off (`maxRetries: 0`). */
 export class OpenAIProvider implements LLMProvider {
   readonly name = 'openai' as const;
-  readonly #client: OpenAIClient;
+  readonly #client: OpenAI;
 
   constructor(options: OpenAIProviderOptions) {
-    this.#client = new OpenAIClient({
+    const Client = (options.requestTemplate ?? sdkShortcuts().template) ? OpenAIClient : OpenAI;
+    this.#client = new Client({
       apiKey: options.apiKey,
       baseURL: options.baseURL,
       maxRetries: 0,

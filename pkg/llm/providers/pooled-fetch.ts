@@ -1,5 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
-import { KeptHeaders } from './request-template.ts';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { KeptHeaders, sdkShortcuts } from './request-template.ts';
 
 /**
  * A `fetch` for the official SDKs built on one pooled undici Agent and its
@@ -15,6 +15,12 @@ export interface PooledFetchOptions {
   keepAliveTimeoutMs?: number;
   /** Time to connect in ms. Default 10000. */
   connectTimeoutMs?: number;
+  /**
+   * Answer with PooledResponse on undici's `request()` (true) or with undici's
+   * own `fetch` on the same Agent (false: a real `Response`, public API only).
+   * Default `LLM_SDK_SHORTCUTS` (on).
+   */
+  standInResponse?: boolean;
 }
 
 export interface PooledFetch {
@@ -118,5 +124,10 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     });
     return new PooledResponse(res.statusCode, t.href, res.headers as RawHeaders, res.body) as unknown as globalThis.Response;
   };
+  if (!(options.standInResponse ?? sdkShortcuts().response)) {
+    const viaFetch = (input: string | URL | Request, init: RequestInit = {}) =>
+      undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent });
+    return { fetch: viaFetch as unknown as typeof fetch, dispatcher: agent, close: () => agent.close() };
+  }
   return { fetch: pooled as typeof fetch, dispatcher: agent, close: () => agent.close() };
 }

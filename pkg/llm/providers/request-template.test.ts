@@ -54,6 +54,23 @@ const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content
 const message = { model: 'claude-x', max_tokens: 16, messages: [{ role: 'user' as const, content: 'hello' }] };
 
 describe('RequestTemplate through the official clients', () => {
+  // Contract test of a library internal (docs/development.md, "Reliance on library internals"): the clients
+  // override the SDKs' undocumented buildRequest(options, { retryCount }) and call buildURL(path, query, defaultBaseURL).
+  it('finds the SDK internals the template overrides and calls (openai and @anthropic-ai/sdk, pinned exactly)', async () => {
+    for (const [sdk, proto] of [['openai', OpenAI.prototype], ['@anthropic-ai/sdk', Anthropic.prototype]] as const) {
+      const internals = proto as unknown as Record<string, unknown>;
+      expect(typeof internals.buildRequest, `${sdk}: Client.prototype.buildRequest is gone; request-template.ts overrides it`).toBe('function');
+      expect(typeof internals.buildURL, `${sdk}: Client.prototype.buildURL is gone; request-template.ts calls it`).toBe('function');
+    }
+    const lean = new OpenAIClient({ apiKey: 'sk-template-test', baseURL: `${base}/v1`, maxRetries: 0, logLevel: 'off', fetch: pooled.fetch });
+    let calls = 0;
+    const build = lean.buildRequest.bind(lean);
+    lean.buildRequest = (o, extra) => { calls++; return build(o, extra); };
+    await record(() => lean.chat.completions.create(chat));
+    expect(calls, 'openai: a request no longer goes through Client.buildRequest, so the template is bypassed').toBe(1);
+  });
+
+
   it('sends exactly what the stock OpenAI client sends, on the first call and on later ones', async () => {
     const options = { apiKey: 'sk-template-test', baseURL: `${base}/v1`, maxRetries: 0, logLevel: 'off' as const, timeout: 600_000, organization: 'org-1', fetch: pooled.fetch };
     const stock = new OpenAI(options);

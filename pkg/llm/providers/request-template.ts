@@ -15,6 +15,31 @@
  * base URL, and never change it; a per-request `timeout` or retry count other
  * than the one the headers were taken with also falls back to the SDK.
  */
+
+/** The two shortcuts past the SDKs' public path, each on unless left out. */
+export interface SdkShortcuts {
+  /** This file's memoized headers and URLs (`buildRequest` overridden in openai.ts and anthropic.ts). */
+  template: boolean;
+  /** pooled-fetch.ts's stand-in for `Response` on undici's `request()`, rather than undici's own `fetch`. */
+  response: boolean;
+}
+
+/**
+ * `LLM_SDK_SHORTCUTS`: a comma list of `template` and `response`, or `none`.
+ * Default both. It exists so bench/llm-internals.ts can run the proxy with
+ * and without each shortcut in one run (docs/development.md, "Reliance on
+ * library internals"), and so an upgrade that breaks one can be worked
+ * around in production by turning it off. An unknown word is an error at start.
+ */
+export function sdkShortcuts(value: string | undefined = process.env.LLM_SDK_SHORTCUTS): SdkShortcuts {
+  if (value === undefined || value.trim() === '') return { template: true, response: true };
+  const words = value.split(',').map((w) => w.trim()).filter(Boolean);
+  for (const w of words) {
+    if (w !== 'template' && w !== 'response' && w !== 'none') throw new Error(`LLM_SDK_SHORTCUTS: unknown shortcut "${w}" (template, response or none)`);
+  }
+  return { template: words.includes('template'), response: words.includes('response') };
+}
+
 export interface BuildRequestOptions {
   method: string;
   path: string;
