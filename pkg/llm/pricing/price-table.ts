@@ -55,7 +55,7 @@ export class PriceTable {
   static load(path?: string): PriceTable {
     const p = path || DEFAULT_PRICES_FILE;
     let text: string;
-    try { text = readFileSync(p, 'utf8'); } catch (err) { throw new Error(`price table ${p}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`); }
+    try { text = readFileSync(p, 'utf8'); } catch (err) { throw new Error(`price table ${p}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, { cause: err }); }
     return PriceTable.parse(text, `price table ${p}`);
   }
 
