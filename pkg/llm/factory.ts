@@ -8,6 +8,7 @@ import { createPooledFetch } from './providers/pooled-fetch.ts';
 import { Passthrough, type PassthroughTarget } from './passthrough.ts';
 import { createRotation, ProviderBreaker, type BreakerState } from './resilience/breaker.ts';
 import { Router, type Aliases } from './router.ts';
+import { buildProvider, LatencyTracker, ObservedBreaker, passthroughTarget, UpstreamRouting, type RoutingMode, type UpstreamSettings } from './upstreams/index.ts';
 
 /** Everything the LLM layer needs, already validated (cmd/llm-proxy maps the environment onto it). */
 export interface LlmSettings {
@@ -34,6 +35,12 @@ export interface LlmSettings {
   defaultMaxTokens?: number;
   /** Pooled sockets per upstream origin. Default 128. */
   upstreamConnections?: number;
+  /** Named upstreams (`LLM_UPSTREAMS`, pkg/llm/upstreams), beside the built-in providers. Default none. */
+  upstreams?: UpstreamSettings[];
+  /** How several upstreams serving one model share it: `weighted` (default) or `latency`, and the latter's exploring share (default 0.1). */
+  routing?: { mode: RoutingMode; explore?: number };
+  /** Uniform [0, 1) for the weighted and exploring picks. Default Math.random; tests seed it. */
+  random?: () => number;
 }
 
 export interface LlmStack {
@@ -58,24 +65,37 @@ export function createLlmStack(s: LlmSettings, observer: GatewayObserver & { cir
   if (s.openai) providers.set('openai', new OpenAIProvider({ ...s.openai, fetch: pooled.fetch, timeoutMs: sdkTimeout }));
   if (s.anthropic) providers.set('anthropic', new AnthropicProvider({ ...s.anthropic, fetch: pooled.fetch, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: sdkTimeout }));
   if (s.mock) providers.set('mock', new MockProvider({ tokenDelayMs: s.mockTokenDelayMs }));
+  const upstreams = s.upstreams ?? [];
+  for (const u of upstreams) {
+    secrets.add(u.apiKey);
+    providers.set(u.name, buildProvider(u, { fetch: pooled.fetch, timeoutMs: sdkTimeout, defaultMaxTokens: s.defaultMaxTokens }));
+  }
+  const latency = new LatencyTracker();
+  const named = new Set(upstreams.map((u) => u.name));
 
   const windowMs = s.breaker?.windowMs ?? 30_000;
   const rotation = createRotation(windowMs);
   const breakers = new Map<ProviderName, ProviderBreaker>();
   for (const name of providers.keys()) {
-    breakers.set(name, new ProviderBreaker(name, { ...s.breaker, windowMs, rotate: rotation.emitter, onState: (st) => observer.circuit?.(name, st) }));
+    const options = { ...s.breaker, windowMs, rotate: rotation.emitter, onState: (st: BreakerState) => observer.circuit?.(name, st) };
+    breakers.set(name, named.has(name) ? new ObservedBreaker(name, latency, options) : new ProviderBreaker(name, options));
     observer.circuit?.(name, 'closed');
   }
-  const router = new Router({ defaultProvider: s.defaultProvider, available: new Set(providers.keys()), aliases: s.aliases, fallback: s.fallback });
+  const routing = upstreams.length ? new UpstreamRouting({
+    upstreams, mode: s.routing?.mode, explore: s.routing?.explore, latency, random: s.random, allows: (n) => breakers.get(n)?.allows ?? true,
+  }) : undefined;
+  const router = new Router({ defaultProvider: s.defaultProvider, available: new Set(providers.keys()), aliases: s.aliases, fallback: s.fallback, upstreams: routing });
   const gateway = new Gateway({
     providers, breakers, observer,
     maxAttempts: s.retry?.maxAttempts, backoff: { baseMs: s.retry?.baseMs ?? 250, capMs: s.retry?.capMs ?? 8000 },
     timeoutMs: s.timeoutMs, maxTimeoutMs: s.maxTimeoutMs, attemptTimeoutMs: s.attemptTimeoutMs, streamIdleMs: s.streamIdleMs,
+    attemptTimeouts: new Map(upstreams.flatMap((u) => (u.timeouts?.attemptMs ? [[u.name, u.timeouts.attemptMs] as const] : []))),
     degradedMode: s.degradedMode, degradedMessage: s.degradedMessage,
   });
   const targets: PassthroughTarget[] = [];
   if (s.openai) targets.push({ provider: 'openai', dialect: 'openai', baseURL: s.openai.baseURL ?? 'https://api.openai.com/v1', apiKey: s.openai.apiKey });
   if (s.anthropic) targets.push({ provider: 'anthropic', dialect: 'anthropic', baseURL: s.anthropic.baseURL ?? 'https://api.anthropic.com', apiKey: s.anthropic.apiKey });
+  for (const u of upstreams) { const t = passthroughTarget(u); if (t) targets.push(t); }
   const passthrough = new Passthrough({ gateway, dispatcher: pooled.dispatcher, targets });
   return {
     gateway, router, providers, breakers, passthrough,

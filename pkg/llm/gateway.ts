@@ -24,6 +24,8 @@ export interface GatewayOptions {
   maxTimeoutMs?: number;
   /** Per-attempt timeout: a non-streaming answer, or a stream's first event. Default 30000 (`LLM_ATTEMPT_TIMEOUT_MS`). */
   attemptTimeoutMs?: number;
+  /** A named upstream's own per-attempt timeout (`LLM_UPSTREAMS` `timeouts.attemptMs`), over `attemptTimeoutMs`. Default none. */
+  attemptTimeouts?: ReadonlyMap<ProviderName, number>;
   /** Longest silence between two stream events once streaming. Default 60000 (`LLM_STREAM_IDLE_TIMEOUT_MS`); 0 disables. */
   streamIdleMs?: number;
   /** When every provider failed: `error` answers 503, `message` a canned assistant message. Default `error` (`LLM_DEGRADED_MODE`). */
@@ -72,6 +74,7 @@ export type CandidateCall<T> = (candidate: Candidate, provider: LLMProvider, att
 
 type Resolved = Required<Omit<GatewayOptions, 'observer'>> & { observer: GatewayObserver };
 
+const NO_OWN_TIMEOUTS: ReadonlyMap<ProviderName, number> = new Map();
 const DEFAULT_DEGRADED = 'The assistant is temporarily unavailable. Please try again later.';
 
 /**
@@ -87,7 +90,7 @@ export class Gateway {
   constructor(options: GatewayOptions) {
     this.#o = {
       maxAttempts: 3, backoff: { baseMs: 250, capMs: 8000 }, timeoutMs: 600_000, maxTimeoutMs: 600_000, attemptTimeoutMs: 30_000, streamIdleMs: 60_000,
-      degradedMode: 'error', degradedMessage: DEFAULT_DEGRADED, timeouts: new Timeouts(), observer: {},
+      degradedMode: 'error', degradedMessage: DEFAULT_DEGRADED, timeouts: new Timeouts(), observer: {}, attemptTimeouts: NO_OWN_TIMEOUTS,
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as Resolved;
   }
@@ -199,7 +202,7 @@ export class Gateway {
           if (!breaker.allows) { last = new LlmError('breaker_open', `${cand.provider}: circuit breaker is open`, { provider: cand.provider }); break; }
           attempts++;
           const msLeft = deadline - Date.now();
-          const timeout = attemptTimeout(stream, msLeft, o.attemptTimeoutMs);
+          const timeout = attemptTimeout(stream, msLeft, o.attemptTimeouts.get(cand.provider) ?? o.attemptTimeoutMs);
           // An attempt cut to what is left of the deadline times out with it: that is the deadline, whichever timer fires first.
           const endsAtDeadline = timeout >= msLeft;
           const attempt = new Attempt(overall.signal, o.timeouts, timeout, cand.provider);

@@ -49,9 +49,10 @@ export function upstreamHeaders(dialect: Dialect, apiKey: string, caller: Caller
   }
   if (hasBody && out['content-type'] === undefined) out['content-type'] = 'application/json';
   if (dialect === 'anthropic') {
-    out['x-api-key'] = apiKey;
+    if (apiKey) out['x-api-key'] = apiKey;
     out['anthropic-version'] ??= ANTHROPIC_VERSION;
-  } else {
+  } else if (apiKey) {
+    // A keyless upstream (vLLM, Ollama) gets no credential at all.
     out.authorization = `Bearer ${apiKey}`;
   }
   return out;

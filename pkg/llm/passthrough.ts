@@ -43,7 +43,10 @@ export interface PassthroughTarget {
   dialect: Dialect;
   /** As configured: OpenAI's includes `/v1`, Anthropic's does not (as the SDKs take them). */
   baseURL: string;
+  /** Empty for a keyless upstream: no credential header. */
   apiKey: string;
+  /** A named upstream's extra headers (`LLM_UPSTREAMS` `headers`), over the caller's. Default none. */
+  headers?: Record<string, string>;
 }
 
 export interface ForwardRequest {
@@ -115,7 +118,7 @@ export class Passthrough {
         origin: t.origin,
         path: t.basePath + req.path,
         method: req.method ?? 'POST',
-        headers: upstreamHeaders(t.dialect, t.apiKey, req.headers, req.body !== undefined),
+        headers: t.headers ? { ...upstreamHeaders(t.dialect, t.apiKey, req.headers, req.body !== undefined), ...t.headers } : upstreamHeaders(t.dialect, t.apiKey, req.headers, req.body !== undefined),
         body: req.body,
         signal,
       });

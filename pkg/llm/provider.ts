@@ -1,6 +1,8 @@
 import type { Request, Response, StreamEvent } from './canonical.ts';
 
-export type ProviderName = 'openai' | 'anthropic' | 'mock';
+/** A configured upstream: one of the built-in names below, or a named upstream of `LLM_UPSTREAMS` (pkg/llm/upstreams). */
+export type ProviderName = string;
+/** The built-in providers (`LLM_PROVIDER`, `OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, the mock). */
 export const PROVIDER_NAMES: readonly ProviderName[] = ['openai', 'anthropic', 'mock'];
 
 /**

@@ -1,5 +1,6 @@
 import { invalid, LlmError } from './errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './provider.ts';
+import type { UpstreamRouting } from './upstreams/routing.ts';
 
 /** `{"fast":{"openai":"gpt-4o-mini","anthropic":"claude-3-5-haiku-latest"}}`: an alias and its model on each provider. */
 export type Aliases = Record<string, Partial<Record<ProviderName, string>>>;
@@ -13,6 +14,8 @@ export interface RouterOptions {
   aliases?: Aliases;
   /** `LLM_FALLBACK`: providers to try, in order, after the chosen one. Default none. */
   fallback?: readonly ProviderName[];
+  /** Named upstreams (`LLM_UPSTREAMS`): which serve a model, in which order. Default none. */
+  upstreams?: UpstreamRouting;
 }
 
 export interface Candidate { provider: ProviderName; model: string }
@@ -48,10 +51,17 @@ export function providerForModel(model: string): ProviderName | undefined {
  * otherwise the default provider.
  */
 export class Router {
-  readonly #o: Required<RouterOptions>;
+  readonly #o: Required<Omit<RouterOptions, 'upstreams'>>;
+  readonly #upstreams: UpstreamRouting | undefined;
 
   constructor(options: RouterOptions) {
     this.#o = { ...options, aliases: options.aliases ?? {}, fallback: options.fallback ?? [] };
+    this.#upstreams = options.upstreams;
+  }
+
+  /** A built-in provider or a named upstream: what `x-llm-provider` and the `name/model` prefix may name. */
+  #known(name: string): boolean {
+    return isProviderName(name) || this.#upstreams?.has(name) === true;
   }
 
   get aliases(): Aliases {
@@ -59,12 +69,13 @@ export class Router {
   }
 
   resolve(model: string, forced?: string): Route {
-    if (forced !== undefined && !isProviderName(forced)) throw new LlmError('invalid_request', `unknown provider "${forced}" in x-llm-provider; use one of ${PROVIDER_NAMES.join(', ')}`, { param: 'x-llm-provider' });
+    if (forced !== undefined && !this.#known(forced)) throw new LlmError('invalid_request', `unknown provider "${forced}" in x-llm-provider; use one of ${[...new Set([...PROVIDER_NAMES, ...this.#o.available])].join(', ')}`, { param: 'x-llm-provider' });
     if (forced !== undefined && !this.#o.available.has(forced)) throw new LlmError('invalid_request', `provider "${forced}" named by x-llm-provider is not configured on this proxy`, { param: 'x-llm-provider' });
     let provider: ProviderName | undefined = forced as ProviderName | undefined;
     let name = model;
     const slash = model.indexOf('/');
-    if (slash > 0 && isProviderName(model.slice(0, slash))) {
+    // Only a configured name is a prefix: vLLM's `meta-llama/Llama-3.1-8B` is a model id.
+    if (slash > 0 && this.#known(model.slice(0, slash))) {
       provider ??= model.slice(0, slash) as ProviderName;
       name = model.slice(slash + 1);
       if (!name) throw invalid('model is missing after the provider prefix', 'model');
@@ -74,13 +85,15 @@ export class Router {
       provider = alias[this.#o.defaultProvider] !== undefined ? this.#o.defaultProvider
         : (Object.keys(alias) as ProviderName[]).find((p) => this.#o.available.has(p)) ?? (Object.keys(alias)[0] as ProviderName);
     }
-    provider ??= providerForModel(name) ?? this.#o.defaultProvider;
+    // Several upstreams may serve the model: the balancer orders them, the others stay on as fallbacks.
+    const group = !provider && !alias && this.#upstreams ? this.#upstreams.order(this.#upstreams.serving(name)) : [];
+    provider ??= group[0] ?? providerForModel(name) ?? this.#o.defaultProvider;
 
-    const order = [provider, ...this.#o.fallback.filter((p) => p !== provider)];
+    const order = [...(group.length ? group : [provider]), ...this.#o.fallback.filter((p) => p !== provider)];
     const candidates: Candidate[] = [];
     for (const p of order) {
       if (!this.#o.available.has(p) || candidates.some((c) => c.provider === p)) continue;
-      const mapped = p === provider ? (alias?.[p] ?? name) : this.#mapModel(name, alias, provider, p);
+      const mapped = p === provider || group.includes(p) ? (alias?.[p] ?? name) : this.#mapModel(name, alias, provider, p);
       if (mapped !== undefined) candidates.push({ provider: p, model: mapped });
     }
     if (candidates.length === 0) {
@@ -111,6 +124,9 @@ export class Router {
         seen.add(`${p}/${m}`);
         out.push({ id: `${p}/${m}`, provider: p, alias: false });
       }
+    }
+    for (const { name, model } of this.#upstreams?.listed() ?? []) {
+      if (this.#o.available.has(name) && !seen.has(`${name}/${model}`)) { seen.add(`${name}/${model}`); out.push({ id: `${name}/${model}`, provider: name, alias: false }); }
     }
     if (this.#o.available.has('mock')) out.push({ id: 'mock/mock-1', provider: 'mock', alias: false });
     return out;
