@@ -13,6 +13,13 @@ describe('loadConfig', () => {
     expect(cfg.LIST).toEqual(['a', 'b', 'c']);
   });
 
+  it('reads the boolean forms validators.ts documents for flag, and refuses others', () => {
+    const read = (v: string) => loadConfig({ F: flag() }, { F: v }).F;
+    for (const v of ['true', 'TRUE', '1', 'yes', ' Yes ', 'on', 'ON']) expect(read(v), v).toBe(true);
+    for (const v of ['false', 'False', '0', 'no', 'off', 'OFF']) expect(read(v), v).toBe(false);
+    for (const v of ['t', 'f', 'maybe', '2']) expect(() => read(v), v).toThrow(ConfigError);
+  });
+
   it('names every missing variable in one error', () => {
     const run = () => loadConfig({ A: str(), B: str(), C: str({ default: 'x' }) }, {});
     expect(run).toThrow(ConfigError);

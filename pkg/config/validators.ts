@@ -25,7 +25,11 @@ export const commaList = makeValidator<string[]>((input) =>
     .filter((s) => s.length > 0),
 );
 
-/** `true|false|1|0|yes|no`, case-insensitive. */
+/**
+ * `true|1|yes|on` or `false|0|no|off`, case-insensitive and trimmed; empty is
+ * false. Broader than envalid's `bool`, which takes only the exact lower-case
+ * `true|t|yes|on|1` and `false|f|no|off|0`.
+ */
 export const flag = makeValidator<boolean>((input) => {
   const v = String(input).trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;

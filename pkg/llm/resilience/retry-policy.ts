@@ -1,6 +1,6 @@
 /**
  * Pure retry decisions: which failures to retry, how long to wait. No I/O, no
- * timers; the loop that uses them is retry.ts.
+ * timers; the loop that uses them is the gateway's (gateway.ts).
  */
 import type { LlmError } from '../errors.ts';
 
