@@ -88,6 +88,9 @@ spec:
             {{- if $c.token.existingSecret }}
             {{- include "pilotfish.secretEnv" (dict "name" "CACHE_SIDECAR_TOKEN" "secret" $c.token.existingSecret "key" $c.token.secretKey) | nindent 12 }}
             {{- end }}
+            {{- if $c.upstashTokens.existingSecret }}
+            {{- include "pilotfish.secretEnv" (dict "name" "CACHE_UPSTASH_TOKENS" "secret" $c.upstashTokens.existingSecret "key" $c.upstashTokens.secretKey) | nindent 12 }}
+            {{- end }}
             {{- with $c.extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -117,6 +120,16 @@ spec:
             {{- end }}
             {{- if $l.anthropic.existingSecret }}
             {{- include "pilotfish.secretEnv" (dict "name" "ANTHROPIC_API_KEY" "secret" $l.anthropic.existingSecret "key" $l.anthropic.secretKey) | nindent 12 }}
+            {{- end }}
+            {{- if $l.callerToken.existingSecret }}
+            {{- include "pilotfish.secretEnv" (dict "name" "LLM_PROXY_TOKEN" "secret" $l.callerToken.existingSecret "key" $l.callerToken.secretKey) | nindent 12 }}
+            {{- end }}
+            {{- if $l.clientKeys.existingSecret }}
+            {{- include "pilotfish.secretEnv" (dict "name" "LLM_PROXY_KEYS" "secret" $l.clientKeys.existingSecret "key" $l.clientKeys.secretKey) | nindent 12 }}
+            {{- end }}
+            {{- /* The upstreams' API keys: each under the variable its apiKeyEnv names. */}}
+            {{- range $l.upstreamKeys }}
+            {{- include "pilotfish.secretEnv" (dict "name" .env "secret" .existingSecret "key" .secretKey) | nindent 12 }}
             {{- end }}
             {{- with $l.extraEnv }}
             {{- toYaml . | nindent 12 }}
@@ -231,6 +244,12 @@ spec:
               value: {{ printf "http://127.0.0.1:%v/v1" $l.port | quote }}
             - name: ANTHROPIC_BASE_URL
               value: {{ printf "http://127.0.0.1:%v" $l.port | quote }}
+            {{- if $l.callerToken.existingSecret }}
+            # The proxy demands its token (LLM_PROXY_TOKEN) as the caller's API
+            # key: the SDKs send these as theirs.
+            {{- include "pilotfish.secretEnv" (dict "name" "OPENAI_API_KEY" "secret" $l.callerToken.existingSecret "key" $l.callerToken.secretKey) | nindent 12 }}
+            {{- include "pilotfish.secretEnv" (dict "name" "ANTHROPIC_API_KEY" "secret" $l.callerToken.existingSecret "key" $l.callerToken.secretKey) | nindent 12 }}
+            {{- end }}
             {{- end }}
             {{- if $root.Values.worker.enabled }}
             - name: WORKER_HEALTH_URL
