@@ -1,6 +1,9 @@
 import { EnvError, makeValidator } from 'envalid';
 import { bool, commaList, ConfigError, duration, intInRange, isProduction, loadConfig, port, str, url, host } from '../config/index.ts';
 import { isProviderName, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
+import { parseKeyMap, type KeyMap } from '../llm/keys/index.ts';
+import { PriceTable } from '../llm/pricing/index.ts';
+import { parseCacheRules, type CacheRule } from '../llm/response-cache/index.ts';
 
 const providerOrEmpty = makeValidator<ProviderName | ''>((input) => {
   const v = String(input).trim().toLowerCase();
@@ -19,6 +22,21 @@ const aliasesJson = makeValidator<Aliases>((input) => {
   try { v = JSON.parse(String(input)); } catch { throw new EnvError('expected JSON'); }
   if (!aliasesValid(v)) throw new EnvError('expected {"alias":{"openai"|"anthropic"|"mock":"model"}}');
   return v;
+});
+
+// Parsed once at start; the error says what is wrong by entry number, never a key (envalid prints the message).
+const keysJson = makeValidator<{ map: KeyMap; keys: string[] }>((input) => {
+  try {
+    const text = String(input);
+    const map = parseKeyMap(text);
+    return { map, keys: map.size ? Object.keys(JSON.parse(text) as object) : [] };
+  } catch (err) { throw new EnvError((err as Error).message); }
+});
+const cacheRules = makeValidator<CacheRule[]>((input) => {
+  try { return parseCacheRules(String(input)); } catch (err) { throw new EnvError((err as Error).message); }
+});
+const pricesFile = makeValidator<PriceTable>((input) => {
+  try { return PriceTable.load(String(input) || undefined); } catch (err) { throw new EnvError((err as Error).message); }
 });
 
 /** Every environment variable of the LLM proxy, with its default. */
@@ -56,7 +74,7 @@ export const llmProxySpecs = {
   LLM_UPSTREAM_CONNECTIONS: intInRange(1, 10_000)({ default: 128, desc: 'Pooled sockets per upstream origin' }),
   LLM_MOCK_ENABLED: bool({ default: false, desc: 'Whether the mock provider can be routed to; default true unless NODE_ENV=production' }),
   LLM_MOCK_TOKEN_DELAY_MS: duration({ default: 0, desc: 'Delay between the mock provider\'s streamed tokens' }),
-};
+  LLM_PROXY_KEYS: keysJson({ default: { map: new Map(), keys: [] }, desc: 'Client keys (from a Secret): JSON {"<key>":{"tenant","models","rpm","tpm","monthlyBudgetUsd"}};
 
 export interface LlmProxyConfig {
   host: string;
@@ -71,6 +89,19 @@ export interface LlmProxyConfig {
   secrets: string[];
   /** Providers named by configuration whose key is missing (outside production they are skipped). */
   skipped: ProviderName[];
+  /** Client keys, response cache, price table (issue 14 sections 2 and 3). */
+  governance: GovernanceConfig;
+}
+
+export interface GovernanceConfig {
+  keys: KeyMap;
+  /** Empty: the cache and the key counters live in process memory. */
+  redisUrl: string;
+  cacheRules: CacheRule[];
+  cacheSampled: boolean;
+  cacheMaxTtlMs: number;
+  cacheMaxBytes: number;
+  prices: PriceTable;
 }
 
 /**
@@ -129,7 +160,11 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
   return {
     host: c.LLM_PROXY_HOST, port: c.LLM_PROXY_PORT, adminHost: c.LLM_PROXY_ADMIN_HOST, adminPort: c.LLM_PROXY_ADMIN_PORT,
     maxBodyBytes: c.LLM_MAX_BODY_BYTES, callerTokens: c.LLM_PROXY_TOKEN, settings, skipped,
-    secrets: [c.OPENAI_API_KEY, c.ANTHROPIC_API_KEY, ...c.LLM_PROXY_TOKEN].filter(Boolean),
+    secrets: [c.OPENAI_API_KEY, c.ANTHROPIC_API_KEY, ...c.LLM_PROXY_TOKEN, ...c.LLM_PROXY_KEYS.keys].filter(Boolean),
+    governance: {
+      keys: c.LLM_PROXY_KEYS.map, redisUrl: c.REDIS_URL, cacheRules: c.LLM_CACHE_RULES, cacheSampled: c.LLM_CACHE_SAMPLED,
+      cacheMaxTtlMs: c.LLM_CACHE_MAX_TTL, cacheMaxBytes: c.LLM_CACHE_MAX_BYTES, prices: c.LLM_PRICES_FILE,
+    },
   };
 }
 
