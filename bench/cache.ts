@@ -6,7 +6,8 @@
  * give context: node:http answering a constant (node:http's ceiling here) and
  * the lean node:http + one ioredis GET path (bench/cache/baseline-server.ts). Load from wrk (one
  * thread) or autocannon when wrk is missing. Prints req/s, p50, p99 and the
- * sidecar's peak RSS, and checks the targets of issue 2.
+ * sidecar's peak RSS, and checks the targets of issue 2. A second sidecar process with
+ * CACHE_NEAR_CACHE=on (row `near`) runs in the same rounds beside node:http answering a constant.
  *
  * Knobs: BENCH_SECONDS (per run, default 8), BENCH_ROUNDS (default 3), BENCH_BACKEND
  * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS,
@@ -55,6 +56,20 @@ async function main() {
   await fetch(upstashUrl, { method: 'POST', headers: UPSTASH_GET.headers, body: JSON.stringify(['set', 'k1k', value1k]) });
   const upstashProbe = await (await fetch(upstashUrl, { method: 'POST', ...UPSTASH_GET })).json() as { result?: string };
   if (Buffer.from(upstashProbe.result ?? '', 'base64').toString() !== value1k) throw new Error('the /upstash GET did not serve the value');
+  // The same sidecar binary with the near cache on (issue 17, section 2): hits served from its memory.
+  const nearPort = await freePort();
+  const nearAdminPort = await freePort();
+  const nearSidecar = ONLY_UPSTASH ? undefined : start(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'cmd/cache-sidecar/main.ts'], {
+    CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(nearPort),
+    CACHE_SIDECAR_ADMIN_PORT: String(nearAdminPort), LOG_LEVEL: 'warn', CACHE_NEAR_CACHE: 'on', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
+  });
+  const nearUrl = `http://127.0.0.1:${nearPort}/v1/cache/bench/s/k1k`;
+  if (nearSidecar) {
+    await waitForHttp(`http://127.0.0.1:${nearAdminPort}/healthz`);
+    const layers = [];
+    for (let i = 0; i < 50 && layers.at(-1) !== 'near'; i++) layers.push((await fetch(nearUrl)).headers.get('x-cache-layer'));
+    if (layers.at(-1) !== 'near') throw new Error(`the near-cache sidecar did not serve from its near cache (${layers.join(',')})`);
+  }
   const upstashLoad = (connections: number) => runPostLoad(upstashUrl, connections, SECONDS, UPSTASH_GET.headers, UPSTASH_GET.body);
 
   // Reference points on the same machine and Redis: node:http's own ceiling, and the lean path.
@@ -86,7 +101,7 @@ async function main() {
   console.log(`load: ${hasWrk() ? 'wrk -t1' : 'autocannon'}, ${SECONDS}s per run, ${ROUNDS} alternating rounds, value ${value1k.length} bytes, redis-server on :${redisPort}`);
   const results: Record<string, LoadResult[]> = {};
   const cpuPerRequest: Record<string, number[]> = {};
-  const pids: Record<string, number | undefined> = { sidecar: sidecar.pid, upstash: sidecar.pid, webdis: webdisPid, 'node-const': constServer.pid, 'node-lean': leanServer.pid };
+  const pids: Record<string, number | undefined> = { near: nearSidecar?.pid, sidecar: sidecar.pid, upstash: sidecar.pid, webdis: webdisPid, 'node-const': constServer.pid, 'node-lean': leanServer.pid };
   /** Runs one load and charges the server's CPU time to its requests: a figure the shared machine's noise moves far less than req/s. */
   const measure = async (name: string, url: string, connections: number, load: () => Promise<LoadResult> = () => runLoad(url, connections, SECONDS)) => {
     const pid = pids[name.split('@')[0]];
@@ -103,14 +118,19 @@ async function main() {
   await runLoad(sidecarUrl, 32, 2);
   await runLoad(baselineUrls['node-lean'], 32, 2);
   if (webdisUrl) await runLoad(webdisUrl, 32, 2);
+  if (nearSidecar) await runLoad(nearUrl, 32, 2);
   await runPostLoad(upstashUrl, 32, 2, UPSTASH_GET.headers, UPSTASH_GET.body);
 
   for (const connections of ONLY_UPSTASH ? [32] : [32, 1]) {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['sidecar', 'upstash', 'webdis', 'node-lean'] : ['node-lean', 'webdis', 'upstash', 'sidecar'];
+      const order = round % 2 === 0 ? ['sidecar', 'upstash', 'webdis', 'node-lean', 'near', 'node-const'] : ['node-const', 'near', 'node-lean', 'webdis', 'upstash', 'sidecar'];
       for (const who of order) {
         if (who === 'webdis' && !webdisUrl) continue;
         if (ONLY_UPSTASH && (who === 'webdis' || who === 'node-lean')) continue;
+        if (who === 'near' || who === 'node-const') {
+          if (nearSidecar) await measure(`${who}@${connections}`, who === 'near' ? nearUrl : baselineUrls['node-const'], connections);
+          continue;
+        }
         if (who === 'node-lean') {
           await measure(`node-lean@${connections}`, baselineUrls['node-lean'], connections);
           continue;
@@ -127,8 +147,10 @@ async function main() {
   if (ONLY_UPSTASH) return upstashOnlyReport(cpuPerRequest, results);
 
   // node:http's own ceiling, once at 32 connections (context, not a target; the lean path runs in the rounds).
-  await runLoad(baselineUrls['node-const'], 32, 2);
-  await measure('node-const@32', baselineUrls['node-const'], 32);
+  if (!results['node-const@32']) {
+    await runLoad(baselineUrls['node-const'], 32, 2);
+    await measure('node-const@32', baselineUrls['node-const'], 32);
+  }
 
   const direct = await directIoredis(redisPort, 32, SECONDS);
   console.log(`  direct-ioredis@32 ${fmt(direct.rps).padStart(7)} ops/s  p50 ${fmt(direct.p50us).padStart(6)} us  p99 ${fmt(direct.p99us).padStart(7)} us (in-process, no HTTP: the ceiling)`);
@@ -139,7 +161,7 @@ async function main() {
   const json = benchJson('cache', { seconds: SECONDS, rounds: ROUNDS, valueBytes: value1k.length, backend: process.env.BENCH_BACKEND ?? 'redis', tool: hasWrk() ? 'wrk' : 'autocannon' });
   json.table('GET hit, 1 KB value', 'sidecar');
   const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
-  const rows = ['sidecar@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'upstash@1', 'webdis@1', 'node-lean@1'].filter((n) => results[n]);
+  const rows = ['sidecar@32', 'near@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'near@1', 'upstash@1', 'webdis@1', 'node-lean@1', 'node-const@1'].filter((n) => results[n]);
   console.log('\nmedians');
   console.log('| target | connections | req/s | p50 (us) | p99 (us) | server CPU per request (us) |\n|---|---|---|---|---|---|');
   for (const n of rows) {
@@ -179,6 +201,17 @@ async function main() {
   check('1 connection: sidecar p99 under 2 ms', p99 < 2000, `${fmt(p99)} us`);
   check('peak RSS under 120 MB', rss.peakMb < 120, `${fmt(rss.peakMb, 1)} MB`);
   const errors = Object.values(results).flat().reduce((a, r) => a + r.errors + r.non2xx, 0);
+  // Issue 17, section 2: the near cache on, against node:http's ceiling and webdis, as ratios within this run.
+  if (results['near@32']) {
+    const nearConst = med('near@32', (r) => r.rps) / med('node-const@32', (r) => r.rps);
+    check('32 connections: near-cache sidecar req/s >= 0.85x node:http answering a constant', nearConst >= 0.85, `${fmt(nearConst, 2)}x`);
+    if (webdisUrl) {
+      const nearWebdis = med('near@32', (r) => r.rps) / med('webdis@32', (r) => r.rps);
+      const nearP50 = med('near@1', (r) => r.p50us);
+      const webdisP50 = med('webdis@1', (r) => r.p50us);
+      check('1 connection: near-cache sidecar p50 <= webdis p50', nearP50 <= webdisP50, `${fmt(nearP50)} vs ${fmt(webdisP50)} us; req/s at 32 connections ${fmt(nearWebdis, 2)}x webdis`);
+    }
+  }
   check('no errors or non-2xx answers', errors === 0, String(errors));
   json.write();
   redis.disconnect();

@@ -1,0 +1,72 @@
+import { parseTtlPolicy } from '#pkg/kv/index.ts';
+import { createCacheSidecar, type CacheSidecar } from '#pkg/cachesidecar/index.ts';
+import { Metrics } from '#pkg/metrics/index.ts';
+import { createLogger, captureLogs, type CapturedLogs } from '#pkg/log/index.ts';
+import { redisStore } from './cache-sidecar-helpers.ts';
+
+export const NEAR_POLICY = parseTtlPolicy({
+  default: { ttl: '30s', min: '50ms', max: '1h' },
+  scopes: { live: { near: false } },
+});
+
+export interface SidecarStatus {
+  nearCache: { active: boolean; bytes: number; maxBytes: number; entries: number };
+  breaker: { state: string };
+}
+
+export interface NearSidecar {
+  sidecar: CacheSidecar;
+  metrics: Metrics;
+  logs: CapturedLogs;
+  base: string;
+  call(path: string, init?: RequestInit): Promise<Response>;
+  /** GET, body as text: `{ status, layer, body }`. */
+  read(path: string): Promise<{ status: number; layer: string | null; body: string; ttl: string | null }>;
+  status(): Promise<SidecarStatus>;
+  close(): Promise<void>;
+}
+
+/** A sidecar on its own redis connection with the near cache on. */
+export async function nearSidecar(url: string, prefix: string, options: { maxBytes?: number; now?: () => number; opTimeoutMs?: number } = {}): Promise<NearSidecar> {
+  const store = redisStore(url, prefix);
+  await store.waitReady();
+  const logs = captureLogs();
+  const logger = createLogger({ name: 'near-cache-test', level: 'debug', destination: logs.stream });
+  const metrics = new Metrics({ defaultMetrics: false });
+  const sidecar = createCacheSidecar({
+    store, policy: NEAR_POLICY, metrics, logger,
+    opTimeoutMs: options.opTimeoutMs ?? 1000, breakerProbeIntervalMs: 50,
+    nearCache: { maxBytes: options.maxBytes ?? 1024 * 1024 }, nearCacheNow: options.now,
+  });
+  const { dataPort, adminPort } = await sidecar.listen({ port: 0, host: '127.0.0.1' }, { port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${dataPort}`;
+  const call = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, signal: AbortSignal.timeout(2000) });
+  return {
+    sidecar, metrics, logs, base, call,
+    read: async (path) => {
+      const res = await call(path);
+      return { status: res.status, layer: res.headers.get('x-cache-layer'), body: await res.text(), ttl: res.headers.get('x-cache-ttl') };
+    },
+    status: async () => (await (await fetch(`http://127.0.0.1:${adminPort}/v1/status`)).json()) as SidecarStatus,
+    close: () => sidecar.close(),
+  };
+}
+
+/** Polls until `check` holds, within `boundMs`; returns whether it did. Polls as fast as the requests answer. */
+export async function within(boundMs: number, check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = performance.now() + boundMs;
+  do {
+    if (await check()) return true;
+  } while (performance.now() < deadline);
+  return false;
+}
+
+/** Waits (bounded, seconds) until the near cache serves: tracking is on. */
+export async function untilNearServes(s: NearSidecar, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await s.status()).nearCache.active) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`near cache not serving within ${timeoutMs} ms`);
+}

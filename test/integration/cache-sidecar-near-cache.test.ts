@@ -1,0 +1,196 @@
+/**
+ * The near cache's coherence across sidecars: two sidecars on one real Redis,
+ * the near cache on in both. A write through one, or by any other Redis
+ * client, reaches the other's near cache through Redis' client tracking
+ * within 50 ms, over many keys and rounds; writes through a sidecar drop its
+ * own copy at once; entries never outlive their TTL; the byte bound holds
+ * under churn.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { sharedRedisUrl } from '../fixtures/redis.ts';
+import { metricValue } from '../fixtures/queue-helpers.ts';
+import { nearSidecar, within, untilNearServes, type NearSidecar } from './cache-sidecar-near-cache-helpers.ts';
+
+const prefix = `pfn-${randomUUID().slice(0, 8)}`;
+const BOUND_MS = 50;
+let a: NearSidecar;
+let b: NearSidecar;
+let redis: Redis;
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([nearSidecar(sharedRedisUrl(), prefix), nearSidecar(sharedRedisUrl(), prefix)]);
+  await Promise.all([untilNearServes(a), untilNearServes(b)]);
+  redis = new Redis(sharedRedisUrl(), { protocol: 2 });
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await Promise.all([a?.close(), b?.close()]);
+});
+
+const path = (key: string, scope = 'docs') => `/v1/cache/acme/${scope}/${key}`;
+const stored = (key: string, scope = 'docs') => `${prefix}:{acme}:${scope}:${key}`;
+
+/** Reads through `s` until its near cache serves `body` (the second read of a key fills then hits). */
+async function warm(s: NearSidecar, key: string, body: string): Promise<void> {
+  const first = await s.read(path(key));
+  expect(first.status).toBe(200);
+  expect(first.body).toBe(body);
+  const second = await s.read(path(key));
+  expect(second).toMatchObject({ status: 200, layer: 'near', body });
+}
+
+describe('coherence between two sidecars', () => {
+  it('a PUT through one is seen by the other within 50 ms, over many keys, repeatedly', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `put-${i}`);
+    for (const key of keys) expect((await a.call(path(key), { method: 'PUT', body: '{"v":0}' })).status).toBe(204);
+    for (const key of keys) await warm(b, key, '{"v":0}');
+    const before = await metricValue(b.metrics, 'cache_near_invalidations_total', { source: 'redis' });
+    for (let round = 1; round <= 5; round++) {
+      for (const key of keys) {
+        const body = `{"v":${round}}`;
+        expect((await a.call(path(key), { method: 'PUT', body })).status).toBe(204);
+        const seen = await within(BOUND_MS, async () => (await b.read(path(key))).body === body);
+        expect(seen, `${key} round ${round}`).toBe(true);
+        // Read again: the new value is in B's near cache for the next round to invalidate.
+        expect(await within(1000, async () => (await b.read(path(key))).layer === 'near')).toBe(true);
+      }
+    }
+    expect(await metricValue(b.metrics, 'cache_near_invalidations_total', { source: 'redis' })).toBeGreaterThanOrEqual(before + keys.length * 5);
+    expect(await metricValue(b.metrics, 'cache_near_hits_total', { scope: 'docs' })).toBeGreaterThanOrEqual(keys.length * 6);
+  });
+
+  it('a DELETE through one is seen by the other within 50 ms', async () => {
+    for (let round = 0; round < 3; round++) {
+      const keys = Array.from({ length: 20 }, (_, i) => `del-${round}-${i}`);
+      for (const key of keys) {
+        expect((await a.call(path(key), { method: 'PUT', body: '"here"' })).status).toBe(204);
+        await warm(b, key, '"here"');
+      }
+      for (const key of keys) {
+        expect((await a.call(path(key), { method: 'DELETE' })).status).toBe(204);
+        expect(await within(BOUND_MS, async () => (await b.read(path(key))).status === 404), key).toBe(true);
+      }
+    }
+  });
+
+  it('a SET by another Redis client (as redis-cli would) is seen by both within 50 ms', async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `cli-${i}`);
+    for (const key of keys) {
+      await redis.set(stored(key), '"old"', 'PX', 60_000);
+      await warm(a, key, '"old"');
+      await warm(b, key, '"old"');
+    }
+    for (let round = 0; round < 3; round++) {
+      for (const key of keys) {
+        const body = `"new-${round}"`;
+        await redis.set(stored(key), body, 'PX', 60_000);
+        for (const s of [a, b]) expect(await within(BOUND_MS, async () => (await s.read(path(key))).body === body), `${key} round ${round}`).toBe(true);
+        for (const s of [a, b]) expect(await within(1000, async () => (await s.read(path(key))).layer === 'near')).toBe(true);
+      }
+    }
+  });
+
+  it('an UNLINK by another client is seen within 50 ms (FLUSHALL is tested on a Redis of its own)', async () => {
+    await redis.set(stored('flush-me'), '1', 'PX', 60_000);
+    await warm(b, 'flush-me', '1');
+    await redis.unlink(stored('flush-me'));
+    expect(await within(BOUND_MS, async () => (await b.read(path('flush-me'))).status === 404)).toBe(true);
+  });
+});
+
+describe('writes through a sidecar drop its own copy at once', () => {
+  it('PUT, DELETE, _mset and _tx: the next read through the same sidecar sees the write', async () => {
+    await a.call(path('own'), { method: 'PUT', body: '1' });
+    await warm(a, 'own', '1');
+    await a.call(path('own'), { method: 'PUT', body: '2' });
+    expect((await a.read(path('own'))).body).toBe('2');
+    await warm(a, 'own', '2');
+    await a.call(path('own'), { method: 'DELETE' });
+    expect((await a.read(path('own'))).status).toBe(404);
+
+    await a.call(path('m1'), { method: 'PUT', body: '1' });
+    await warm(a, 'm1', '1');
+    const mset = await a.call('/v1/cache/acme/docs/_mset', { method: 'POST', body: JSON.stringify({ items: [{ key: 'm1', value: 2 }] }) });
+    expect(mset.status).toBe(204);
+    expect((await a.read(path('m1'))).body).toBe('2');
+
+    await warm(a, 'm1', '2');
+    const tx = await a.call('/v1/cache/acme/_tx', { method: 'POST', body: JSON.stringify({ ops: [{ op: 'incr', scope: 'docs', key: 'm1', by: 5 }] }) });
+    expect(tx.status).toBe(200);
+    expect((await a.read(path('m1'))).body).toBe('7');
+    expect(await metricValue(a.metrics, 'cache_near_invalidations_total', { source: 'write' })).toBeGreaterThan(0);
+  });
+});
+
+describe('TTL and scope policy', () => {
+  it('a copy stops being served when its Redis TTL ends', async () => {
+    await a.call(path('short') + '?ttl=300ms', { method: 'PUT', body: '"brief"' });
+    await warm(b, 'short', '"brief"');
+    // Poll Redis itself until the key is gone; from then on the sidecar must not answer a hit.
+    let gone = false;
+    while (!gone) {
+      const hit = await b.read(path('short'));
+      gone = (await redis.pttl(stored('short'))) === -2;
+      if (hit.status === 200) expect(Number(hit.ttl)).toBeGreaterThan(0);
+      if (gone) expect((await b.read(path('short'))).status).toBe(404);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  });
+
+  it('keeps the absolute expiry (injected clock): a copy is not served past the TTL read with it', async () => {
+    let now = 0;
+    const c = await nearSidecar(sharedRedisUrl(), prefix, { now: () => now });
+    try {
+      await untilNearServes(c);
+      await a.call(path('clocked') + '?ttl=10s', { method: 'PUT', body: '"t"' });
+      await warm(c, 'clocked', '"t"');
+      now += 5_000;
+      const mid = await c.read(path('clocked'));
+      expect(mid.layer).toBe('near');
+      expect(Number(mid.ttl)).toBeLessThanOrEqual(5_000);
+      now += 5_000;
+      // Redis still holds the key (real time barely moved): the copy's own expiry sends the read to the backend.
+      expect((await c.read(path('clocked'))).layer).toBe('backend');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a scope opted out in the policy always reads the backend', async () => {
+    await a.call(path('x', 'live'), { method: 'PUT', body: '1' });
+    for (let i = 0; i < 3; i++) expect((await b.read(path('x', 'live'))).layer).toBe('backend');
+  });
+});
+
+describe('memory', () => {
+  it('stays within CACHE_NEAR_MAX_BYTES under key churn', async () => {
+    const maxBytes = 64 * 1024;
+    const c = await nearSidecar(sharedRedisUrl(), prefix, { maxBytes });
+    try {
+      await untilNearServes(c);
+      const value = JSON.stringify('x'.repeat(1000));
+      const keys = Array.from({ length: 300 }, (_, i) => `churn-${i}`);
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.set(stored(key), value, 'PX', 60_000);
+      await pipeline.exec();
+      let peak = 0;
+      let nearHits = 0;
+      for (let pass = 0; pass < 2; pass++) {
+        for (const key of keys) {
+          for (let i = 0; i < 2; i++) if ((await c.read(path(key))).layer === 'near') nearHits++;
+          if (key.endsWith('5') || key.endsWith('0')) peak = Math.max(peak, (await c.status()).nearCache.bytes);
+        }
+      }
+      expect(nearHits).toBeGreaterThan(0);
+      expect(peak).toBeGreaterThan(maxBytes / 2);
+      expect(peak).toBeLessThanOrEqual(maxBytes);
+      expect(await metricValue(c.metrics, 'cache_near_bytes')).toBeLessThanOrEqual(maxBytes);
+    } finally {
+      await c.close();
+    }
+  });
+});
