@@ -1,4 +1,4 @@
-import { parseTtlPolicy } from '#pkg/kv/index.ts';
+import { parseTtlPolicy, type CacheStore } from '#pkg/kv/index.ts';
 import { createCacheSidecar, type CacheSidecar } from '#pkg/cachesidecar/index.ts';
 import { Metrics } from '#pkg/metrics/index.ts';
 import { createLogger, captureLogs, type CapturedLogs } from '#pkg/log/index.ts';
@@ -27,16 +27,16 @@ export interface NearSidecar {
 }
 
 /** A sidecar on its own redis connection with the near cache on. */
-export async function nearSidecar(url: string, prefix: string, options: { maxBytes?: number; now?: () => number; opTimeoutMs?: number } = {}): Promise<NearSidecar> {
-  const store = redisStore(url, prefix);
-  await store.waitReady();
+export async function nearSidecar(url: string, prefix: string, options: { maxBytes?: number; now?: () => number; opTimeoutMs?: number; store?: CacheStore; maxStalenessMs?: number } = {}): Promise<NearSidecar> {
+  const store = options.store ?? redisStore(url, prefix);
+  await store.waitReady?.(5000);
   const logs = captureLogs();
   const logger = createLogger({ name: 'near-cache-test', level: 'debug', destination: logs.stream });
   const metrics = new Metrics({ defaultMetrics: false });
   const sidecar = createCacheSidecar({
     store, policy: NEAR_POLICY, metrics, logger,
     opTimeoutMs: options.opTimeoutMs ?? 1000, breakerProbeIntervalMs: 50,
-    nearCache: { maxBytes: options.maxBytes ?? 1024 * 1024 }, nearCacheNow: options.now,
+    nearCache: { maxBytes: options.maxBytes ?? 1024 * 1024, maxStalenessMs: options.maxStalenessMs }, nearCacheNow: options.now,
   });
   const { dataPort, adminPort } = await sidecar.listen({ port: 0, host: '127.0.0.1' }, { port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${dataPort}`;
