@@ -1,43 +1,34 @@
 import { EnvError, makeValidator } from 'envalid';
 import { bool, commaList, ConfigError, duration, intInRange, isProduction, loadConfig, port, str, url, host } from '../config/index.ts';
-import { isProviderName, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
+import { PROVIDER_NAMES, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
+import { readUpstreamsEnv } from './upstreams-env.ts';
 import { parseKeyMap, type KeyMap } from '../llm/keys/index.ts';
 import { PriceTable } from '../llm/pricing/index.ts';
 import { parseCacheRules, type CacheRule } from '../llm/response-cache/index.ts';
 
-const providerOrEmpty = makeValidator<ProviderName | ''>((input) => {
-  const v = String(input).trim().toLowerCase();
-  if (v === '' || isProviderName(v)) return v;
-  throw new EnvError('expected openai, anthropic or mock');
-});
-
-const providerList = makeValidator<ProviderName[]>((input) => {
-  const list = String(input).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (!list.every(isProviderName)) throw new EnvError('expected a comma list of openai, anthropic, mock');
-  return list;
-});
-
-const aliasesJson = makeValidator<Aliases>((input) => {
-  let v: unknown;
-  try { v = JSON.parse(String(input)); } catch { throw new EnvError('expected JSON'); }
-  if (!aliasesValid(v)) throw new EnvError('expected {"alias":{"openai"|"anthropic"|"mock":"model"}}');
-  return v;
-});
-
-// Parsed once at start; the error says what is wrong by entry number, never a key (envalid prints the message).
-const keysJson = makeValidator<{ map: KeyMap; keys: string[] }>((input) => {
-  try {
-    const text = String(input);
-    const map = parseKeyMap(text);
-    return { map, keys: map.size ? Object.keys(JSON.parse(text) as object) : [] };
-  } catch (err) { throw new EnvError((err as Error).message); }
-});
-const cacheRules = makeValidator<CacheRule[]>((input) => {
-  try { return parseCacheRules(String(input)); } catch (err) { throw new EnvError((err as Error).message); }
-});
-const pricesFile = makeValidator<PriceTable>((input) => {
-  try { return PriceTable.load(String(input) || undefined); } catch (err) { throw new EnvError((err as Error).message); }
-});
+// The names LLM_PROVIDER, LLM_FALLBACK and the aliases may use: the built-in providers and the named upstreams.
+const validators = (names: ReadonlySet<string>) => {
+  const list = [...names].join(', ');
+  return {
+    providerOrEmpty: makeValidator<ProviderName | ''>((input) => {
+      const v = String(input).trim().toLowerCase();
+      if (v === '' || names.has(v)) return v;
+      throw new EnvError(`expected one of ${list}`);
+    }),
+    providerList: makeValidator<ProviderName[]>((input) => {
+      const l = String(input).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      if (!l.every((p) => names.has(p))) throw new EnvError(`expected a comma list of ${list}`);
+      return l;
+    }),
+    aliasesJson: makeValidator<Aliases>((input) => {
+      let v: unknown;
+      try { v = JSON.parse(String(input)); } catch { throw new EnvError('expected JSON'); }
+      if (!aliasesValid(v, names)) throw new EnvError(`expected {"alias":{"<provider>":"model"}} with providers among ${list}`);
+      return v;
+    }),
+  };
+};
+const { providerOrEmpty, providerList, aliasesJson } = validators(new Set(PROVIDER_NAMES));
 
 /** Every environment variable of the LLM proxy, with its default. */
 export const llmProxySpecs = {
@@ -74,6 +65,8 @@ export const llmProxySpecs = {
   LLM_UPSTREAM_CONNECTIONS: intInRange(1, 10_000)({ default: 128, desc: 'Pooled sockets per upstream origin' }),
   LLM_MOCK_ENABLED: bool({ default: false, desc: 'Whether the mock provider can be routed to; default true unless NODE_ENV=production' }),
   LLM_MOCK_TOKEN_DELAY_MS: duration({ default: 0, desc: 'Delay between the mock provider\'s streamed tokens' }),
+  LLM_UPSTREAMS: str({ default: '', desc: 'Named upstreams as JSON: a list, or {"routing":"weighted"|"latency","upstreams":[…]} (docs/llm-proxy.md); empty: none' }),
+  LLM_UPSTREAMS_FILE: str({ default: '', desc: 'Path of a mounted YAML or JSON file with the same content as LLM_UPSTREAMS; empty: none' }),
   LLM_PROXY_KEYS: keysJson({ default: { map: new Map(), keys: [] }, desc: 'Client keys (from a Secret): JSON {"<key>":{"tenant","models","rpm","tpm","monthlyBudgetUsd"}};
 
 export interface LlmProxyConfig {
@@ -111,9 +104,25 @@ export interface GovernanceConfig {
  */
 export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmProxyConfig {
   const prod = isProduction(env);
-  // envalid's devDefault treats an unset NODE_ENV as production; pkg/config's isProduction does not.
-  const c = loadConfig({ ...llmProxySpecs, LLM_MOCK_ENABLED: bool({ default: !prod }) }, env);
-  const invalid: { name: string; reason: string }[] = [];
+  const up = readUpstreamsEnv(env);
+  const upstreams = up.config?.upstreams ?? [];
+  const upstreamNames = new Set(upstreams.map((u) => u.name));
+  const v = validators(new Set([...PROVIDER_NAMES, ...upstreamNames]));
+  let c: ReturnType<typeof loadConfig<typeof llmProxySpecs>>;
+  try {
+    // envalid's devDefault treats an unset NODE_ENV as production; pkg/config's isProduction does not.
+    c = loadConfig({
+      ...llmProxySpecs, LLM_MOCK_ENABLED: bool({ default: !prod }),
+      LLM_PROVIDER: v.providerOrEmpty(llmProxySpecs.LLM_PROVIDER), LLM_FALLBACK: v.providerList(llmProxySpecs.LLM_FALLBACK), LLM_MODEL_ALIASES: v.aliasesJson(llmProxySpecs.LLM_MODEL_ALIASES),
+    }, env);
+  } catch (err) {
+    if (err instanceof ConfigError && up.invalid) throw new ConfigError(err.missing, [...err.invalid, up.invalid]);
+    throw err;
+  }
+  const invalid: { name: string; reason: string }[] = up.invalid ? [up.invalid] : [];
+  for (const [name, keyVar] of [['openai', 'OPENAI_API_KEY'], ['anthropic', 'ANTHROPIC_API_KEY']] as const) {
+    if (upstreamNames.has(name) && env[keyVar]) invalid.push({ name: 'LLM_UPSTREAMS', reason: `upstream "${name}" is also configured by ${keyVar}: use one or the other` });
+  }
   const missing: string[] = [];
   const keys: Record<ProviderName, string> = { openai: c.OPENAI_API_KEY, anthropic: c.ANTHROPIC_API_KEY, mock: 'n/a' };
   const keyVar: Record<ProviderName, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', mock: 'LLM_MOCK_ENABLED' };
@@ -121,17 +130,18 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
   let defaultProvider: ProviderName;
   if (c.LLM_PROVIDER) {
     defaultProvider = c.LLM_PROVIDER;
-  } else if (prod && !c.OPENAI_API_KEY && !c.ANTHROPIC_API_KEY && !c.LLM_MOCK_ENABLED) {
+  } else if (prod && !c.OPENAI_API_KEY && !c.ANTHROPIC_API_KEY && !c.LLM_MOCK_ENABLED && upstreams.length === 0) {
     missing.push('LLM_PROVIDER');
     defaultProvider = 'mock';
   } else {
-    defaultProvider = c.OPENAI_API_KEY ? 'openai' : c.ANTHROPIC_API_KEY ? 'anthropic' : 'mock';
+    defaultProvider = c.OPENAI_API_KEY ? 'openai' : c.ANTHROPIC_API_KEY ? 'anthropic' : upstreams[0]?.name ?? 'mock';
   }
   const fallback = c.LLM_FALLBACK;
   const aliases = c.LLM_MODEL_ALIASES;
   const named = new Set<ProviderName>([defaultProvider, ...fallback]);
   const skipped: ProviderName[] = [];
   for (const p of named) {
+    if (upstreamNames.has(p)) continue;
     const has = p === 'mock' ? c.LLM_MOCK_ENABLED : Boolean(keys[p]);
     if (has) continue;
     if (prod) missing.push(keyVar[p]); else skipped.push(p);
@@ -155,6 +165,10 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
     defaultMaxTokens: c.LLM_DEFAULT_MAX_TOKENS,
     upstreamConnections: c.LLM_UPSTREAM_CONNECTIONS,
   };
+  if (up.config && upstreams.length) {
+    settings.upstreams = upstreams;
+    settings.routing = { mode: up.config.routing, explore: up.config.explore };
+  }
   if (c.OPENAI_API_KEY) settings.openai = { apiKey: c.OPENAI_API_KEY, baseURL: c.OPENAI_BASE_URL };
   if (c.ANTHROPIC_API_KEY) settings.anthropic = { apiKey: c.ANTHROPIC_API_KEY, baseURL: c.ANTHROPIC_BASE_URL };
   return {
@@ -168,8 +182,8 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
   };
 }
 
-function aliasesValid(a: unknown): a is Aliases {
+function aliasesValid(a: unknown, names: ReadonlySet<string>): a is Aliases {
   if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;
   return Object.values(a).every((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry)
-    && Object.entries(entry).every(([p, m]) => isProviderName(p) && typeof m === 'string' && m.length > 0));
+    && Object.entries(entry).every(([p, m]) => names.has(p) && typeof m === 'string' && m.length > 0));
 }
