@@ -15,10 +15,8 @@ import { NearCacheMetrics } from './metrics.ts';
 import { RedisTracking } from './redis-tracking.ts';
 import { nearAllowed, type NearCacheSettings } from './settings.ts';
 
-export { NearCache, remainingTtl, entrySize, ENTRY_OVERHEAD_BYTES, type NearEntry, type FillTicket, type FlushReason, type InvalidationSource, type NearCacheEvents, type NearCacheOptions } from './near-cache.ts';
-export { NearCacheMetrics } from './metrics.ts';
-export { RedisTracking, INVALIDATE_CHANNEL, type RedisTrackingOptions } from './redis-tracking.ts';
-export { nearCacheSettings, nearAllowed, DEFAULT_NEAR_MAX_BYTES, type NearCacheSettings, type NearCacheEnv } from './settings.ts';
+export { NearCache, remainingTtl, type NearEntry, type FlushReason } from './near-cache.ts';
+export { nearCacheSettings, type NearCacheSettings } from './settings.ts';
 
 /** What the data handler uses: the cache, its instruments, and how to read a key around it. */
 export interface NearLayer {
