@@ -47,7 +47,7 @@ export async function nearSidecar(url: string, prefix: string, options: { maxByt
       const res = await call(path);
       return { status: res.status, layer: res.headers.get('x-cache-layer'), body: await res.text(), ttl: res.headers.get('x-cache-ttl') };
     },
-    status: async () => (await (await fetch(`http://127.0.0.1:${adminPort}/v1/status`)).json()) as SidecarStatus,
+    status: async () => (await (await fetch(`http://127.0.0.1:${adminPort}/v1/status`, { signal: AbortSignal.timeout(2000) })).json()) as SidecarStatus,
     close: () => sidecar.close(),
   };
 }
