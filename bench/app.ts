@@ -144,7 +144,7 @@ async function main() {
   console.log(`app peak RSS ${fmt(rss.peakMb, 1)} MB`);
 
   const json = benchJson('app', { seconds: SECONDS, rounds: ROUNDS, docs: DOCS, samples: SAMPLES, backend: process.env.REDIS_URL ? 'redis' : 'memory' });
-  json.table('knowledge search', 'search-cached (hits)');
+  json.table('knowledge search', 'search-cached (hits)', { at: 'connections' });
   for (const name of ['cached', 'uncached'] as const) {
     const s = summary[name];
     json.row({ table: 'knowledge search', series: name === 'cached' ? 'search-cached (hits)' : 'search (uncached)', at: CONNECTIONS, rps: s.rps, p50us: s.p50us, p99us: s.p99us, cpuUsPerReq: s.appCpuUs, sidecarCpuUsPerReq: s.sidecarCpuUs });

@@ -159,7 +159,7 @@ async function main() {
 
   const rss = rssOf(sidecar.pid!);
   const json = benchJson('cache', { seconds: SECONDS, rounds: ROUNDS, valueBytes: value1k.length, backend: process.env.BENCH_BACKEND ?? 'redis', tool: hasWrk() ? 'wrk' : 'autocannon' });
-  json.table('GET hit, 1 KB value', 'sidecar');
+  json.table('GET hit, 1 KB value', 'sidecar', { at: 'connections' });
   const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
   const rows = ['sidecar@32', 'near@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'near@1', 'upstash@1', 'webdis@1', 'node-lean@1', 'node-const@1'].filter((n) => results[n]);
   console.log('\nmedians');

@@ -126,9 +126,9 @@ async function main(): Promise<void> {
   const med = (xs: number[]) => median(xs);
   const json = benchJson('llm', { seconds: SECONDS, rounds: ROUNDS, ttftRequests: TTFT_N, portkey: viaPortkey ? 'measured' : portkeyNote });
   if (portkeyNote) json.note(portkeyNote);
-  json.table('non-streaming chat completion', 'proxy');
-  json.table('streaming chat completion', 'proxy');
-  json.table('time to first token, 1 connection', 'proxy');
+  json.table('non-streaming chat completion', 'proxy', { at: 'connections' });
+  json.table('streaming chat completion', 'proxy', { at: 'connections' });
+  json.table('time to first token, 1 connection', 'proxy', { at: 'connections' });
   // Latencies in µs like every other bench's rows (this script prints ms).
   const us = (rs: LoadResult[], f: (r: LoadResult) => number) => med(rs.map(f)) * 1000;
   for (const [at, m] of [[16, r16], [1, r1]] as const) {

@@ -147,7 +147,7 @@ try {
   const hotPath = hotPathNanos();
   console.log(`instrumentation hot path (no I/O): ${hotPath.toFixed(0)} ns per job`);
   const json = benchJson('queue', { jobs: JOBS, concurrency: CONCURRENCY, rounds: ROUNDS });
-  json.table('noop jobs through one worker', 'instrumented');
+  json.table('noop jobs through one worker', 'instrumented', { at: 'worker concurrency' });
   json.row({ table: 'noop jobs through one worker', series: 'instrumented', at: CONCURRENCY, jobsPerSec: inst, cpuUsPerJob: cpuInst, redisCommandsPerJob: cmdInst, hotPathNs: hotPath });
   json.row({ table: 'noop jobs through one worker', series: 'plain', at: CONCURRENCY, jobsPerSec: plain, cpuUsPerJob: cpuPlain, redisCommandsPerJob: cmdPlain });
   const pairOverhead = (1 - median(ratios)) * 100;

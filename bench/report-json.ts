@@ -28,11 +28,17 @@ export interface BenchCheck {
   detail: string;
 }
 
-/** A table's subject: the series its other rows are divided by, and its title. */
+/**
+ * A table's subject: the series its other rows are divided by. `at` names the
+ * load point with its unit ("connections", "value size (bytes)"); a table with
+ * `curve` set is drawn as charts against it, on a log axis when `log` is set.
+ */
 export interface BenchTable {
   table: string;
   subject: string;
-  title?: string;
+  at?: string;
+  curve?: boolean;
+  log?: boolean;
 }
 
 export interface BenchOutput {
@@ -55,8 +61,8 @@ export function benchJson(bench: string, settings: Record<string, unknown> = {})
   const out: BenchOutput = { bench, settings, tables: [], rows: [], checks: [], notes: [] };
   return {
     out,
-    table(table: string, subject: string, title?: string): void {
-      if (!out.tables.some((t) => t.table === table)) out.tables.push({ table, subject, ...(title ? { title } : {}) });
+    table(table: string, subject: string, axis: Omit<BenchTable, 'table' | 'subject'> = {}): void {
+      if (!out.tables.some((t) => t.table === table)) out.tables.push({ table, subject, ...axis });
     },
     row(row: BenchRow): void {
       // NaN is not JSON: a figure that was not measured is left out.
