@@ -46,7 +46,7 @@ async function main() {
     CACHE_BACKEND: process.env.BENCH_BACKEND ?? 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(dataPort),
     CACHE_SIDECAR_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', CACHE_UPSTASH_TOKENS: JSON.stringify({ [UPSTASH_TOKEN]: { tenant: 'bench' } }), CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
   });
-  await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`);
+  await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`, 60_000); // a loaded shared machine can take 20 s to start a binary
   const put = await fetch(`http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`, { method: 'PUT', body: value1k });
   if (put.status !== 204) throw new Error(`PUT through the sidecar answered ${put.status}`);
   const sidecarUrl = `http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`;
@@ -65,7 +65,7 @@ async function main() {
   });
   const nearUrl = `http://127.0.0.1:${nearPort}/v1/cache/bench/s/k1k`;
   if (nearSidecar) {
-    await waitForHttp(`http://127.0.0.1:${nearAdminPort}/healthz`);
+    await waitForHttp(`http://127.0.0.1:${nearAdminPort}/healthz`, 60_000);
     const layers = [];
     for (let i = 0; i < 50 && layers.at(-1) !== 'near'; i++) layers.push((await fetch(nearUrl)).headers.get('x-cache-layer'));
     if (layers.at(-1) !== 'near') throw new Error(`the near-cache sidecar did not serve from its near cache (${layers.join(',')})`);

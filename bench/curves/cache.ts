@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(dataPort),
     CACHE_SIDECAR_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
   });
-  await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`);
+  await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`, 60_000);
   await new Promise((r) => setTimeout(r, 1000));
   const idle = rssOf(sidecar.pid!);
   const sidecarUrl = (size: number) => `http://127.0.0.1:${dataPort}/v1/cache/bench/curve/v${size}`;

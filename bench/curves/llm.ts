@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       NODE_ENV: 'production', LOG_LEVEL: 'warn', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `${upstream}/v1`,
       LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_PORT: String(adminPort), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
     });
-    await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`, 20_000);
+    await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`, 60_000);
     await new Promise((r) => setTimeout(r, 1000));
     const idle = rssOf(proxy.pid!);
 

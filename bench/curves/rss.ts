@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   { // worker
     const adminPort = await freePort();
     const worker = startNpm('worker', { REDIS_URL: redisUrl, RENDER_QUEUE: 'render', WORKER_CONCURRENCY: '8', WORKER_ADMIN_HOST: '127.0.0.1', WORKER_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn' });
-    await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, 20_000);
+    await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, 60_000);
     await sleep(1000);
     const idle = rssOf(worker.pid!).nowMb;
     execFileSync(process.execPath, ['cmd/enqueue/main.ts', '--count', String(JOBS), '--rate', String(JOBS * 10)], { env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     writeFileSync(file, [['apiVersion: v1', 'kind: Secret', 'metadata: { name: redis, namespace: apps }', `stringData: { url: "${redisUrl}" }`].join('\n'), ...objects].join('\n---\n') + '\n');
     const adminPort = await freePort();
     const controller = startNpm('controller', { CONTROLLER_DRY_RUN: 'true', CONTROLLER_SPEC_FILE: file, CONTROLLER_ADMIN_HOST: '127.0.0.1', CONTROLLER_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn' });
-    await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, 20_000);
+    await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, 60_000);
     await sleep(1000);
     const idle = rssOf(controller.pid!).nowMb;
     await sleep(5000);
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const sidecarPort = await freePort();
     const sidecarAdmin = await freePort();
     startNpm('cache-sidecar', { CACHE_SIDECAR_PORT: String(sidecarPort), CACHE_SIDECAR_ADMIN_PORT: String(sidecarAdmin), LOG_LEVEL: 'warn' });
-    await waitForHttp(`http://127.0.0.1:${sidecarAdmin}/healthz`);
+    await waitForHttp(`http://127.0.0.1:${sidecarAdmin}/healthz`, 60_000);
     const appPort = await freePort();
     const app = startNpm('app', {
       KNOWLEDGE_DIR: corpus, KNOWLEDGE_WATCH: 'false', APP_HOST: '127.0.0.1', APP_PORT: String(appPort), CACHE_SIDECAR_URL: `http://127.0.0.1:${sidecarPort}`,
