@@ -6,7 +6,7 @@ import { onShutdown, runMain } from '#pkg/http/index.ts';
 await runMain(async () => {
   const config = loadAppConfig();
   const logger = createLogger({ name: 'app', level: config.logLevel });
-  const telemetry = startTelemetry({ serviceName: 'pilotfish-app' });
+  const telemetry = await startTelemetry({ serviceName: 'pilotfish-app' });
   const metrics = new Metrics({ meter: telemetry.meter, defaultLabels: { component: 'app' } });
   const app = await startApp(config, { logger, metrics });
   onShutdown([() => app.close(), () => telemetry.shutdown()], logger);

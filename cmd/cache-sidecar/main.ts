@@ -12,10 +12,10 @@ await runMain(async () => {
   const upstashTokens = parseUpstashTokens(cfg.CACHE_UPSTASH_TOKENS);
   for (const token of upstashTokens.tokens) secrets.add(token);
   const logger = createLogger({ name: 'cache-sidecar', level: cfg.LOG_LEVEL });
-  const telemetry = startTelemetry({ serviceName: 'pilotfish-cache-sidecar' });
+  const telemetry = await startTelemetry({ serviceName: 'pilotfish-cache-sidecar' });
   const metrics = new Metrics({ meter: telemetry.meter });
   const policy = parseTtlPolicy(cfg.CACHE_TTL_POLICY || undefined);
-  const { store, probe } = createStore(cfg, logger);
+  const { store, probe } = await createStore(cfg, logger);
   // Without an offline queue, requests before the first connection would fail
   // and could open the breaker at once: give the backend a moment, then serve
   // anyway (degraded) if it is not there.

@@ -10,7 +10,7 @@ import { onShutdown, runMain } from '#pkg/http/index.ts';
 await runMain(async () => {
   const cfg = loadControllerConfig();
   const logger = createLogger({ name: 'controller', level: cfg.LOG_LEVEL });
-  const telemetry = startTelemetry({ serviceName: 'pilotfish-controller' });
+  const telemetry = await startTelemetry({ serviceName: 'pilotfish-controller' });
   const metrics = new Metrics({ meter: telemetry.meter, defaultLabels: { component: 'controller' } });
   const app = await startControllerApp(cfg, { logger, metrics });
   onShutdown([() => app.close(), () => telemetry.shutdown()], logger);

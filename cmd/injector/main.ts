@@ -9,7 +9,7 @@ import { onShutdown, runMain } from '#pkg/http/index.ts';
 await runMain(async () => {
   const cfg = loadInjectorConfig();
   const logger = createLogger({ name: 'injector', level: cfg.LOG_LEVEL });
-  const telemetry = startTelemetry({ serviceName: 'pilotfish-injector' });
+  const telemetry = await startTelemetry({ serviceName: 'pilotfish-injector' });
   const metrics = new Metrics({ meter: telemetry.meter, defaultLabels: { component: 'injector' } });
   const app = await startInjectorApp(cfg, { logger, metrics });
   onShutdown([() => app.close(), () => telemetry.shutdown()], logger);

@@ -7,7 +7,7 @@ await runMain(async () => {
   const cfg = loadWorkerConfig();
   secrets.addUrlPassword(cfg.REDIS_URL);
   const logger = createLogger({ name: 'worker', level: cfg.LOG_LEVEL });
-  const telemetry = startTelemetry({ serviceName: 'pilotfish-worker' });
+  const telemetry = await startTelemetry({ serviceName: 'pilotfish-worker' });
   const metrics = new Metrics({ meter: telemetry.meter, defaultLabels: { component: 'worker' } });
   const service = await startRenderWorker(cfg, { logger, metrics });
   // The drain has its own deadline; the process-level one only backs it up.

@@ -1,4 +1,4 @@
-import { MemoryStore, RedisStore, UpstashStore, type CacheStore } from '#pkg/kv/index.ts';
+import { MemoryStore, RedisStore, loadUpstashStore, type CacheStore } from '#pkg/kv/index.ts';
 import type { Logger } from '#pkg/log/index.ts';
 import type { CacheSidecarConfig } from './config.ts';
 
@@ -14,9 +14,10 @@ const HUNG_AFTER_PROBES = 4;
  * Builds the configured backend adapter. The redis adapter runs without
  * ioredis' per-command timer (the sidecar's deadline sweeper bounds every op);
  * in exchange, a probe that times out drops the connection and reconnects, so
- * a connection that hangs without closing is replaced.
+ * a connection that hangs without closing is replaced. The upstash adapter
+ * (and @upstash/redis) is imported only when that backend is configured.
  */
-export function createStore(cfg: CacheSidecarConfig, logger: Logger): SidecarStore {
+export async function createStore(cfg: CacheSidecarConfig, logger: Logger): Promise<SidecarStore> {
   switch (cfg.backend) {
     case 'memory': {
       const store = new MemoryStore({ maxBytes: cfg.CACHE_MEMORY_MAX_BYTES, prefix: cfg.CACHE_KEY_PREFIX });
@@ -45,6 +46,7 @@ export function createStore(cfg: CacheSidecarConfig, logger: Logger): SidecarSto
       };
     }
     case 'upstash': {
+      const UpstashStore = await loadUpstashStore();
       const store = new UpstashStore({ url: cfg.UPSTASH_REDIS_REST_URL, token: cfg.UPSTASH_REDIS_REST_TOKEN, prefix: cfg.CACHE_KEY_PREFIX, timeoutMs: cfg.CACHE_OP_TIMEOUT_MS, logger });
       return { store, probe: (ms) => store.ping({ signal: AbortSignal.timeout(ms) }) };
     }

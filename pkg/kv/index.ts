@@ -18,6 +18,15 @@ export { RedisStore, reconnectDelay, abortable, type RedisStoreOptions, type Bac
 export { redisError } from './redis-errors.ts';
 export { parseStoredInteger } from './integer.ts';
 export { UpstashStore, type UpstashStoreOptions } from './upstash.ts';
+/**
+ * UpstashStore, imported when first asked for: a binary that may run on either
+ * backend (the cache sidecar) pays for @upstash/redis only when it is
+ * configured. Built binaries leave UpstashStore out of their start-up code
+ * unless they use the static export.
+ */
+export async function loadUpstashStore(): Promise<typeof import('./upstash.ts').UpstashStore> {
+  return (await import('./upstash.ts')).UpstashStore;
+}
 export { upstashError, redactUpstashMessage } from './upstash-errors.ts';
 export type {
   Cache, CallOptions, Unavailable, GetResult, SetResult, DelResult, MgetItem, MgetResult, MsetItem, MsetResult, CacheTxOp, CacheTxResult, TxResultSet,

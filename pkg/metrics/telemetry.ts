@@ -1,24 +1,23 @@
-import { createRequire } from 'node:module';
 import { metrics as otelMetrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
 
-// The SDK and its exporters weigh about 40 MB of heap once imported: loaded
-// (synchronously, through require) only when telemetry is switched on, so a
-// sidecar without OTLP stays small.
-const require = createRequire(import.meta.url);
-type SdkModules = {
-  NodeSDK: typeof import('@opentelemetry/sdk-node').NodeSDK;
-  PeriodicExportingMetricReader: typeof import('@opentelemetry/sdk-metrics').PeriodicExportingMetricReader;
-  OTLPMetricExporter: typeof import('@opentelemetry/exporter-metrics-otlp-http').OTLPMetricExporter;
-  OTLPTraceExporter: typeof import('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter;
-  resourceFromAttributes: typeof import('@opentelemetry/resources').resourceFromAttributes;
-};
-function loadSdk(): SdkModules {
+// The SDK and its exporters weigh about 40 MB of heap once imported: imported
+// only when telemetry is switched on, so a sidecar without OTLP stays small.
+// The built binaries leave these packages out of their bundles
+// (scripts/build.ts) and load them from node_modules here.
+async function loadSdk() {
+  const [sdkNode, sdkMetrics, metricExporter, traceExporter, resources] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/exporter-metrics-otlp-http'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+  ]);
   return {
-    NodeSDK: require('@opentelemetry/sdk-node').NodeSDK,
-    PeriodicExportingMetricReader: require('@opentelemetry/sdk-metrics').PeriodicExportingMetricReader,
-    OTLPMetricExporter: require('@opentelemetry/exporter-metrics-otlp-http').OTLPMetricExporter,
-    OTLPTraceExporter: require('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter,
-    resourceFromAttributes: require('@opentelemetry/resources').resourceFromAttributes,
+    NodeSDK: sdkNode.NodeSDK,
+    PeriodicExportingMetricReader: sdkMetrics.PeriodicExportingMetricReader,
+    OTLPMetricExporter: metricExporter.OTLPMetricExporter,
+    OTLPTraceExporter: traceExporter.OTLPTraceExporter,
+    resourceFromAttributes: resources.resourceFromAttributes,
   };
 }
 
@@ -42,7 +41,7 @@ export interface TelemetryOptions {
  * when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise the API's no-op meter and
  * tracer are returned, so instruments cost a function call and nothing more.
  */
-export function startTelemetry(options: TelemetryOptions): Telemetry {
+export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const env = options.env ?? process.env;
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint) {
@@ -54,7 +53,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     };
   }
   const base = endpoint.replace(/\/+$/, '');
-  const { NodeSDK, PeriodicExportingMetricReader, OTLPMetricExporter, OTLPTraceExporter, resourceFromAttributes } = loadSdk();
+  const { NodeSDK, PeriodicExportingMetricReader, OTLPMetricExporter, OTLPTraceExporter, resourceFromAttributes } = await loadSdk();
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? options.serviceName }),
     traceExporter: new OTLPTraceExporter({ url: `${base}/v1/traces` }),

@@ -206,7 +206,7 @@ describe('Redis hangs without closing its connections', () => {
     const r = await startRedis();
     cleanups.push(() => r.stop());
     const cfg = loadCacheSidecarConfig({ CACHE_BACKEND: 'redis', REDIS_URL: r.url });
-    const { store, probe } = createStore(cfg, createLogger({ name: 't', level: 'silent' }));
+    const { store, probe } = await createStore(cfg, createLogger({ name: 't', level: 'silent' }));
     await (store as RedisStore).waitReady();
     const s = await runSidecar(store, { probe, opTimeoutMs: 100 });
     cleanups.push(() => s.close());

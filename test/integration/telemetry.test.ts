@@ -23,7 +23,7 @@ describe('startTelemetry', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('is a no-op without OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
-    const t = startTelemetry({ serviceName: 'test', env: {} });
+    const t = await startTelemetry({ serviceName: 'test', env: {} });
     expect(t.enabled).toBe(false);
     await t.shutdown();
   });
@@ -31,7 +31,7 @@ describe('startTelemetry', () => {
   it('exports metrics and traces over OTLP/HTTP when the endpoint is set', async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as AddressInfo).port;
-    const t = startTelemetry({ serviceName: 'pilotfish-test', env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_METRIC_EXPORT_INTERVAL: '60000' } });
+    const t = await startTelemetry({ serviceName: 'pilotfish-test', env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_METRIC_EXPORT_INTERVAL: '60000' } });
     expect(t.enabled).toBe(true);
     const metrics = new Metrics({ meter: t.meter, defaultMetrics: false });
     const c = metrics.counter({ name: 'otlp_probe_total', help: 'probe', labelNames: ['op'], otel: { name: 'otlp.probe' } });
