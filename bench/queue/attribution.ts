@@ -5,6 +5,7 @@
 //   plain | wrap (a pass-through .then around the processor call) | wrapsync (no extra promise)
 //   | listeners (completed/failed/stalled)
 //   | full (instrumentWorker) | full+heartbeat (with the capacity heartbeat, as the worker runs it)
+//   | processor (a pass-through .then around the processor function: the public-API counterpart of wrap)
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Queue, Worker } from 'bullmq';
@@ -14,7 +15,7 @@ import { instrumentWorker } from '../../pkg/queue/index.ts';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const JOBS = 20_000;
-const VARIANTS = (process.env.VARIANTS?.split(',') ?? ['plain', 'wrap', 'listeners', 'full', 'full+heartbeat']) as Array<'plain' | 'wrap' | 'wrapsync' | 'listeners' | 'full' | 'full+heartbeat'>;
+const VARIANTS = (process.env.VARIANTS?.split(',') ?? ['plain', 'wrap', 'listeners', 'full', 'full+heartbeat']) as Array<'plain' | 'wrap' | 'wrapsync' | 'processor' | 'listeners' | 'full' | 'full+heartbeat'>;
 type Variant = (typeof VARIANTS)[number];
 
 const port = await new Promise<number>((resolve) => {
@@ -37,7 +38,9 @@ async function once(variant: Variant, round: number): Promise<number> {
   const hb = new Redis(url, { protocol: 2 });
   const queue = new Queue(name, { connection: qc });
   for (let s = 0; s < JOBS; s += 1000) await queue.addBulk(Array.from({ length: 1000 }, () => ({ name: 'noop', data: {}, opts: { removeOnComplete: true } })));
-  const worker = new Worker(name, async () => undefined, { connection: wc, concurrency: 50, autorun: false });
+  const noop = async () => undefined;
+  const processor = variant === 'processor' ? (...a: Parameters<typeof noop>) => Promise.resolve(noop(...a)).then((r) => r) : noop;
+  const worker = new Worker(name, processor, { connection: wc, concurrency: 50, autorun: false });
   const metrics = new Metrics({ defaultMetrics: false });
   if (variant === 'wrap') {
     const w = worker as unknown as { callProcessJob: (...a: unknown[]) => Promise<unknown> };

@@ -2,14 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Handler } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
-  GatewayError, isProviderName, LlmError, translatedHeaders, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
-  type Router, type Route, type StreamOpen, type Usage,
+  collect, GatewayError, isProviderName, LlmError, translatedHeaders, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
+  type Router, type Route, type StreamEvent, type StreamOpen, type Usage,
 } from '../llm/index.ts';
 import { callerCheck } from './caller-auth.ts';
 import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import { routeEndpoint } from './endpoints.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { openRelay, relayAnswer, relayFailure, relayStream, type RawStream } from './relay.ts';
+import type { Governance, Ticket } from './governance.ts';
 import { createResponsesDialect } from './responses.ts';
 import { SSE_HEADERS, writeFrame } from './sse.ts';
 import { chatWire, responsesWire, type RawWire } from './wire.ts';
@@ -25,6 +26,8 @@ export interface LlmHandlerOptions {
   maxBodyBytes?: number;
   /** `LLM_PROXY_TOKEN`: callers must send one of these as their API key; empty: no caller authentication. */
   callerTokens?: readonly string[];
+  /** Client keys, tenants, the response cache and cost (governance.ts); when given it also checks `callerTokens`. */
+  governance?: Governance;
 }
 
 /** What one candidate produced: a raw upstream answer (same dialect), a translated answer or stream, or nothing (degraded). */
@@ -52,7 +55,7 @@ type Parsed = ReturnType<DialectAdapter['parse']>;
  * (responses.ts, wire.ts).
  */
 export function createLlmHandler(options: LlmHandlerOptions): Handler {
-  const { gateway, router, metrics, logger, passthrough } = options;
+  const { gateway, router, metrics, logger, passthrough, governance } = options;
   const limit = options.maxBodyBytes ?? 32 * 1024 * 1024;
 
   const fail = (res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome, requestId?: string) => {
@@ -77,6 +80,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     let p: Peeked;
     let route: Route;
     let parsed: Parsed | undefined;
+    let ticket: Ticket | undefined;
+    let hit: Response | undefined;
     const beta = req.headers['anthropic-beta'];
     const translated = (): Parsed => {
       if (parsed) return parsed;
@@ -91,9 +96,20 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       route = router.resolve(p.model, typeof forced === 'string' && forced ? forced.toLowerCase() : undefined);
       // A first choice that needs the translation validates the request now: a 400 before any provider is called.
       if (passthrough?.dialectOf(route.candidates[0].provider) !== d.name) translated();
+      if (governance) {
+        ticket = await governance.admit(req.headers, res, p.model, route);
+        // Chat answers only: a Responses answer carries state the canonical answer does not.
+        if (d === openaiDialect || d === anthropicDialect) hit = await governance.lookup(ticket, d.name, route, p.body, req.headers, res);
+      }
     } catch (err) {
       metrics.request('none', 'none', d.name, 'client_error', (performance.now() - t0) / 1000);
       return fail(res, d, err, NO_CALL);
+    }
+    if (hit) {
+      const model = hit.model || route.candidates[0].model;
+      governance!.replay(res, d, hit, p.stream, p.includeUsage, llmHeaders({ provider: 'cache', model, attempts: 0, fallback: false, degraded: false }, false));
+      metrics.request('cache', model, d.name, 'success', (performance.now() - t0) / 1000);
+      return;
     }
     const ac = new AbortController();
     const onClose = () => { if (!res.writableFinished) ac.abort(); };
@@ -112,7 +128,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
         if (!p.stream) {
           try { return { kind: 'raw', answer, json: JSON.parse(answer.body!.toString('utf8')) }; } catch { throw malformed(); }
         }
-        const stream = await openRelay(wire.tap(addUsage), answer);
+        const tap = wire.tap(addUsage);
+        const stream = await openRelay(governance ? governance.recording(ticket, tap) : tap, answer);
         if (!stream) { answer.close(); throw malformed(); }
         return { kind: 'raw', answer, stream };
       }
@@ -149,6 +166,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
         const usage = wire.usage(served.json);
         metrics.request(served.provider, served.model, d.name, 'success', seconds());
         metrics.tokens(served.provider, served.model, usage);
+        governance?.settle(ticket, served.provider, served.model, usage, span);
+        governance?.keepJson(ticket, d.name, served.provider, answer.status, served.json);
         metrics.endSpan(span, served.provider, served.model, usage);
         return;
       }
@@ -160,6 +179,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       if (r.outcome === 'error') logger.warn({ kind: r.errorKind, provider: served.provider, requestId }, 'llm stream failed after its first byte');
       metrics.request(served.provider, served.model, d.name, r.outcome, seconds());
       metrics.tokens(served.provider, served.model, r.usage);
+      governance?.settle(ticket, served.provider, served.model, r.usage, span);
+      governance?.keepRecorded(ticket, d.name, served.stream!.tap, r.outcome, r.usage);
       metrics.endSpan(span, served.provider, served.model, r.usage, r.errorKind);
       return;
     }
@@ -170,18 +191,24 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       sendJson(res, 200, d.response(response, model), { ...idsFor(d, response.headers, requestId), ...llmHeaders(served, false) });
       metrics.request(served.provider, served.model, d.name, served.degraded ? 'degraded' : 'success', seconds());
       metrics.tokens(served.provider, served.model, served.degraded ? undefined : response.usage);
+      if (!served.degraded) {
+        governance?.settle(ticket, served.provider, served.model, response.usage, span);
+        governance?.keep(ticket, response);
+      }
       metrics.endSpan(span, served.provider, model, response.usage);
       return;
     }
     const open: StreamOpen = served.kind === 'stream' ? { ...served, ...served.open } : gateway.degradedStream(served, p.model);
-    await translatedStream(res, d, open, translated().includeUsage, ac, t0, span, onClose, requestId);
+    await translatedStream(res, d, open, translated().includeUsage, ac, t0, span, onClose, requestId, ticket);
   };
 
   /** A canonical stream encoded into the caller's dialect. */
   const translatedStream = async (
     res: ServerResponse, d: DialectAdapter, open: StreamOpen, includeUsage: boolean, ac: AbortController, t0: number,
-    span: ReturnType<LlmMetrics['startSpan']>, onClose: () => void, requestId: string | undefined,
+    span: ReturnType<LlmMetrics['startSpan']>, onClose: () => void, requestId: string | undefined, ticket?: Ticket,
   ) => {
+    // Only an answer the cache will keep is collected.
+    const kept: StreamEvent[] | undefined = ticket?.plan && !open.degraded ? [open.first] : undefined;
     // Past this point the first byte goes out: no more retry or fallback, failures become error events.
     const stop = () => open.close();
     ac.signal.addEventListener('abort', stop, { once: true });
@@ -202,6 +229,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
         const n = await open.rest.next();
         if (n.done) break;
         if (n.value.type === 'end') usage = n.value.usage;
+        kept?.push(n.value);
         const p = writeFrame(res, enc.encode(n.value));
         if (p) await p;
       }
@@ -223,6 +251,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     }
     metrics.request(open.provider, open.model, d.name, outcome, (performance.now() - t0) / 1000);
     metrics.tokens(open.provider, open.model, open.degraded ? undefined : usage);
+    if (!open.degraded) governance?.settle(ticket, open.provider, open.model, usage, span);
+    if (kept && outcome === 'success') governance!.keep(ticket, collect(kept));
     metrics.endSpan(span, open.provider, model, usage, errorKind);
   };
 
@@ -230,7 +260,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
   const responsesDialect = createResponsesDialect();
   const context = { gateway, router, metrics, passthrough, limit, fail, warn: (fields: Record<string, unknown>, message: string) => logger.warn(fields, message) };
 
-  const callerAllowed = callerCheck(options.callerTokens ?? []);
+  const callerAllowed = governance ? (h: IncomingMessage['headers']) => governance.allowed(h) : callerCheck(options.callerTokens ?? []);
 
   return (req, res) => {
     const url = req.url ?? '/';
@@ -238,7 +268,8 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     const path = q < 0 ? url : url.slice(0, q);
     if (!callerAllowed(req.headers)) {
       const caller = path.endsWith('/messages') || path.includes('/messages/') || req.headers['anthropic-version'] !== undefined ? anthropicDialect : openaiDialect;
-      return fail(res, caller, new HttpError(401, 'invalid_api_key', 'send the proxy\'s token (LLM_PROXY_TOKEN) as your API key'), NO_CALL);
+      const what = governance ? 'a client key (LLM_PROXY_KEYS) or the proxy\'s token (LLM_PROXY_TOKEN)' : 'the proxy\'s token (LLM_PROXY_TOKEN)';
+      return fail(res, caller, new HttpError(401, 'invalid_api_key', `send ${what} as your API key`), NO_CALL);
     }
     const post = (d: DialectAdapter, run: () => Promise<void>) => {
       if (req.method === 'POST') return run();

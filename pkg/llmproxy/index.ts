@@ -3,3 +3,4 @@ export { openaiDialect, anthropicDialect, type DialectAdapter, type StreamEncode
 export { modelsBody } from './models.ts';
 export { statusBody } from './status.ts';
 export { readLlmProxyConfig, llmProxySpecs, type LlmProxyConfig } from './config.ts';
+export { createGovernance, Governance, TENANT_HEADER, type GovernanceOptions, type Ticket } from './governance.ts';

@@ -15,4 +15,3 @@ export { QueueCollector, snapshotKey, type CollectorOptions, type QueueSnapshot 
 export { WorkerHealthService, type WorkerHealthOptions, type QueueHealth } from './health.ts';
 export { closeWorkerGracefully } from './drain.ts';
 export { batchSchedule } from './pace.ts';
-export { FastHistogram, type FastSeries } from './fast-histogram.ts';

@@ -1,5 +1,4 @@
-import type { Counter, Gauge, Metrics } from '../metrics/index.ts';
-import { FastHistogram } from './fast-histogram.ts';
+import type { Counter, Gauge, Histogram, Metrics } from '../metrics/index.ts';
 
 /** Lag buckets (s): sub-10 ms to an hour. Identical in every pod so quantiles aggregate. */
 export const LAG_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -17,9 +16,9 @@ const Q_ATTR = { queue: 'messaging.destination.name' } as const;
  * queue-side series only by the elected collector (aggregate with max).
  */
 export interface QueueInstruments {
-  /** Per-job histograms: FastHistogram (cheap bound observe), same exposition as pkg/metrics'. */
-  lag: FastHistogram<Q>;
-  processDuration: FastHistogram<Q | 'status'>;
+  /** Per-job histograms, observed through series bound once per queue. */
+  lag: Histogram<Q>;
+  processDuration: Histogram<Q | 'status'>;
   started: Counter<Q | 'attempt'>;
   processed: Counter<Q | 'outcome'>;
   errors: Counter<Q | 'error_type' | 'final'>;
@@ -75,11 +74,11 @@ function defineInstruments(m: Metrics, flushers: Set<() => void>): QueueInstrume
   const g = (name: string, help: string, otel?: string, unit?: string) =>
     m.gauge<Q>({ name, help, labelNames: ['queue'], otel: otel ? { name: otel, unit, attributes: Q_ATTR } : undefined });
   return {
-    lag: new FastHistogram<Q>(m, {
+    lag: m.histogram<Q>({
       name: 'bullmq_queue_lag_seconds', help: 'Time from when a job became ready (timestamp + opts.delay) to the start of its first attempt; retries excluded',
       labelNames: ['queue'], buckets: LAG_BUCKETS_SECONDS, otel: { name: 'bullmq.queue.lag', unit: 's', attributes: Q_ATTR },
     }),
-    processDuration: new FastHistogram<Q | 'status'>(m, {
+    processDuration: m.histogram<Q | 'status'>({
       name: 'bullmq_job_process_duration_seconds', help: 'Time the processor ran for one attempt; status ok, error, or deferred (DelayedError, WaitingChildrenError, RateLimitError)',
       labelNames: ['queue', 'status'], buckets: PROCESS_BUCKETS_SECONDS,
       otel: { name: 'messaging.process.duration', unit: 's', attributes: { ...Q_ATTR, status: 'bullmq.job.status' } },

@@ -1,5 +1,4 @@
-import type { BoundCounter, Metrics } from '../metrics/index.ts';
-import type { FastSeries } from './fast-histogram.ts';
+import type { BoundCounter, BoundHistogram, Metrics } from '../metrics/index.ts';
 import { queueInstruments, LAG_BUCKETS_SECONDS, type QueueInstruments } from './instruments.ts';
 import { isFirstAttempt, lagSeconds, type JobTiming } from './lag.ts';
 import type { ErrorType } from './taxonomy.ts';
@@ -32,10 +31,10 @@ export class QueueTelemetry {
   readonly instruments: QueueInstruments;
   private readonly startedFirst: BoundCounter;
   private readonly startedRetry: BoundCounter;
-  private readonly lagHist: FastSeries;
-  private readonly durOk: FastSeries;
-  private readonly durErr: FastSeries;
-  private readonly durDeferred: FastSeries;
+  private readonly lagHist: BoundHistogram;
+  private readonly durOk: BoundHistogram;
+  private readonly durErr: BoundHistogram;
+  private readonly durDeferred: BoundHistogram;
   private readonly outcomes: Record<'completed' | 'failed' | 'retried' | 'stalled', BoundCounter>;
   private readonly enqueuedCounter: BoundCounter;
   private readonly finishedWin = new SlidingCounter();

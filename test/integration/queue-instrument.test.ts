@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Metrics } from '../../pkg/metrics/index.ts';
 import { instrumentQueue, instrumentWorker } from '../../pkg/queue/index.ts';
@@ -25,6 +25,34 @@ describe('worker and producer instrumentation with real BullMQ', () => {
   };
   const lag = (metrics: Metrics, name: string, series: string, le?: string) =>
     metricValue(metrics, 'bullmq_queue_lag_seconds', le ? { queue: name, le } : { queue: name }, series);
+
+  // Contract test of a library internal (docs/development.md, "Reliance on library internals"): instrumentWorker
+  // replaces BullMQ's undocumented Worker#callProcessJob(job, token, signal), which processJob calls once per
+  // attempt, deferrals included. bullmq is pinned exactly; an upgrade that renames or bypasses it fails here.
+  it('finds BullMQ\'s Worker#callProcessJob and sees every attempt through it, a deferred one too', async () => {
+    expect(typeof (Worker.prototype as unknown as Record<string, unknown>).callProcessJob, 'bullmq: Worker.prototype.callProcessJob is gone; pkg/queue/instrument-worker.ts wraps it').toBe('function');
+    const { name, queue } = setup('contract');
+    await queue.add('deferred', {});
+    const worker = new Worker(name, async (job: Job, token?: string) => {
+      if (job.attemptsStarted === 1) {
+        await job.moveToDelayed(Date.now() + 1, token);
+        throw new DelayedError();
+      }
+      return 'ok';
+    }, { connection: conn(), autorun: false });
+    const seen: Array<{ id: string | undefined; token: unknown }> = [];
+    const target = worker as unknown as { callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> };
+    const original = target.callProcessJob;
+    target.callProcessJob = function (job, token, signal) {
+      seen.push({ id: job.id, token });
+      return original.call(worker, job, token, signal);
+    };
+    closers.push(() => worker.close());
+    void worker.run();
+    await eventually(async () => ((await queue.getJobCounts('completed')).completed === 1 ? true : undefined), 'the deferred job completed');
+    expect(seen.length, 'bullmq: processJob no longer calls Worker#callProcessJob once per attempt').toBe(2);
+    expect(typeof seen[0].token, 'bullmq: Worker#callProcessJob no longer receives the lock token second').toBe('string');
+  });
 
   it('measures lag of delayed and prioritized jobs from timestamp + opts.delay', async () => {
     const { name, metrics, queue } = setup('lag');
