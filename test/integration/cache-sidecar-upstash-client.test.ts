@@ -278,9 +278,41 @@ describe('the wire, raw', () => {
     const ttl = await direct.pttl(`${PREFIX}:{docs}:knowledge.search:${k}`);
     expect(ttl).toBeGreaterThan(10_000);
     expect(ttl).toBeLessThanOrEqual(15_000); // knowledge.search's default in the test policy
-    await r.set(k, 'v', { ex: 600 });
-    expect(await direct.ttl(`${PREFIX}:{docs}:knowledge.search:${k}`)).toBeGreaterThan(500);
     await upstashClient(s, 'acme').set(k, 'v');
+    expect(await direct.pttl(`${PREFIX}:{acme}:upstash:${k}`)).toBe(-1);
+  });
+
+  it('clamps every TTL a command names into the scope\'s [min, max], as the native API does', async () => {
+    const r = upstashClient(s, 'docs'); // knowledge.search: min 5 s, max 30 s in the test policy
+    const k = `clamp-${randomUUID().slice(0, 6)}`;
+    const stored = `${PREFIX}:{docs}:knowledge.search:${k}`;
+    const inRange = async (minMs: number, maxMs: number) => {
+      const ttl = await direct.pttl(stored);
+      expect(ttl).toBeGreaterThan(minMs);
+      expect(ttl).toBeLessThanOrEqual(maxMs);
+    };
+    expect(await r.set(k, 'v', { ex: 600 })).toBe('OK');
+    await inRange(25_000, 30_000);
+    expect(await r.set(k, 'v', { px: 10 })).toBe('OK');
+    await inRange(4_000, 5_000);
+    expect(await r.setex(k, 86_400, 'v')).toBe('OK');
+    await inRange(25_000, 30_000);
+    expect(await r.expire(k, 3600)).toBe(1);
+    await inRange(25_000, 30_000);
+    expect(await r.pexpire(k, 1)).toBe(1);
+    await inRange(4_000, 5_000);
+    expect(await r.expireat(k, Math.floor(Date.now() / 1000) + 86_400)).toBe(1);
+    await inRange(25_000, 30_000);
+    expect(await r.getex(k, { ex: 600 })).toBe('v');
+    await inRange(25_000, 30_000);
+    // defaultTtl: every key keeps a TTL, so PERSIST is refused, and the key keeps its TTL.
+    await expect(r.persist(k)).rejects.toThrow(/PERSIST is refused/);
+    await inRange(20_000, 30_000);
+    // The default scope's rule (1 s to 1 h) for a token without defaultTtl: clamped, and PERSIST allowed.
+    const acme = upstashClient(s, 'acme');
+    await acme.set(k, 'v', { ex: 86_400 });
+    expect(await direct.pttl(`${PREFIX}:{acme}:upstash:${k}`)).toBeLessThanOrEqual(3_600_000);
+    expect(await acme.persist(k)).toBe(1);
     expect(await direct.pttl(`${PREFIX}:{acme}:upstash:${k}`)).toBe(-1);
   });
 

@@ -2,17 +2,24 @@
  * Runs already-fenced commands on the sidecar's Redis connection. A command
  * Redis refuses (a reply error) is the client's to see; anything else (no
  * connection, a closed socket) means the backend is unavailable.
+ *
+ * Replies come back as bytes (`callBuffer`): a value is base64-encoded from
+ * its own bytes, exact when it is not UTF-8, and never decoded to a string on
+ * the way. An argument may be bytes too (the body of the path form).
  */
-import type { Cluster, Redis } from 'ioredis';
+import { Command, type Cluster, type Redis } from 'ioredis';
 
 export type Settled = { ok: true; value: unknown } | { ok: false; error: Error };
 
+/** A command: its lower-case name, then its arguments. */
+export type CommandArgs = readonly (string | Buffer)[];
+
 export interface UpstashExecutor {
-  one(args: string[]): Promise<unknown>;
+  one(args: CommandArgs): Promise<unknown>;
   /** Non-atomic, in order; one outcome per command. */
-  many(commands: string[][]): Promise<Settled[]>;
+  many(commands: CommandArgs[]): Promise<Settled[]>;
   /** MULTI/EXEC; rejects as a whole when Redis discards the transaction (EXECABORT). */
-  atomic(commands: string[][]): Promise<Settled[]>;
+  atomic(commands: CommandArgs[]): Promise<Settled[]>;
 }
 
 const SERVER_STATE_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|MOVED|ASK)\b/;
@@ -28,16 +35,36 @@ export function commandErrorText(err: Error): string {
 }
 
 /**
- * ioredis reshapes some replies by lower-case command name (HGETALL into an
- * object, which loses field order and can't be told from a JSON reply): names
- * go out upper-case, which Redis reads the same and ioredis leaves raw.
+ * One command as bytes in, bytes out. Sent as a `Command` of its own rather
+ * than through `callBuffer`: with auto-pipelining on (the store's client has
+ * it), ioredis 5 drops the command name of `callBuffer` on the way into its
+ * pipeline. Names go out upper-case: ioredis reshapes some replies by
+ * lower-case name (HGETALL into an object, which loses field order) and
+ * leaves an upper-case one raw. Commands sent this way are written at once,
+ * in call order, so a client's commands keep their order.
  */
-const send = (client: Redis | Cluster, c: string[]): Promise<unknown> => client.call(c[0].toUpperCase(), ...c.slice(1));
+const send = (client: Redis | Cluster, c: CommandArgs): Promise<unknown> => {
+  const command = new Command(upper(c[0]), c.slice(1), { replyEncoding: null });
+  void client.sendCommand(command);
+  return command.promise;
+};
+
+const UPPER = new Map<string, string>();
+/** Command names are few (only allowed ones get here): each is upper-cased once. */
+function upper(name: string | Buffer): string {
+  const text = String(name);
+  let up = UPPER.get(text);
+  if (up === undefined) {
+    up = text.toUpperCase();
+    if (UPPER.size < 512) UPPER.set(text, up);
+  }
+  return up;
+}
 
 export function redisExecutor(client: Redis | Cluster): UpstashExecutor {
   return {
     one: (args) => send(client, args),
-    // Auto-pipelining writes these in one batch on the one connection, in order.
+    // Written back to back on the one connection, in order.
     many: (commands) => Promise.all(commands.map((c) => send(client, c).then(
       (value): Settled => ({ ok: true, value }),
       (error: Error): Settled => {
@@ -47,7 +74,7 @@ export function redisExecutor(client: Redis | Cluster): UpstashExecutor {
     ))),
     atomic: async (commands) => {
       const multi = client.multi();
-      for (const c of commands) multi.call(c[0].toUpperCase(), ...c.slice(1));
+      for (const c of commands) multi.callBuffer(upper(c[0]), ...c.slice(1));
       let replies: [Error | null, unknown][] | null;
       try {
         replies = await multi.exec();

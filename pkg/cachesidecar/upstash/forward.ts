@@ -6,7 +6,7 @@
  * 401, 5xx, a body that is not the protocol) means the backend is unavailable.
  */
 import { secrets } from '#pkg/log/index.ts';
-import type { Settled, UpstashExecutor } from './executor.ts';
+import type { CommandArgs, Settled, UpstashExecutor } from './executor.ts';
 
 export interface UpstashForwardOptions {
   /** UPSTASH_REDIS_REST_URL of the real database. */
@@ -17,8 +17,12 @@ export interface UpstashForwardOptions {
   timeoutMs: number;
 }
 
-/** Names upper-case, as the redis executor sends them (Redis and Upstash read names in any case). */
-const wire = (c: string[]): string[] => [c[0].toUpperCase(), ...c.slice(1)];
+/**
+ * Names upper-case, as the redis executor sends them (Redis and Upstash read
+ * names in any case). JSON carries text only: a byte argument goes as its
+ * UTF-8 text, so binary values are not exact through this backend.
+ */
+const wire = (c: CommandArgs): string[] => c.map((a, i) => (i === 0 ? String(a).toUpperCase() : String(a)));
 const replyError = (message: string): Error => Object.assign(new Error(message), { name: 'ReplyError' });
 const unavailable = (reason: string): Error => Object.assign(new Error(`upstash unavailable (${reason})`), { name: 'UpstashUnavailable' });
 

@@ -7,19 +7,23 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { RedisStore, ruleFor, type CacheStore, type TtlPolicy } from '#pkg/kv/index.ts';
-import { HttpError, readBody } from '#pkg/http/index.ts';
+import { HttpError } from '#pkg/http/index.ts';
 import type { Metrics } from '#pkg/metrics/index.ts';
 import type { Logger } from '#pkg/log/index.ts';
 import type { BackendGuard } from '../guard.ts';
-import type { DeadlineSweeper } from '../deadlines.ts';
+import type { Deadline, DeadlineSweeper } from '../deadlines.ts';
 import type { UpstashGrant, UpstashTokens } from './tokens.ts';
-import { parseTarget, pathCommand, tokenOf, UPSTASH_MOUNT, type Endpoint } from './request.ts';
-import { planCommand, shapeReply, spaceFor, type Plan, type TenantSpace } from './rewrite.ts';
+import { COMMAND_TARGET, parseTarget, pathCommand, UPSTASH_MOUNT, type Endpoint, type Target } from './request.ts';
+import { planArgs, planCommand, shapeReply, spaceFor, type ReplyShape, type TenantSpace } from './rewrite.ts';
 import { ScriptGate } from './scripts.ts';
-import { encodeResult } from './encoding.ts';
-import { commandErrorText, isCommandError, redisExecutor, type Settled, type UpstashExecutor } from './executor.ts';
+import { resultJson, textOf } from './encoding.ts';
+import { commandErrorText, isCommandError, redisExecutor, type CommandArgs, type Settled, type UpstashExecutor } from './executor.ts';
 import { upstashForwarder } from './forward.ts';
+import { parseSimpleCommand } from './command-json.ts';
+import { collectBody } from './body.ts';
+import { TenantDirectory, type Result, type TenantContext } from './tenant-directory.ts';
 
 export interface UpstashHandlerOptions {
   store: CacheStore;
@@ -46,9 +50,13 @@ export function isUpstashPath(url: string): boolean {
   return url.startsWith(UPSTASH_MOUNT) && (url.length === UPSTASH_MOUNT.length || url[UPSTASH_MOUNT.length] === '/' || url[UPSTASH_MOUNT.length] === '?');
 }
 
-type Result = 'ok' | 'error' | 'refused' | 'unauthorized' | 'unavailable' | 'timeout';
-
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT']);
+const UNAVAILABLE_BODY = '{"error":"ERR cache backend unavailable; continue uncached"}';
+
+/** A planned command ready to run; its arguments may hold bytes (the path form's body). */
+type Runnable = { ok: true; args: CommandArgs; reply: ReplyShape };
+type Planned = Runnable | { ok: false; error: string };
+const runnable = (p: Planned): p is Runnable => p.ok;
 
 export function createUpstashHandler(options: UpstashHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { store, tokens, guard, deadlines, logger } = options;
@@ -58,137 +66,171 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
     ?? (store instanceof RedisStore ? redisExecutor(store.client) : undefined)
     ?? (backend === 'upstash' && options.forward ? upstashForwarder({ ...options.forward, timeoutMs: deadlines.timeoutMs }) : undefined);
   const scripts = new ScriptGate({ allowedBodies: options.allowedScripts, allowedShas: options.allowedScriptShas });
-  const spaces = new Map<string, TenantSpace>();
   const requests = options.metrics.counter({
     name: 'cache_upstash_requests_total',
     help: 'Requests to the Upstash REST endpoint of the cache sidecar, by tenant, endpoint (command, pipeline, multi-exec) and result (ok, error, refused, unauthorized, unavailable, timeout: the op deadline answered)',
     labelNames: ['tenant', 'endpoint', 'result'],
     otel: { name: 'cache.upstash.requests', unit: '{request}' },
   });
+  const spaceOf = (grant: UpstashGrant): TenantSpace => {
+    const rule = ruleFor(options.policy, grant.scope);
+    return spaceFor(prefix, grant.tenant, grant.scope, grant.trusted, scripts, { rule, defaultTtl: grant.defaultTtl });
+  };
+  const directory = new TenantDirectory(tokens, requests, spaceOf);
 
   // Read-your-writes holds by construction (one sidecar, one ordered connection):
   // the sync token only has to exist and be fresh; any echoed one is accepted.
-  const boot = randomBytes(6).toString('hex');
+  const syncPrefix = `${randomBytes(6).toString('hex')}-`;
   let sequence = 0;
 
-  const send = (res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void => {
+  /** The answer in one write; `text` is the JSON body. */
+  const send = (res: ServerResponse, status: number, text: string, retryAfter?: boolean): void => {
     if (res.headersSent) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-      'upstash-sync-token': `${boot}-${++sequence}`,
-      'x-cache-backend': backend,
-      ...extra,
+    res.writeHead(status, retryAfter ? {
+      'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'upstash-sync-token': syncPrefix + ++sequence, 'x-cache-backend': backend, 'retry-after': '1',
+    } : {
+      'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'upstash-sync-token': syncPrefix + ++sequence, 'x-cache-backend': backend,
     });
     res.end(text);
   };
+  const errorJson = (error: string): string => `{"error":${JSON.stringify(error)}}`;
 
-  const spaceOf = (grant: UpstashGrant): TenantSpace => {
-    const id = `${grant.tenant}\n${grant.scope}\n${grant.trusted}\n${grant.defaultTtl}`;
-    let space = spaces.get(id);
-    if (!space) {
-      const ttlMs = grant.defaultTtl ? ruleFor(options.policy, grant.scope).ttlMs : undefined;
-      spaces.set(id, (space = spaceFor(prefix, grant.tenant, grant.scope, grant.trusted, scripts, ttlMs)));
+  const unavailable = (res: ServerResponse, context: TenantContext, endpoint: Endpoint, result: Result = 'unavailable'): void => {
+    context.count(endpoint, result);
+    send(res, 503, UNAVAILABLE_BODY, true);
+  };
+
+  /** A backend call settled with an error: the command's own is a 400, anything else the backend's failure. */
+  const failed = (res: ServerResponse, context: TenantContext, endpoint: Endpoint, deadline: Deadline, err: unknown): void => {
+    if (!deadlines.settle(deadline)) return;
+    if (isCommandError(err)) {
+      guard.success();
+      context.count(endpoint, 'error');
+      return send(res, 400, errorJson(commandErrorText(err)));
     }
-    return space;
+    guard.failure('unavailable');
+    logger.debug({ backend, reason: (err as Error)?.name }, 'upstash endpoint: backend failed');
+    unavailable(res, context, endpoint);
   };
 
-  /** Runs `call` under the breaker and the op deadline; `answer` or a 503 is sent, exactly once. */
-  const run = <T>(res: ServerResponse, count: (r: Result) => void, call: () => Promise<T>, answer: (value: T) => void): void => {
-    const unavailable = (result: Result = 'unavailable') => {
-      count(result);
-      send(res, 503, { error: 'ERR cache backend unavailable; continue uncached' }, { 'retry-after': '1' });
-    };
-    if (!guard.closed) return unavailable();
-    const deadline = deadlines.start(() => {
-      guard.failure('timeout');
-      unavailable('timeout');
-    });
-    call().then(
-      (value) => {
-        if (!deadlines.settle(deadline)) return;
-        guard.success();
-        answer(value);
-      },
-      (err: unknown) => {
-        if (!deadlines.settle(deadline)) return;
-        if (isCommandError(err)) {
-          guard.success();
-          count('error');
-          return send(res, 400, { error: commandErrorText(err) });
-        }
-        guard.failure('unavailable');
-        logger.debug({ backend, reason: (err as Error)?.name }, 'upstash endpoint: backend failed');
-        unavailable();
-      },
-    );
+  const startDeadline = (res: ServerResponse, context: TenantContext, endpoint: Endpoint): Deadline => deadlines.start(() => {
+    guard.failure('timeout');
+    unavailable(res, context, endpoint, 'timeout');
+  });
+
+  /** One command: one Redis round trip, its reply written as JSON text in one call. */
+  const runOne = (res: ServerResponse, context: TenantContext, plan: Runnable, base64: boolean, run: UpstashExecutor): void => {
+    if (!guard.closed) return unavailable(res, context, 'command');
+    const deadline = startDeadline(res, context, 'command');
+    run.one(plan.args).then((value) => {
+      if (!deadlines.settle(deadline)) return;
+      guard.success();
+      context.count('command', 'ok');
+      const reply = plan.reply === 'plain' ? value : shapeReply(textOf(value), plan.reply, context.space);
+      send(res, 200, `{"result":${resultJson(reply, base64)}}`);
+    }, (err: unknown) => failed(res, context, 'command', deadline, err));
   };
 
-  const settledJson = (s: Settled, plan: Plan & { ok: true }, space: TenantSpace, base64: boolean) =>
-    s.ok ? { result: encodeResult(shapeReply(s.value, plan.reply, space), base64) } : { error: commandErrorText(s.error) };
+  const settledJson = (s: Settled, plan: Runnable, space: TenantSpace, base64: boolean): string => (s.ok
+    ? `{"result":${resultJson(plan.reply === 'plain' ? s.value : shapeReply(textOf(s.value), plan.reply, space), base64)}}`
+    : errorJson(commandErrorText(s.error)));
+
+  /** A pipeline or a transaction: one backend call, one answer per command, in order. */
+  const runBatch = (res: ServerResponse, context: TenantContext, endpoint: 'pipeline' | 'multi-exec', plans: Planned[], base64: boolean, run: UpstashExecutor): void => {
+    if (!guard.closed) return unavailable(res, context, endpoint);
+    const ready = plans.filter(runnable);
+    const deadline = startDeadline(res, context, endpoint);
+    const call = endpoint === 'multi-exec' ? run.atomic(ready.map((p) => p.args)) : run.many(ready.map((p) => p.args));
+    call.then((settled) => {
+      if (!deadlines.settle(deadline)) return;
+      guard.success();
+      context.count(endpoint, 'ok');
+      let next = 0;
+      const parts = plans.map((p) => (p.ok ? settledJson(settled[next], ready[next++], context.space, base64) : errorJson(p.error)));
+      send(res, 200, `[${parts.join(',')}]`);
+    }, (err: unknown) => failed(res, context, endpoint, deadline, err));
+  };
+
+  const refuse = (res: ServerResponse, status: number, error: string, result: Result, endpoint: Endpoint | 'unknown', context?: TenantContext): void => {
+    if (context && endpoint !== 'unknown') context.count(endpoint, result);
+    else requests.inc({ tenant: context?.grant.tenant ?? '_none', endpoint, result });
+    send(res, status, errorJson(error));
+  };
+
+  const onBody = (res: ServerResponse, context: TenantContext, target: Target, base64: boolean, run: UpstashExecutor, body: Buffer): void => {
+    const { endpoint } = target;
+    if (endpoint === 'command') {
+      const plan = target.pathArgs ? planPathCommand(target, body, context.space) : planBodyCommand(body, context.space);
+      if (!plan.ok) return refuse(res, 400, plan.error, 'refused', endpoint, context);
+      return runOne(res, context, plan, base64, run);
+    }
+    const parsed = parseBody(body);
+    if (parsed instanceof Error) return refuse(res, 400, parsed.message, 'refused', endpoint, context);
+    if (!Array.isArray(parsed) || parsed.length === 0) return refuse(res, 400, 'ERR the body must be a non-empty JSON array of commands', 'refused', endpoint, context);
+    const plans: Planned[] = parsed.map((c) => planCommand(c, context.space));
+    if (endpoint === 'multi-exec') {
+      const refused = plans.find((p) => !p.ok);
+      // Atomic: one refused command discards the whole transaction, as EXECABORT would.
+      if (refused && !refused.ok) return refuse(res, 400, `EXECABORT Transaction discarded because of: ${refused.error}`, 'refused', endpoint, context);
+    }
+    runBatch(res, context, endpoint, plans, base64, run);
+  };
 
   return (req, res) => {
-    const fail = (status: number, error: string, result: Result, endpoint: Endpoint | 'unknown', tenant = '_none') => {
+    const method = req.method ?? '';
+    if (method !== 'POST' && !METHODS.has(method)) {
       req.resume();
-      requests.inc({ tenant, endpoint, result });
-      send(res, status, { error });
-    };
-    if (!METHODS.has(req.method ?? '')) return fail(405, 'ERR method not allowed: use POST (or GET, HEAD, PUT)', 'refused', 'unknown');
-    const target = parseTarget(req.url ?? UPSTASH_MOUNT);
-    if (!target) return fail(400, 'ERR the path is not valid percent-encoded UTF-8', 'refused', 'unknown');
-    const grant = tokens.lookup(tokenOf(req.headers.authorization, target.queryToken));
-    if (!grant) return fail(401, 'Unauthorized', 'unauthorized', target.endpoint);
-    const { endpoint } = target;
-    const count = (result: Result) => requests.inc({ tenant: grant.tenant, endpoint, result });
-    if (!executor) {
-      return fail(501, `ERR the Upstash protocol needs a Redis-compatible backend (CACHE_BACKEND=redis or upstash); this sidecar's backend is ${backend}`, 'refused', endpoint, grant.tenant);
+      return refuse(res, 405, 'ERR method not allowed: use POST (or GET, HEAD, PUT)', 'refused', 'unknown');
     }
-    const space = spaceOf(grant);
-    const base64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
-
-    readBody(req, options.maxBodyBytes).then((body) => {
-      if (endpoint === 'command') {
-        let raw: unknown;
-        if (target.pathArgs) raw = pathCommand(target, body);
-        else {
-          const parsed = parseBody(body);
-          if (parsed instanceof Error) return fail(400, parsed.message, 'refused', endpoint, grant.tenant);
-          raw = parsed;
-        }
-        const plan = planCommand(raw, space);
-        if (!plan.ok) return fail(400, plan.error, 'refused', endpoint, grant.tenant);
-        return run(res, count, () => executor.one(plan.args), (value) => {
-          count('ok');
-          send(res, 200, { result: encodeResult(shapeReply(value, plan.reply, space), base64) });
-        });
-      }
-      const parsed = parseBody(body);
-      if (parsed instanceof Error) return fail(400, parsed.message, 'refused', endpoint, grant.tenant);
-      if (!Array.isArray(parsed) || parsed.length === 0) return fail(400, 'ERR the body must be a non-empty JSON array of commands', 'refused', endpoint, grant.tenant);
-      const plans = parsed.map((c) => planCommand(c, space));
-      if (endpoint === 'multi-exec') {
-        const refused = plans.find((p) => !p.ok);
-        // Atomic: one refused command discards the whole transaction, as EXECABORT would.
-        if (refused && !refused.ok) return fail(400, `EXECABORT Transaction discarded because of: ${refused.error}`, 'refused', endpoint, grant.tenant);
-        const ok = plans as (Plan & { ok: true })[];
-        return run(res, count, () => executor.atomic(ok.map((p) => p.args)), (settled) => {
-          count('ok');
-          send(res, 200, settled.map((s, i) => settledJson(s, ok[i], space, base64)));
-        });
-      }
-      const runnable = plans.filter((p): p is Plan & { ok: true } => p.ok);
-      return run(res, count, () => executor.many(runnable.map((p) => p.args)), (settled) => {
-        count('ok');
-        let next = 0;
-        send(res, 200, plans.map((p) => (p.ok ? settledJson(settled[next++], p, space, base64) : { error: p.error })));
-      });
-    }).catch((err: unknown) => {
-      if (err instanceof HttpError) return fail(err.status, `ERR ${err.message}`, 'refused', endpoint, grant.tenant);
+    const url = req.url ?? UPSTASH_MOUNT;
+    const target = url === UPSTASH_MOUNT ? COMMAND_TARGET : parseTarget(url);
+    if (!target) {
+      req.resume();
+      return refuse(res, 400, 'ERR the path is not valid percent-encoded UTF-8', 'refused', 'unknown');
+    }
+    const context = directory.lookup(req.headers.authorization, target.queryToken);
+    if (!context) {
+      req.resume();
+      return refuse(res, 401, 'Unauthorized', 'unauthorized', target.endpoint);
+    }
+    if (!executor) {
+      req.resume();
+      return refuse(res, 501, `ERR the Upstash protocol needs a Redis-compatible backend (CACHE_BACKEND=redis or upstash); this sidecar's backend is ${backend}`, 'refused', target.endpoint, context);
+    }
+    const encoding = req.headers['upstash-encoding'];
+    const base64 = encoding === 'base64' || (typeof encoding === 'string' && encoding.toLowerCase() === 'base64');
+    collectBody(req, options.maxBodyBytes, (err, body) => {
+      if (err === undefined) return onBody(res, context, target, base64, executor, body!);
+      if (err instanceof HttpError) return refuse(res, err.status, `ERR ${err.message}`, 'refused', target.endpoint, context);
       logger.error({ err }, 'upstash endpoint failed');
-      fail(500, 'ERR internal error', 'error', endpoint, grant.tenant);
+      refuse(res, 500, 'ERR internal error', 'error', target.endpoint, context);
     });
   };
+}
+
+/** The JSON-body command: the fast read of the usual shape, JSON.parse for the rest. */
+function planBodyCommand(body: Buffer, space: TenantSpace): Planned {
+  const simple = parseSimpleCommand(body);
+  if (simple) return planArgs(simple, space);
+  const parsed = parseBody(body);
+  if (parsed instanceof Error) return { ok: false, error: parsed.message };
+  return planCommand(parsed, space);
+}
+
+/**
+ * The path-form command. Its body is a value and may be any bytes: it is
+ * planned as text, then sent as the bytes it was when it is not UTF-8 (a key
+ * or an option must be text, so bytes anywhere else are refused).
+ */
+function planPathCommand(target: Target, body: Buffer, space: TenantSpace): Planned {
+  const args = pathCommand(target, body);
+  const plan = planCommand(args, space);
+  if (!plan.ok || body.length === 0 || isUtf8(body)) return plan;
+  const at = target.pathArgs!.length;
+  if (plan.args[at] !== args[at]) return { ok: false, error: 'ERR a body that is not UTF-8 can only be a value, not a key or an option' };
+  const bytes: (string | Buffer)[] = [...plan.args];
+  bytes[at] = body;
+  return { ok: true, args: bytes, reply: plan.reply };
 }
 
 function parseBody(body: Buffer): unknown {

@@ -16,16 +16,20 @@ export interface Target {
 
 export const UPSTASH_MOUNT = '/upstash';
 
+/** `POST /upstash` with no query: what `@upstash/redis` sends for every single command, parsed once. */
+export const COMMAND_TARGET: Target = Object.freeze({ endpoint: 'command', queryArgs: Object.freeze([]) as unknown as string[] });
+
 /** `undefined` when the path cannot be decoded. */
 export function parseTarget(url: string): Target | undefined {
   const q = url.indexOf('?');
   const path = (q === -1 ? url : url.slice(0, q)).slice(UPSTASH_MOUNT.length);
-  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
   const queryArgs: string[] = [];
   let queryToken: string | undefined;
-  for (const [k, v] of params) {
-    if (k === '_token') queryToken = v;
-    else queryArgs.push(k, ...(v === '' ? [] : [v]));
+  if (q !== -1) {
+    for (const [k, v] of new URLSearchParams(url.slice(q + 1))) {
+      if (k === '_token') queryToken = v;
+      else queryArgs.push(k, ...(v === '' ? [] : [v]));
+    }
   }
   if (path === '' || path === '/') return { endpoint: 'command', queryArgs, queryToken };
   if (path === '/pipeline') return { endpoint: 'pipeline', queryArgs, queryToken };

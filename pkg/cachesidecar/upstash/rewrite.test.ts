@@ -60,6 +60,20 @@ describe('scope TTL default', () => {
   });
 });
 
+describe('scope TTL policy', () => {
+  it('clamps TTLs after the keys are fenced, and refuses PERSIST for a defaultTtl token', () => {
+    const rule = { ttlMs: 15_000, minMs: 5000, maxMs: 30_000 };
+    const fenced = spaceFor('pf', 'acme', 'upstash', false, gate, { rule, defaultTtl: true }, () => 1_000_000);
+    expect(planCommand(['SET', 'k', 'v'], fenced)).toMatchObject({ ok: true, args: ['set', `${P}k`, 'v', 'PX', '15000'] });
+    expect(planCommand(['setex', 'k', 600, 'v'], fenced)).toMatchObject({ ok: true, name: 'psetex', args: ['psetex', `${P}k`, '30000', 'v'] });
+    expect(planCommand(['pexpireat', 'k', 1_000_001], fenced)).toMatchObject({ ok: true, args: ['pexpireat', `${P}k`, '1005000'] });
+    expect(planCommand(['persist', 'k'], fenced)).toMatchObject({ ok: false, error: expect.stringMatching(/^ERR PERSIST is refused/) });
+    const clampOnly = spaceFor('pf', 'acme', 'upstash', false, gate, { rule, defaultTtl: false });
+    expect(planCommand(['set', 'k', 'v'], clampOnly)).toMatchObject({ args: ['set', `${P}k`, 'v'] });
+    expect(planCommand(['persist', 'k'], clampOnly)).toMatchObject({ ok: true, args: ['persist', `${P}k`] });
+  });
+});
+
 describe('shapeReply', () => {
   it('gives names back without the prefix, and never a name outside it', () => {
     expect(shapeReply([`${P}a`, 'pf:{other}:upstash:b', `${P}c`], 'keys', acme)).toEqual(['a', 'c']);

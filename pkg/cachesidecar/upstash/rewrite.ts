@@ -7,6 +7,7 @@
 import { MAX_KEY_BYTES, encodeKey } from '#pkg/kv/index.ts';
 import { keyPositions, specOf } from './keyspec.ts';
 import type { ScriptGate } from './scripts.ts';
+import { clampTtl, TTL_COMMANDS, type TtlFence } from './ttl-clamp.ts';
 
 export interface TenantSpace {
   /** Stored-key prefix of the tenant's Upstash scope: `encodeKey(prefix, {tenant, scope}, '')`. */
@@ -15,6 +16,10 @@ export interface TenantSpace {
   scripts: ScriptGate;
   /** When set, a SET without a TTL option is stored with this TTL (the scope's policy default). */
   defaultTtlMs?: number;
+  /** The scope's TTL rule: every TTL a command names is clamped into it (see ttl-clamp.ts). */
+  ttl?: TtlFence;
+  /** The clock the absolute TTL forms (EXAT, PEXPIREAT…) are clamped against. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** How a reply is turned back into what the client expects. */
@@ -31,8 +36,19 @@ export type Plan =
   | { ok: true; name: string; args: string[]; reply: ReplyShape }
   | { ok: false; error: string };
 
-export function spaceFor(prefix: string, tenant: string, scope: string, trusted: boolean, scripts: ScriptGate, defaultTtlMs?: number): TenantSpace {
-  return { keyPrefix: encodeKey(prefix, { tenantKey: tenant, scope }, ''), trusted, scripts, ...(defaultTtlMs ? { defaultTtlMs } : {}) };
+/**
+ * `ttl`: a number is only the default TTL of a SET without one (no clamping);
+ * a fence clamps every TTL into its rule and gives the default when it says so.
+ */
+export function spaceFor(prefix: string, tenant: string, scope: string, trusted: boolean, scripts: ScriptGate, ttl?: number | TtlFence, now?: () => number): TenantSpace {
+  const space: TenantSpace = { keyPrefix: encodeKey(prefix, { tenantKey: tenant, scope }, ''), trusted, scripts };
+  if (typeof ttl === 'number' && ttl > 0) space.defaultTtlMs = ttl;
+  if (typeof ttl === 'object') {
+    space.ttl = ttl;
+    if (ttl.defaultTtl) space.defaultTtlMs = ttl.rule.ttlMs;
+  }
+  if (now) space.now = now;
+  return space;
 }
 
 const TTL_OPTIONS = new Set(['ex', 'px', 'exat', 'pxat', 'keepttl']);
@@ -55,6 +71,11 @@ export function commandArgs(raw: unknown): string[] | string {
 export function planCommand(raw: unknown, space: TenantSpace): Plan {
   const args = commandArgs(raw);
   if (typeof args === 'string') return fail(args);
+  return planArgs(args, space);
+}
+
+/** `planCommand` for arguments already read as strings (`args` is rewritten in place). */
+export function planArgs(args: string[], space: TenantSpace): Plan {
   const name = args[0].toLowerCase();
   args[0] = name;
   const spec = specOf(name);
@@ -83,10 +104,15 @@ export function planCommand(raw: unknown, space: TenantSpace): Plan {
     if (key.length > 256 && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return fail(`ERR key exceeds ${MAX_KEY_BYTES} bytes`);
     args[i] = space.keyPrefix + key;
   }
-  if (name === 'set' && space.defaultTtlMs && args.length >= 3 && !args.slice(3).some((a) => TTL_OPTIONS.has(a.toLowerCase()))) {
+  if (space.ttl) {
+    if (TTL_COMMANDS.has(name)) {
+      const refused = clampTtl(args, space.ttl, space.now ?? Date.now);
+      if (refused) return fail(refused);
+    }
+  } else if (name === 'set' && space.defaultTtlMs && args.length >= 3 && !args.slice(3).some((a) => TTL_OPTIONS.has(a.toLowerCase()))) {
     args.push('PX', String(space.defaultTtlMs));
   }
-  return { ok: true, name, args, reply: 'plain' };
+  return { ok: true, name: args[0], args, reply: 'plain' };
 }
 
 /** SCAN cursor [MATCH p] [COUNT n] [TYPE t]: every MATCH confined to the tenant, one added when absent. */
