@@ -10,7 +10,8 @@
  * CACHE_NEAR_CACHE=on (row `near`) runs in the same rounds beside node:http answering a constant.
  *
  * Knobs: BENCH_SECONDS (per run, default 8), BENCH_ROUNDS (default 3), BENCH_BACKEND
- * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS,
+ * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS (replace the
+ * Node flags of `start:cache-sidecar`, which starts every sidecar here; e.g. `SIDECAR_NODE_FLAGS=` runs without them),
  * BENCH_ONLY=upstash (default: everything; `upstash` runs only the native and /upstash GET rows at
  * 32 connections and their CPU check, a short run for work on the Upstash front).
  */
@@ -24,6 +25,7 @@ import { runLoad, hasWrk, type LoadResult } from './lib/wrk.ts';
 import { median, percentile, fmt } from './lib/stats.ts';
 import { runPostLoad } from './cache/post-load.ts';
 import { benchJson } from './report-json.ts';
+import { startCommand, startNpm } from './curves/npm-start.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -32,6 +34,17 @@ const value1k = JSON.stringify({ doc: 'x'.repeat(1024 - 10) });
 const UPSTASH_TOKEN = 'bench-upstash-token-0123456789';
 /** A GET as @upstash/redis sends it (one call, auto-pipelining off). */
 const UPSTASH_GET = { headers: { authorization: `Bearer ${UPSTASH_TOKEN}`, 'content-type': 'application/json', 'upstash-encoding': 'base64' }, body: '["get","k1k"]' };
+
+/**
+ * A sidecar started as `npm run start:cache-sidecar` starts it (built, then
+ * `node <flags> dist/cache-sidecar.js`), or with SIDECAR_NODE_FLAGS instead of the script's flags.
+ */
+function startSidecar(env: NodeJS.ProcessEnv) {
+  const flags = process.env.SIDECAR_NODE_FLAGS;
+  if (flags === undefined) return startNpm('cache-sidecar', env);
+  const { args } = startCommand('cache-sidecar');
+  return start(process.execPath, [...flags.split(' ').filter(Boolean), ...args.filter((a) => !a.startsWith('--'))], env);
+}
 
 async function main() {
   const redisPort = await freePort();
@@ -42,11 +55,13 @@ async function main() {
 
   const dataPort = await freePort();
   const adminPort = await freePort();
-  const sidecar = start(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'cmd/cache-sidecar/main.ts'], {
+  const sidecar = startSidecar({
     CACHE_BACKEND: process.env.BENCH_BACKEND ?? 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(dataPort),
     CACHE_SIDECAR_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', CACHE_UPSTASH_TOKENS: JSON.stringify({ [UPSTASH_TOKEN]: { tenant: 'bench' } }), CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
   });
   await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`, 60_000); // a loaded shared machine can take 20 s to start a binary
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleRss = rssOf(sidecar.pid!).nowMb; // issue 17, section 3: before any request
   const put = await fetch(`http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`, { method: 'PUT', body: value1k });
   if (put.status !== 204) throw new Error(`PUT through the sidecar answered ${put.status}`);
   const sidecarUrl = `http://127.0.0.1:${dataPort}/v1/cache/bench/s/k1k`;
@@ -59,7 +74,7 @@ async function main() {
   // The same sidecar binary with the near cache on (issue 17, section 2): hits served from its memory.
   const nearPort = await freePort();
   const nearAdminPort = await freePort();
-  const nearSidecar = ONLY_UPSTASH ? undefined : start(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'cmd/cache-sidecar/main.ts'], {
+  const nearSidecar = ONLY_UPSTASH ? undefined : startSidecar({
     CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(nearPort),
     CACHE_SIDECAR_ADMIN_PORT: String(nearAdminPort), LOG_LEVEL: 'warn', CACHE_NEAR_CACHE: 'on', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
   });
@@ -170,10 +185,10 @@ async function main() {
     json.row({ table: 'GET hit, 1 KB value', series: who, at: Number(c), rps: med(n, (r) => r.rps), p50us: med(n, (r) => r.p50us), p99us: med(n, (r) => r.p99us), cpuUsPerReq: median(cpuPerRequest[n] ?? []) });
   }
   for (const [c, d] of [[32, direct], [1, direct1]] as const) json.row({ table: 'GET hit, 1 KB value', series: 'direct ioredis', at: c, rps: d.rps, p50us: d.p50us, p99us: d.p99us });
-  json.row({ table: 'RSS', series: 'cache sidecar', peakMb: rss.peakMb, nowMb: rss.nowMb });
+  json.row({ table: 'RSS', series: 'cache sidecar', idleMb: idleRss, peakMb: rss.peakMb, nowMb: rss.nowMb });
   console.log(`| direct ioredis | 32 | ${fmt(direct.rps)} | ${fmt(direct.p50us)} | ${fmt(direct.p99us)} | |`);
   console.log(`| direct ioredis | 1 | ${fmt(direct1.rps)} | ${fmt(direct1.p50us)} | ${fmt(direct1.p99us)} | |`);
-  console.log(`sidecar peak RSS ${fmt(rss.peakMb, 1)} MB (now ${fmt(rss.nowMb, 1)} MB)`);
+  console.log(`sidecar RSS idle ${fmt(idleRss, 1)} MB, peak ${fmt(rss.peakMb, 1)} MB (now ${fmt(rss.nowMb, 1)} MB)`);
 
   console.log('\ntargets');
   const check = (label: string, ok: boolean, detail: string) => { console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`); json.check(label, ok, detail); };
@@ -199,7 +214,8 @@ async function main() {
   check('32 connections: /upstash GET server CPU per request <= 1.15x the native GET', upstashCpu <= 1.15, `${fmt(upstashCpu, 2)}x`);
   const p99 = med('sidecar@1', (r) => r.p99us);
   check('1 connection: sidecar p99 under 2 ms', p99 < 2000, `${fmt(p99)} us`);
-  check('peak RSS under 120 MB', rss.peakMb < 120, `${fmt(rss.peakMb, 1)} MB`);
+  check('sidecar idle RSS <= 70 MB', idleRss <= 70, `${fmt(idleRss, 1)} MB`);
+  check('sidecar peak RSS <= 100 MB', rss.peakMb <= 100, `${fmt(rss.peakMb, 1)} MB`);
   const errors = Object.values(results).flat().reduce((a, r) => a + r.errors + r.non2xx, 0);
   // Issue 17, section 2: the near cache on, against node:http's ceiling and webdis, as ratios within this run.
   if (results['near@32']) {
