@@ -25,12 +25,12 @@ export async function loadSpecFile(path: string, logger: Logger, options: { fall
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new AutoscalerError(400, 'SPEC_FILE_UNREADABLE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new AutoscalerError('SPEC_FILE_UNREADABLE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const docs = parseAllDocuments(text);
   const values: Doc[] = [];
   for (const d of docs) {
-    if (d.errors.length > 0) throw new AutoscalerError(400, 'SPEC_FILE_INVALID', `${path}: ${d.errors[0].message}`);
+    if (d.errors.length > 0) throw new AutoscalerError('SPEC_FILE_INVALID', `${path}: ${d.errors[0].message}`);
     const v = d.toJS() as Doc | null;
     if (v) values.push(v);
   }
@@ -38,7 +38,7 @@ export async function loadSpecFile(path: string, logger: Logger, options: { fall
     ...d,
     metadata: { namespace: 'default', generation: 1, uid: `file-${i}`, ...d.metadata },
   })) as QueueAutoscalerObject[];
-  if (objects.length === 0) throw new AutoscalerError(400, 'SPEC_FILE_EMPTY', `${path} holds no ${KIND}`);
+  if (objects.length === 0) throw new AutoscalerError('SPEC_FILE_EMPTY', `${path} holds no ${KIND}`);
   const key = (ns: string | undefined, name: string | undefined) => `${ns ?? 'default'}/${name ?? ''}`;
   const secrets = new Map<string, Record<string, string>>();
   const replicas = new Map<string, number>();

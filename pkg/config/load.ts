@@ -1,11 +1,12 @@
 import { cleanEnv, type ValidatorSpec } from 'envalid';
+import { PilotfishError } from '#pkg/errors/index.ts';
 
 export type Specs = { [key: string]: ValidatorSpec<unknown> };
 type Cleaned<S extends Specs> = { readonly [K in keyof S]: S[K] extends ValidatorSpec<infer T> ? T : never };
 
 /** Thrown when the environment does not satisfy a binary's spec. Names variables, never values. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends PilotfishError {
+  declare readonly code: 'CONFIG_INVALID';
   readonly missing: string[];
   readonly invalid: { name: string; reason: string }[];
   constructor(missing: string[], invalid: { name: string; reason: string }[]) {
@@ -13,7 +14,7 @@ export class ConfigError extends Error {
       ...missing.map((name) => `missing required environment variable ${name}`),
       ...invalid.map(({ name, reason }) => `invalid environment variable ${name}: ${reason}`),
     ];
-    super(parts.join('; '));
+    super('CONFIG_INVALID', parts.join('; '));
     this.name = 'ConfigError';
     this.missing = missing;
     this.invalid = invalid;

@@ -1,22 +1,17 @@
+import { PilotfishError } from '#pkg/errors/index.ts';
+
 /**
- * The one error type that crosses an HTTP edge: a stable machine `code`, an
- * HTTP `status`, and a message safe to show a caller (never a secret, never a
- * stored value).
+ * The PilotfishError of an HTTP edge itself (a bad body, an unknown route, a
+ * missing token): it always has its `status`, and may add response headers.
+ * Domain errors do not extend it; an edge maps their codes (`httpStatusOf`).
  */
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
+export class HttpError extends PilotfishError {
+  declare readonly status: number;
   readonly headers?: Record<string, string>;
   constructor(status: number, code: string, message: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { cause: options?.cause, status });
     this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
     this.headers = options?.headers;
-  }
-
-  toJSON(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
   }
 }
 

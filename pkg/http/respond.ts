@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { PilotfishError, httpStatusOf, type StatusByCode } from '#pkg/errors/index.ts';
 import { HttpError } from './errors.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string | number>): void {
@@ -12,12 +13,18 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
   res.end(text);
 }
 
-/** Answers an error as `{"error":{"code","message"}}`; unknown errors become a 500 that reveals nothing. */
-export function sendError(res: ServerResponse, err: unknown, headers?: Record<string, string | number>): void {
-  const httpError = err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal error');
+/**
+ * Answers an error as `{"error":{"code","message"}}`: an HttpError with its
+ * status, a domain PilotfishError with the status this edge gives its code
+ * (`statusByCode`); anything else becomes a 500 that reveals nothing.
+ */
+export function sendError(res: ServerResponse, err: unknown, headers?: Record<string, string | number>, statusByCode: StatusByCode = {}): void {
+  const known = err instanceof PilotfishError && (err.status !== undefined || Object.hasOwn(statusByCode, err.code));
+  const answer = known ? err : new HttpError(500, 'internal', 'internal error');
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, httpError.status, httpError.toJSON(), { ...httpError.headers, ...headers });
+  const own = answer instanceof HttpError ? answer.headers : undefined;
+  sendJson(res, httpStatusOf(answer, statusByCode), answer.toJSON(), { ...own, ...headers });
 }

@@ -1,3 +1,5 @@
+import { PilotfishError } from '#pkg/errors/index.ts';
+
 /**
  * The cache layer's one error type. `kind` says what went wrong in terms a
  * caller can act on; `status` is the HTTP status an edge should answer with;
@@ -42,17 +44,15 @@ export interface CacheErrorOptions {
   cause?: unknown;
 }
 
-export class CacheError extends Error {
+export class CacheError extends PilotfishError {
   readonly kind: CacheErrorKind;
-  readonly status: number;
-  readonly code: string;
+  // Still carried here because the sidecar's edge reads it (pkg/cachesidecar); CACHE_ERROR_STATUS is the mapping.
+  declare readonly status: number;
 
   constructor(kind: CacheErrorKind, message: string, options: CacheErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(options.code ?? kind, message, { cause: options.cause, status: options.status ?? CACHE_ERROR_STATUS[kind] });
     this.name = 'CacheError';
     this.kind = kind;
-    this.status = options.status ?? CACHE_ERROR_STATUS[kind];
-    this.code = options.code ?? kind;
   }
 
   /** True for the kinds that mean "the backend could not answer" (an outage: the breaker counts these). */
@@ -67,10 +67,6 @@ export class CacheError extends Error {
    */
   get uncached(): boolean {
     return this.degraded || this.kind === 'other';
-  }
-
-  toJSON(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
   }
 }
 

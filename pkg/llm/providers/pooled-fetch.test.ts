@@ -77,7 +77,7 @@ describe('PooledResponse, the stand-in for Response the SDKs read (contract)', (
       return openai(f).chat.completions.create(chat).then(() => undefined, (err: unknown) => err as InstanceType<typeof OpenAI.APIError>);
     });
     expect(failed.got).toBeInstanceOf(OpenAI.RateLimitError);
-    expect([failed.got?.status, failed.got?.headers.get('retry-after'), failed.got?.message]).toEqual([failed.want?.status, failed.want?.headers.get('retry-after'), failed.want?.message]);
+    expect([failed.got?.status, failed.got?.headers?.get('retry-after'), failed.got?.message]).toEqual([failed.want?.status, failed.want?.headers?.get('retry-after'), failed.want?.message]);
   });
 
   it('serves the Anthropic SDK a message, a stream and an error as undici\'s own fetch does', async () => {

@@ -1,0 +1,2 @@
+export { PilotfishError, type PilotfishErrorOptions } from './pilotfish-error.ts';
+export { httpStatusOf, type StatusByCode } from './status.ts';
