@@ -45,11 +45,11 @@ async function warm(s: NearSidecar, key: string, body: string): Promise<void> {
 
 describe('coherence between two sidecars', () => {
   it('a PUT through one is seen by the other within 50 ms, over many keys, repeatedly', async () => {
-    const keys = Array.from({ length: 40 }, (_, i) => `put-${i}`);
+    const keys = Array.from({ length: 25 }, (_, i) => `put-${i}`);
     for (const key of keys) expect((await a.call(path(key), { method: 'PUT', body: '{"v":0}' })).status).toBe(204);
     for (const key of keys) await warm(b, key, '{"v":0}');
     const before = await metricValue(b.metrics, 'cache_near_invalidations_total', { source: 'redis' });
-    for (let round = 1; round <= 5; round++) {
+    for (let round = 1; round <= 4; round++) {
       for (const key of keys) {
         const body = `{"v":${round}}`;
         expect((await a.call(path(key), { method: 'PUT', body })).status).toBe(204);
@@ -59,13 +59,13 @@ describe('coherence between two sidecars', () => {
         expect(await within(1000, async () => (await b.read(path(key))).layer === 'near')).toBe(true);
       }
     }
-    expect(await metricValue(b.metrics, 'cache_near_invalidations_total', { source: 'redis' })).toBeGreaterThanOrEqual(before + keys.length * 5);
-    expect(await metricValue(b.metrics, 'cache_near_hits_total', { scope: 'docs' })).toBeGreaterThanOrEqual(keys.length * 6);
+    expect(await metricValue(b.metrics, 'cache_near_invalidations_total', { source: 'redis' })).toBeGreaterThanOrEqual(before + keys.length * 4);
+    expect(await metricValue(b.metrics, 'cache_near_hits_total', { scope: 'docs' })).toBeGreaterThanOrEqual(keys.length * 5);
   });
 
   it('a DELETE through one is seen by the other within 50 ms', async () => {
     for (let round = 0; round < 3; round++) {
-      const keys = Array.from({ length: 20 }, (_, i) => `del-${round}-${i}`);
+      const keys = Array.from({ length: 15 }, (_, i) => `del-${round}-${i}`);
       for (const key of keys) {
         expect((await a.call(path(key), { method: 'PUT', body: '"here"' })).status).toBe(204);
         await warm(b, key, '"here"');
@@ -78,7 +78,7 @@ describe('coherence between two sidecars', () => {
   });
 
   it('a SET by another Redis client (as redis-cli would) is seen by both within 50 ms', async () => {
-    const keys = Array.from({ length: 30 }, (_, i) => `cli-${i}`);
+    const keys = Array.from({ length: 20 }, (_, i) => `cli-${i}`);
     for (const key of keys) {
       await redis.set(stored(key), '"old"', 'PX', 60_000);
       await warm(a, key, '"old"');
