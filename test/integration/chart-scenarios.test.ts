@@ -22,6 +22,21 @@ const envByName = (c: Obj): Record<string, Obj> => Object.fromEntries((c.env as 
 const secretRef = (c: Obj, name: string) => envByName(c)[name]?.valueFrom?.secretKeyRef as Obj | undefined;
 const selects = (selector: Obj, labels: Obj) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
+/** What a Secret would hold for these variables (the others: any string). */
+const SECRET_EXAMPLES: Record<string, string> = {
+  LLM_PROXY_KEYS: JSON.stringify({ 'client-key-0123456789abcdef0123': { tenant: 'acme', rpm: 60 } }),
+  CACHE_UPSTASH_TOKENS: JSON.stringify({ 'upstash-token-0123456789abcdef': { tenant: 'acme' } }),
+};
+
+/** The environment a container gets from its ConfigMap and env, each Secret's value an example. */
+function renderedEnv(cm: Obj, c: Obj): Record<string, string> {
+  const env: Record<string, string> = { ...cm.data };
+  for (const e of c.env as Obj[]) {
+    env[e.name] = e.valueFrom?.secretKeyRef ? SECRET_EXAMPLES[e.name] ?? `placeholder-${e.name.toLowerCase()}` : e.valueFrom ? 'placeholder-field' : String(e.value);
+  }
+  return env;
+}
+
 /** Every `existingSecret` named anywhere in a values file. */
 function secretsNamedIn(values: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(values)) for (const v of values) secretsNamedIn(v, out);
@@ -112,11 +127,13 @@ describe.skipIf(!helm)('ci scenarios', () => {
       }
     });
 
-    it('scrapes every metrics port with a ServiceMonitor and loads the queue rules', () => {
+    it('scrapes every metrics port with a ServiceMonitor, loads the queue rules and ships the Grafana dashboards', () => {
       const monitors = docs.filter((d) => d.kind === 'ServiceMonitor');
       expect(monitors.map((m) => m.metadata.name).sort()).toEqual(['app', 'cache-sidecar', 'controller', 'injector', 'llm-proxy', 'worker'].map((n) => `pf-pilotfish-${n}`));
       for (const m of monitors) expect(m.metadata.labels.release).toBe('kube-prometheus-stack');
       expect(docs.filter((d) => d.kind === 'PrometheusRule')).toHaveLength(1);
+      const dashboards = docs.filter((d) => d.kind === 'ConfigMap' && d.metadata.labels?.grafana_dashboard === '1');
+      expect(dashboards.map((d) => d.metadata.namespace)).toEqual(['monitoring', 'monitoring', 'monitoring']);
     });
 
     it('lets the injector\'s webhook port take the API server\'s calls and its admin port Prometheus only', () => {
@@ -163,17 +180,23 @@ describe.skipIf(!helm)('optional credentials, from Secrets only', () => {
     expect(secretRef(proxy, 'LLM_PROXY_KEYS')).toEqual({ name: 'llm-proxy', key: 'client-keys' });
     expect(secretRef(proxy, 'AZURE_OPENAI_API_KEY')).toEqual({ name: 'llm-upstreams', key: 'azure' });
     for (const v of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']) expect(secretRef(container(app, 'app')!, v)).toEqual({ name: 'llm-proxy', key: 'proxy-token' });
-    // The proxy's own loader takes the token list the Secret holds (two during a rotation).
+    // The proxy's own loader takes the rendered environment, with the token list the Secret holds (two during a rotation).
     const cm = find(docs, 'ConfigMap', 'pf-pilotfish-llm-proxy')!;
-    expect(readLlmProxyConfig({ ...cm.data, OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', LLM_PROXY_TOKEN: 'old-token,new-token' }).callerTokens).toEqual(['old-token', 'new-token']);
+    expect(readLlmProxyConfig({ ...renderedEnv(cm, proxy), LLM_PROXY_TOKEN: 'old-token,new-token' }).callerTokens).toEqual(['old-token', 'new-token']);
   });
 
-  it('LLM_UPSTREAMS is the list as given, in the proxy\'s ConfigMap, each apiKeyEnv set from a Secret', () => {
+  it('LLM_UPSTREAMS is the list as given, in the proxy\'s ConfigMap, each apiKeyEnv set from a Secret, and the proxy\'s loader takes it', () => {
     const docs = wired();
     const cm = find(docs, 'ConfigMap', 'pf-pilotfish-llm-proxy')!;
     expect(JSON.parse(cm.data.LLM_UPSTREAMS)).toEqual(upstreams);
     const proxy = container(find(docs, 'Deployment', 'pf-pilotfish-app')!, 'llm-proxy')!;
     for (const u of upstreams.filter((x) => x.apiKeyEnv)) expect(secretRef(proxy, u.apiKeyEnv!), u.name).toBeDefined();
+    expect(() => readLlmProxyConfig(renderedEnv(cm, proxy))).not.toThrow();
+    // Without the Secret reference the proxy would not start: the chart refuses first (below).
+    expect(() => readLlmProxyConfig({ ...renderedEnv(cm, proxy), AZURE_OPENAI_API_KEY: '' })).toThrow(/AZURE_OPENAI_API_KEY/);
+
+    const latency = find(render('--set-json', `llmProxy.upstreams=${JSON.stringify(upstreams.slice(1))}`, '--set', 'llmProxy.upstreamRouting=latency'), 'ConfigMap', 'pf-pilotfish-llm-proxy')!;
+    expect(JSON.parse(latency.data.LLM_UPSTREAMS)).toEqual({ routing: 'latency', upstreams: upstreams.slice(1) });
   });
 
   it('refuses an upstream whose key no Secret sets, and a key written inline', () => {

@@ -73,7 +73,7 @@ spec:
           image: {{ include "pilotfish.image" $root }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           restartPolicy: Always
-          command: [node, cmd/cache-sidecar/main.ts]
+          command: [node, --max-semi-space-size=1, dist/cache-sidecar.js]
           envFrom:
             - configMapRef:
                 name: {{ include "pilotfish.componentName" (dict "root" $root "component" "cache-sidecar") }}
@@ -109,7 +109,7 @@ spec:
           image: {{ include "pilotfish.image" $root }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           restartPolicy: Always
-          command: [node, cmd/llm-proxy/main.ts]
+          command: [node, --max-semi-space-size=1, dist/llm-proxy.js]
           envFrom:
             - configMapRef:
                 name: {{ include "pilotfish.componentName" (dict "root" $root "component" "llm-proxy") }}
