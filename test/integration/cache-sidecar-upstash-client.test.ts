@@ -5,32 +5,23 @@
  * and errors, with auto-pipelining, base64 responses and telemetry each on
  * and off; the path form and the wire details checked raw.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { errors } from '@upstash/redis';
 import { MemoryStore } from '#pkg/kv/index.ts';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
-import { runUpstashSidecar, upstashClient, rest, type ClientOptions, type UpstashSidecar } from './cache-sidecar-upstash-helpers.ts';
+import { runUpstashSidecar, upstashClient, upstashSidecarForFile, rest, type ClientOptions, type UpstashSidecar } from './cache-sidecar-upstash-helpers.ts';
 
 const PREFIX = `pfupc-${randomUUID().slice(0, 8)}`;
 const LOCKING_SCRIPT = '#!lua flags=allow-key-locking\nlocal n = redis.call("INCRBY", KEYS[1], ARGV[1])\nreturn {n, KEYS[1]}';
+const file = upstashSidecarForFile({
+  redisUrl: sharedRedisUrl(), prefix: PREFIX, scripts: [LOCKING_SCRIPT],
+  grants: [{ tenant: 'acme' }, { tenant: 'beta' }, { tenant: 'ops', trusted: true }, { tenant: 'docs', scope: 'knowledge.search', defaultTtl: true }],
+});
 let s: UpstashSidecar;
 let direct: Redis;
-
-beforeAll(async () => {
-  s = await runUpstashSidecar({
-    redisUrl: sharedRedisUrl(), prefix: PREFIX, scripts: [LOCKING_SCRIPT],
-    grants: [{ tenant: 'acme' }, { tenant: 'beta' }, { tenant: 'ops', trusted: true }, { tenant: 'docs', scope: 'knowledge.search', defaultTtl: true }],
-  });
-  direct = new Redis(sharedRedisUrl(), { protocol: 2 });
-});
-afterAll(async () => {
-  const keys = await direct.keys(`${PREFIX}:*`);
-  if (keys.length) await direct.del(...keys);
-  direct.disconnect();
-  await s.close();
-});
+beforeAll(() => { ({ sidecar: s, direct } = file); });
 
 const modes: (ClientOptions & { name: string })[] = [
   { name: 'auto-pipelining, base64, telemetry', autoPipelining: true, base64: true, telemetry: true },

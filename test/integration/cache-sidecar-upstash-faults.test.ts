@@ -7,21 +7,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { errors } from '@upstash/redis';
-import { startRedis } from '../fixtures/redis.ts';
-import { redisStore } from './cache-sidecar-helpers.ts';
-import { runUpstashSidecar, upstashClient, rest } from './cache-sidecar-upstash-helpers.ts';
+import { eventually } from '../fixtures/queue-helpers.ts';
+import { upstashSidecarOnOwnRedis, rest } from './cache-sidecar-upstash-helpers.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => { for (const c of cleanups.reverse()) await c().catch(() => {}); });
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < timeoutMs) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} not within ${timeoutMs} ms`);
-}
 
 /** `n` calls, each expected to fail with an UpstashError saying the backend is unavailable (a hang would be the client's AbortError instead). */
 async function failingCalls(n: number, call: () => Promise<unknown>): Promise<void> {
@@ -40,12 +30,7 @@ async function requestsCounted(admin: string, result: string): Promise<number> {
 
 describe('Upstash endpoint, Redis killed', () => {
   it('answers with an error within the op deadline, never hangs, and recovers after a restart', async () => {
-    const r = await startRedis();
-    cleanups.push(() => r.stop());
-    const s = await runUpstashSidecar({ redisUrl: r.url, prefix: 'pfupf', grants: [{ tenant: 'acme' }], store: redisStore(r.url, 'pfupf'), opTimeoutMs: 100 });
-    cleanups.push(() => s.close());
-    const client = upstashClient(s, 'acme');
-    expect(await client.set('k', 'v1')).toBe('OK');
+    const { redis: r, sidecar: s, client } = await upstashSidecarOnOwnRedis(cleanups);
 
     await r.kill();
     await failingCalls(12, () => client.get('k'));
@@ -68,7 +53,7 @@ describe('Upstash endpoint, Redis killed', () => {
 
     await r.restart();
     // Nothing persisted: write again once the sidecar takes writes.
-    await until('writes after restart', async () => (await client.set('k', 'v2')) === 'OK', 5000);
+    await eventually(async () => ((await client.set('k', 'v2')) === 'OK' ? true : undefined), 'writes after restart', 5000);
     expect(await client.get('k')).toBe('v2');
     expect(s.logs.text()).toContain('cache backend back: serving from cache');
   });
@@ -76,12 +61,7 @@ describe('Upstash endpoint, Redis killed', () => {
 
 describe('Upstash endpoint, Redis hung', () => {
   it('answers from the deadline while Redis does not, then from the open breaker at once, and serves again after it resumes', async () => {
-    const r = await startRedis();
-    cleanups.push(() => r.stop());
-    const s = await runUpstashSidecar({ redisUrl: r.url, prefix: 'pfupf', grants: [{ tenant: 'acme' }], store: redisStore(r.url, 'pfupf'), opTimeoutMs: 100 });
-    cleanups.push(() => s.close());
-    const client = upstashClient(s, 'acme');
-    expect(await client.set('k', 'v1')).toBe('OK');
+    const { redis: r, sidecar: s, client } = await upstashSidecarOnOwnRedis(cleanups);
 
     r.pause();
     await failingCalls(10, () => client.get('k'));
@@ -94,6 +74,6 @@ describe('Upstash endpoint, Redis hung', () => {
     const status = await (await fetch(`${s.admin}/v1/status`)).json() as { breaker: { state: string } };
     expect(status.breaker.state).toBe('open');
     r.resume();
-    await until('reads after resume', async () => (await client.get('k')) === 'v1', 5000);
+    await eventually(async () => ((await client.get('k')) === 'v1' ? true : undefined), 'reads after resume', 5000);
   });
 });

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { Redis } from 'ioredis';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { MemoryStore, type CacheStore } from '#pkg/kv/index.ts';
 import { createCacheSidecar, parseUpstashTokens, type CacheSidecar } from '#pkg/cachesidecar/index.ts';
 import { Metrics } from '#pkg/metrics/index.ts';
 import { createLogger, captureLogs, type CapturedLogs } from '#pkg/log/index.ts';
+import { startRedis, type RedisProcess } from '../fixtures/redis.ts';
 import { TEST_POLICY, redisStore } from './cache-sidecar-helpers.ts';
 
 export interface UpstashSidecar {
@@ -44,6 +47,43 @@ export async function runUpstashSidecar(options: {
   const { dataPort, adminPort } = await sidecar.listen({ port: 0, host: '127.0.0.1' }, { port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${dataPort}`;
   return { sidecar, url: `${base}/upstash`, base, admin: `http://127.0.0.1:${adminPort}`, logs, tokens, close: () => sidecar.close() };
+}
+
+type SidecarOptions = Parameters<typeof runUpstashSidecar>[0];
+
+/**
+ * One sidecar for a whole test file, on the shared Redis, and a direct
+ * connection to look at what it stored; the file's keys (under `prefix`) are
+ * removed afterwards. Read the fields in hooks and tests, once `beforeAll` ran.
+ */
+export function upstashSidecarForFile(options: SidecarOptions): { sidecar: UpstashSidecar; direct: Redis } {
+  const file = {} as { sidecar: UpstashSidecar; direct: Redis };
+  beforeAll(async () => {
+    file.sidecar = await runUpstashSidecar(options);
+    file.direct = new Redis(options.redisUrl, { protocol: 2 });
+  });
+  afterAll(async () => {
+    const keys = await file.direct.keys(`${options.prefix}:*`);
+    if (keys.length) await file.direct.del(...keys);
+    file.direct.disconnect();
+    await file.sidecar.close();
+  });
+  return file;
+}
+
+/**
+ * A Redis of its own (to kill or pause), a sidecar on it with one tenant
+ * (`acme`) and a 100 ms op deadline, and acme's client, which has written
+ * `k` = `v1`. Everything is stopped by the returned cleanups, in reverse.
+ */
+export async function upstashSidecarOnOwnRedis(cleanups: (() => Promise<unknown>)[]): Promise<{ redis: RedisProcess; sidecar: UpstashSidecar; client: UpstashRedis }> {
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const sidecar = await runUpstashSidecar({ redisUrl: redis.url, prefix: 'pfupf', grants: [{ tenant: 'acme' }], store: redisStore(redis.url, 'pfupf'), opTimeoutMs: 100 });
+  cleanups.push(() => sidecar.close());
+  const client = upstashClient(sidecar, 'acme');
+  if (await client.set('k', 'v1') !== 'OK') throw new Error('the sidecar did not take the first write');
+  return { redis, sidecar, client };
 }
 
 export interface ClientOptions { autoPipelining?: boolean; base64?: boolean; telemetry?: boolean }

@@ -5,12 +5,12 @@
  * or deletes a key of another token's tenant; and two sidecars sharing one
  * Redis count one tenant's limits together.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
-import { runUpstashSidecar, upstashClient, rest, type UpstashSidecar } from './cache-sidecar-upstash-helpers.ts';
+import { runUpstashSidecar, upstashClient, upstashSidecarForFile, rest, type UpstashSidecar } from './cache-sidecar-upstash-helpers.ts';
 
 const PREFIX = `pfupt-${randomUUID().slice(0, 8)}`;
 const READ_SCRIPT = 'return {redis.call("GET", KEYS[1]), KEYS[1]}';
@@ -22,16 +22,8 @@ let direct: Redis;
 const BETA_NAMES = ['secret', 'a', 'b', 'list', '*', '', 'beta-only-1', 'beta-only-2'];
 const betaKey = (name: string) => `${PREFIX}:{beta}:upstash:${name}`;
 
-beforeAll(async () => {
-  s = await runUpstashSidecar({ redisUrl: sharedRedisUrl(), prefix: PREFIX, grants: [{ tenant: 'acme' }, { tenant: 'beta' }], scripts: [READ_SCRIPT, LIMIT_SCRIPT] });
-  direct = new Redis(sharedRedisUrl(), { protocol: 2 });
-});
-afterAll(async () => {
-  const keys = await direct.keys(`${PREFIX}:*`);
-  if (keys.length) await direct.del(...keys);
-  direct.disconnect();
-  await s.close();
-});
+const file = upstashSidecarForFile({ redisUrl: sharedRedisUrl(), prefix: PREFIX, grants: [{ tenant: 'acme' }, { tenant: 'beta' }], scripts: [READ_SCRIPT, LIMIT_SCRIPT] });
+beforeAll(() => { ({ sidecar: s, direct } = file); });
 
 const keyName = fc.oneof(
   fc.constantFrom('a', 'b', 'secret', 'list', '', '*', '?', '[a-z]*', '\\', ':', '{beta}', '{beta}:upstash:secret', `${PREFIX}:{beta}:upstash:secret`, '}:x', '..'),
