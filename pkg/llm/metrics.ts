@@ -7,6 +7,8 @@ import type { BreakerState } from './resilience/breaker.ts';
 export type Outcome = 'success' | 'degraded' | 'client_error' | 'error' | 'aborted';
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+/** The proxy's own time is tens of µs to a few ms: finer buckets than the request latency's. */
+const OVERHEAD_BUCKETS_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 /** Distinct model label values kept before new ones are reported as `other` (bounds cardinality). */
 const MAX_MODELS = 200;
 
@@ -24,6 +26,8 @@ export class LlmMetrics implements GatewayObserver {
   readonly #fallbacks;
   readonly #circuit;
   readonly #tokenUsage: OtelHistogram;
+  readonly #overhead: BoundHistogram;
+  readonly #upstreamWait: BoundHistogram;
   readonly #bound = new Map<string, { count: BoundCounter; duration: BoundHistogram }>();
   readonly #boundTtft = new Map<string, BoundHistogram>();
   readonly #boundTokens = new Map<string, { input: BoundCounter; output: BoundCounter; inputAttrs: Attributes; outputAttrs: Attributes }>();
@@ -63,6 +67,15 @@ export class LlmMetrics implements GatewayObserver {
       name: 'llm_circuit_state', help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.',
       labelNames: ['provider'] as const, otel: { name: 'pilotfish.llm.circuit.state', attributes: { provider: 'gen_ai.system' } },
     });
+    // Label-free: the proxy's own cost per answer, apart from the upstream's (the Server-Timing split).
+    this.#overhead = metrics.histogram({
+      name: 'llm_proxy_overhead_seconds', help: 'The proxy\'s own time per answer, upstream time excluded (streams: up to the first byte).',
+      labelNames: [] as const, buckets: OVERHEAD_BUCKETS_SECONDS,
+    }).bind({});
+    this.#upstreamWait = metrics.histogram({
+      name: 'llm_proxy_upstream_seconds', help: 'Time per answer spent waiting on upstreams, retries and fallbacks included (streams: up to their first event).',
+      labelNames: [] as const, buckets: LATENCY_BUCKETS_SECONDS,
+    }).bind({});
     this.#tokenUsage = metrics.meter.createHistogram('gen_ai.client.token.usage', {
       description: 'Tokens used per request, by gen_ai.token.type.', unit: '{token}',
       advice: { explicitBucketBoundaries: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864] },
@@ -74,6 +87,12 @@ export class LlmMetrics implements GatewayObserver {
     if (this.#models.size >= MAX_MODELS) return 'other';
     this.#models.add(model);
     return model;
+  }
+
+  /** One answer's Server-Timing split, in seconds. */
+  overhead(proxySeconds: number, upstreamSeconds: number): void {
+    this.#overhead.observe(Math.max(0, proxySeconds));
+    this.#upstreamWait.observe(upstreamSeconds);
   }
 
   request(provider: string, model: string, dialect: Dialect, outcome: Outcome, seconds: number): void {

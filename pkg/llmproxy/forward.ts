@@ -6,6 +6,7 @@ import {
 import { peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { openRelay, relayAnswer, relayStream, type RawStream, type StreamTap } from './relay.ts';
+import { timingOf } from './server-timing.ts';
 
 /** A provider's answer computed by the proxy itself (the mock's embeddings, a local token count). */
 export interface LocalAnswer {
@@ -90,6 +91,7 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
   const onClose = () => { if (!res.writableFinished) ac.abort(); };
   res.once('close', onClose);
   let served: Forwarded & Outcome;
+  const upstreamDone = timingOf(res)?.upstream();
   try {
     served = await gateway.run<Forwarded>({ ...route, candidates }, ac.signal, async (cand, _provider, attempt) => {
       const body = cand.model === p.model ? raw : JSON.stringify({ ...p.body, model: cand.model });
@@ -103,6 +105,7 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
       return { answer, stream };
     }, { deadlineMs: gateway.deadlineFor(req.headers['x-stainless-timeout']), stream: p.stream });
   } catch (err) {
+    upstreamDone?.();
     res.off('close', onClose);
     const g = err instanceof GatewayError ? err : undefined;
     const e = g?.error ?? err;
@@ -112,6 +115,7 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
     if (kind !== 'aborted') ctx.fail(res, d, e, outcome, requestId);
     return;
   }
+  upstreamDone?.();
   const answer = served.answer;
   if (requestId) delete answer.headers['x-request-id'];
   if (!served.stream) {

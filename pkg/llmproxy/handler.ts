@@ -12,6 +12,7 @@ import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { openRelay, relayAnswer, relayFailure, relayStream, type RawStream } from './relay.ts';
 import type { Governance, Ticket } from './governance.ts';
 import { createResponsesDialect } from './responses.ts';
+import { timeServerResponse, timingOf, type TimingSink } from './server-timing.ts';
 import { SSE_HEADERS, writeFrame } from './sse.ts';
 import { chatWire, responsesWire, type RawWire } from './wire.ts';
 
@@ -142,9 +143,11 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     };
 
     let served: Served & Outcome;
+    const upstreamDone = timingOf(res)?.upstream();
     try {
       served = await gateway.run(route, ac.signal, call, { deadlineMs: gateway.deadlineFor(req.headers['x-stainless-timeout']), stream: p.stream, degraded: () => ({ kind: 'degraded' }) });
     } catch (err) {
+      upstreamDone?.();
       res.off('close', onClose);
       const g = err instanceof GatewayError ? err : undefined;
       const e = g?.error ?? err;
@@ -155,6 +158,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
       if (kind !== 'aborted') fail(res, d, e, outcome, requestId);
       return;
     }
+    upstreamDone?.();
     const seconds = () => (performance.now() - t0) / 1000;
     if (served.kind === 'raw') {
       const answer = served.answer;
@@ -262,7 +266,11 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
 
   const callerAllowed = governance ? (h: IncomingMessage['headers']) => governance.allowed(h) : callerCheck(options.callerTokens ?? []);
 
+  // Every answer carries Server-Timing (server-timing.ts); the same split feeds the label-free overhead histograms.
+  const onTiming: TimingSink = (t) => metrics.overhead(t.proxyMs / 1000, t.upstreamMs / 1000);
+
   return (req, res) => {
+    timeServerResponse(res, onTiming);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
