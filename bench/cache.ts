@@ -92,8 +92,9 @@ async function main() {
   const leanPort = await freePort();
   const constServer = start(process.execPath, ['bench/cache/baseline-server.ts', 'const', String(constPort), '0', '']);
   const leanServer = start(process.execPath, ['bench/cache/baseline-server.ts', 'lean', String(leanPort), String(redisPort), 'bench:webdis:1k']);
-  await waitForTcp(constPort);
-  await waitForTcp(leanPort);
+  // Generous: on a loaded machine a Node process can take more than the default 5 s to listen.
+  await waitForTcp(constPort, 30_000);
+  await waitForTcp(leanPort, 30_000);
   const baselineUrls: Record<string, string> = {
     'node-const': `http://127.0.0.1:${constPort}/`,
     'node-lean': `http://127.0.0.1:${leanPort}/`,
