@@ -25,6 +25,7 @@ import http from 'k6/http';
 import { check } from 'k6';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import { APP_API_KEY, APP_URL, baseThresholds, env, envNumber, header, randomInt, stages } from './lib/config.js';
+import { summarize } from './lib/summary.js';
 
 const HOT_QUERIES = envNumber('HOT_QUERIES', 20);
 const HOT_SHARE = envNumber('HOT_SHARE', 0.9);
@@ -158,4 +159,9 @@ function chat() {
 export default function () {
   if (Math.random() < CHAT_SHARE) chat();
   else search();
+}
+
+/** The whole summary as JSON in SUMMARY_FILE (default app-summary.json), each threshold's verdict on stdout. */
+export function handleSummary(data) {
+  return summarize(data, 'app');
 }

@@ -55,7 +55,7 @@ function exportedNames(sf: ts.SourceFile): string[] {
 
 describe('load/ k6 scripts', () => {
   it('finds the scripts and their shared config', () => {
-    expect(files.map((f) => relative(LOAD, f)).sort()).toEqual(expect.arrayContaining(['app.js', 'cache-sidecar.js', 'llm-proxy.js', 'lib/config.js']));
+    expect(files.map((f) => relative(LOAD, f)).sort()).toEqual(expect.arrayContaining(['app.js', 'cache-sidecar.js', 'llm-proxy.js', 'queue.js', 'lib/config.js', 'lib/summary.js']));
   });
 
   it.each(files.map((f) => [relative(LOAD, f), f]))('%s parses as an ES module', (_name, file) => {
@@ -93,6 +93,8 @@ describe('load/ k6 scripts', () => {
 /** Just the k6 APIs the scripts use; HTTP is synchronous like k6's, through curl (or a node child). */
 const SHIM: Record<string, string> = {
   'k6.mjs': `
+    // k6's sleep blocks the VU: so does this one.
+    export function sleep(seconds) { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000); }
     export function check(res, sets) {
       let all = true;
       for (const [name, fn] of Object.entries(sets)) {
@@ -111,7 +113,7 @@ const SHIM: Record<string, string> = {
     export class Gauge extends Metric {}`,
   'k6-http.mjs': `
     import { spawnSync } from 'node:child_process';
-    import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+    import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
     import { tmpdir } from 'node:os';
     import { join } from 'node:path';
     function canonical(name) { return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1).toLowerCase()).join('-'); }
@@ -132,12 +134,15 @@ const SHIM: Record<string, string> = {
       args.push(url);
       const r = spawnSync('curl', args, { input: body ?? '', encoding: 'utf8' });
       const [code, ttfb] = r.stdout.trim().split(' ');
+      // Refused or timed out: k6 answers status 0 with no headers or body.
+      if (!existsSync(join(dir, 'h'))) { rmSync(dir, { recursive: true, force: true }); return { status: 0, headers: {}, body: '', waiting: 0 }; }
       const headers = {};
       for (const line of readFileSync(join(dir, 'h'), 'utf8').split('\\r\\n').slice(1)) {
         const i = line.indexOf(':');
         if (i > 0) headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
       }
-      const text = readFileSync(join(dir, 'b'), 'utf8');
+      // curl writes no body file for an empty body.
+      const text = existsSync(join(dir, 'b')) ? readFileSync(join(dir, 'b'), 'utf8') : '';
       rmSync(dir, { recursive: true, force: true });
       return { status: Number(code), headers, body: text, waiting: Number(ttfb) * 1000 };
     }
@@ -170,7 +175,7 @@ const SHIM: Record<string, string> = {
 };
 
 interface K6Record { checks: { name: string; ok: boolean }[]; metrics: Record<string, number[]>; requests: { method: string; status: number; tags: Record<string, string> }[] }
-interface K6Script { options: unknown; setup?: () => unknown; teardown?: (data: unknown) => void; default: (data: unknown) => void }
+interface K6Script { options: unknown; setup?: () => unknown; teardown?: (data: unknown) => void; default: (data: unknown) => void; handleSummary?: (data: unknown) => Record<string, string>; [exec: string]: unknown }
 
 const g = globalThis as unknown as { __k6: K6Record; __ENV: Record<string, string>; __VU: number; __ITER: number };
 
@@ -179,10 +184,10 @@ async function loadScript(name: string, env: Record<string, string>): Promise<K6
   const dir = mkdtempSync(join(scratch, 'run-'));
   mkdirSync(join(dir, 'lib'));
   for (const [file, src] of Object.entries(SHIM)) writeFileSync(join(dir, file), src);
-  copyFileSync(join(LOAD, 'lib', 'config.js'), join(dir, 'lib', 'config.mjs'));
+  for (const lib of readdirSync(join(LOAD, 'lib'))) copyFileSync(join(LOAD, 'lib', lib), join(dir, 'lib', lib.replace(/\.js$/, '.mjs')));
   const src = readFileSync(join(LOAD, name), 'utf8')
     .replace("from 'k6/http'", "from './k6-http.mjs'").replace("from 'k6/metrics'", "from './k6-metrics.mjs'")
-    .replace("from 'k6'", "from './k6.mjs'").replace("from './lib/config.js'", "from './lib/config.mjs'");
+    .replace("from 'k6'", "from './k6.mjs'").replace(/from '\.\/lib\/([a-z-]+)\.js'/g, "from './lib/$1.mjs'");
   writeFileSync(join(dir, name.replace(/\.js$/, '.mjs')), src);
   g.__ENV = env;
   g.__VU = 1;
@@ -206,13 +211,13 @@ const failed = (r: K6Record) => [...new Set(r.checks.filter((c) => !c.ok).map((c
 
 interface Binary { child: ChildProcess; exited: Promise<unknown>; out: () => string }
 
-async function startBinary(main: string, env: Record<string, string>, adminPort: number): Promise<Binary> {
+async function startBinary(main: string, env: Record<string, string>, adminPort: number, timeoutMs = 15_000): Promise<Binary> {
   const child = spawn(process.execPath, [join(LOAD, '..', 'cmd', main, 'main.ts')], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => { out += String(d); });
   child.stderr!.on('data', (d) => { out += String(d); });
   const exited = new Promise((r) => child.on('exit', r));
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined);
     if (res?.status === 200) return { child, exited, out: () => out };
@@ -374,5 +379,77 @@ describe.skipIf(!existsSync(APP_MAIN))('load/app.js against cmd/app with the cac
 
   it('refuses to run without an API key', async () => {
     await expect(loadScript('app.js', { ...env(), APP_API_KEY: '' })).rejects.toThrow(/APP_API_KEY is required/);
+  });
+});
+
+describe.skipIf(!existsSync(APP_MAIN))('load/queue.js against cmd/app and cmd/worker on a real Redis', () => {
+  const key = 'k6-queue-key-0123456789';
+  const queue = `k6-render-${process.pid}`;
+  let redis: RedisProcess;
+  let worker: Binary | undefined;
+  let app: Binary;
+  let appPort: number;
+  let workerAdmin: number;
+  beforeAll(async () => {
+    redis = await startRedis();
+    [appPort, workerAdmin] = await Promise.all([freePort(), freePort()]);
+    worker = await startBinary('worker', { REDIS_URL: redis.url, RENDER_QUEUE: queue, WORKER_ADMIN_HOST: '127.0.0.1', WORKER_ADMIN_PORT: String(workerAdmin), QUEUE_COLLECT_INTERVAL_MS: '200' }, workerAdmin, 60_000);
+    app = await startBinary('app', {
+      APP_HOST: '127.0.0.1', APP_PORT: String(appPort), REDIS_URL: redis.url, RENDER_QUEUE: queue, KNOWLEDGE_DIR: join(LOAD, '..', 'docs'), KNOWLEDGE_WATCH: 'false',
+      APP_API_KEYS: JSON.stringify({ [key]: { tenant: 'k6', roles: ['render:submit'] } }), APP_RATE_LIMITS: JSON.stringify({ 'render:submit': 100000 }),
+    }, appPort, 90_000); // the app indexes docs/ before it is ready: slow on a loaded shared machine
+  }, 180_000);
+  afterAll(async () => {
+    await stopBinary(app);
+    await stopBinary(worker);
+    await redis?.stop();
+  });
+
+  const env = () => ({ APP_URL: `http://127.0.0.1:${appPort}`, APP_API_KEY: key, WORKER_URL: `http://127.0.0.1:${workerAdmin}`, RENDER_QUEUE: queue, POLL_SECONDS: '0.2', DRAIN_TIMEOUT_SECONDS: '20', SUMMARY_FILE: '-' });
+  type Exec = (data?: unknown) => void;
+
+  it('enqueues render jobs through the app, watches the worker health API, and sees the queue drain', async () => {
+    const script = await loadScript('queue.js', env());
+    const rec = resetRecord();
+    const data = script.setup!();
+    for (let i = 0; i < 30; i++) (script.enqueue as Exec)();
+    (script.observe as Exec)();
+    script.teardown!(data);
+    expect(failed(rec)).toEqual([]);
+    expect(rec.metrics.render_enqueued).toHaveLength(30);
+    expect(rec.requests.filter((r) => r.tags.route === 'render' && r.status === 201)).toHaveLength(30);
+    expect(rec.metrics.render_ready_backlog!.length).toBeGreaterThan(0);
+    expect(rec.metrics.render_drained).toEqual([1]);
+    expect(rec.metrics.render_rejected ?? []).toEqual([]);
+  });
+
+  it('records no drain when no worker works the queue, and its health checks fail once the worker is gone', async () => {
+    const script = await loadScript('queue.js', { ...env(), DRAIN_TIMEOUT_SECONDS: '0.5' });
+    await stopBinary(worker);
+    worker = undefined;
+    const rec = resetRecord();
+    for (let i = 0; i < 5; i++) (script.enqueue as Exec)();
+    script.teardown!(undefined);
+    expect(rec.metrics.render_enqueued).toHaveLength(5);
+    expect(rec.metrics.render_drained).toEqual([0]);
+    expect(failed(rec)).toEqual(['health: 200']);
+  });
+
+  it('refuses to run without an API key or with a rate that is not above 0', async () => {
+    await expect(loadScript('queue.js', { ...env(), APP_API_KEY: '' })).rejects.toThrow(/APP_API_KEY is required/);
+    await expect(loadScript('queue.js', { ...env(), RATE: '0' })).rejects.toThrow(/RATE must be above 0, got 0/);
+  });
+
+  it('writes the whole summary as JSON and prints each threshold with its verdict', async () => {
+    const script = await loadScript('queue.js', { ...env(), SUMMARY_FILE: 'out/queue.json' });
+    const summary = { metrics: {
+      render_drained: { type: 'rate', values: { rate: 0 }, thresholds: { 'rate==1': { ok: false } } },
+      render_enqueue_duration: { type: 'trend', values: { 'p(95)': 12.5 }, thresholds: { 'p(95)<200': { ok: true } } },
+    } };
+    const out = script.handleSummary!(summary);
+    expect(JSON.parse(out['out/queue.json'])).toEqual(summary);
+    expect(out.stdout).toContain('queue: 1 of 2 thresholds hold, 1 FAIL; full summary in out/queue.json');
+    expect(out.stdout).toContain('FAIL render_drained rate==1 (rate 0.000)');
+    expect(out.stdout).toContain('PASS render_enqueue_duration p(95)<200 (p(95) 12.500)');
   });
 });
