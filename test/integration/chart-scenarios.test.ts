@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadCacheSidecarConfig } from '#pkg/cachesidecar/index.ts';
 import { readLlmProxyConfig } from '#pkg/llmproxy/index.ts';
-import { CHART, find, helm, render, type Obj } from './chart-helm.ts';
+import { CHART, find, helm, render, runHelm, type Obj } from './chart-helm.ts';
 
 const scenario = (name: string) => render('-f', `charts/pilotfish/ci/${name}-values.yaml`);
 const deployments = (docs: Obj[]) => docs.filter((d) => d.kind === 'Deployment');
@@ -147,6 +147,19 @@ describe.skipIf(!helm)('ci scenarios', () => {
       const narrowed = find(render('-f', 'charts/pilotfish/ci/production-values.yaml', '--set-json', 'networkPolicy.injectorFrom=[{"ipBlock":{"cidr":"10.0.0.0/28"}}]'), 'NetworkPolicy', 'pf-pilotfish-injector')!;
       expect(narrowed.spec.ingress[0].from).toEqual([{ ipBlock: { cidr: '10.0.0.0/28' } }]);
     });
+  });
+});
+
+describe.skipIf(!helm)('NOTES.txt', () => {
+  it.each(['default', 'production', 'upstash', 'minimal'])('names every Secret key the %s scenario reads', (name) => {
+    const file = `charts/pilotfish/ci/${name}-values.yaml`;
+    const output = runHelm(['install', 'pf', 'charts/pilotfish', '-n', 'apps', '--dry-run=client', '-f', file, '--set', 'llmProxy.callerToken.existingSecret=pf-llm-proxy']);
+    const notes = output.slice(output.indexOf('\nNOTES:\n'));
+    expect(notes.length).toBeGreaterThan(100);
+    const docs = render('-f', file, '--set', 'llmProxy.callerToken.existingSecret=pf-llm-proxy');
+    const refs = new Set(deployments(docs).flatMap(allContainers).flatMap((c) => (c.env as Obj[] ?? []).map((e) => e.valueFrom?.secretKeyRef).filter(Boolean).map((r: Obj) => `${r.name} (key ${r.key})`)));
+    expect(refs.size).toBeGreaterThanOrEqual(3);
+    expect([...refs].filter((r) => !notes.includes(r))).toEqual([]);
   });
 });
 
