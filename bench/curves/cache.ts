@@ -55,9 +55,16 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000));
   const idle = rssOf(sidecar.pid!);
   const sidecarUrl = (size: number) => `http://127.0.0.1:${dataPort}/v1/cache/bench/curve/v${size}`;
+  // A loaded machine can push a 1 MiB write past the sidecar's operation deadline (503): try a few times, then leave that size out.
+  const sizes: number[] = [];
   for (const size of VALUE_SIZES) {
-    const put = await fetch(sidecarUrl(size), { method: 'PUT', body: jsonValue(size) });
-    if (put.status !== 204) throw new Error(`PUT of ${size} bytes through the sidecar answered ${put.status}`);
+    let status = 0;
+    for (let attempt = 0; attempt < 5 && status !== 204; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 500));
+      status = (await fetch(sidecarUrl(size), { method: 'PUT', body: jsonValue(size) })).status;
+    }
+    if (status === 204) sizes.push(size);
+    else json.note(`PUT of a ${size}-byte value through the sidecar answered ${status} five times: that size is left out of the curve`);
   }
 
   let webdis: { port: number; pid: number } | undefined;
@@ -112,7 +119,7 @@ async function main(): Promise<void> {
   for (const t of targets1k) await runLoad(t.url, 16, 1); // warm-up: JIT, pools
   for (const c of CONNECTIONS) await point(BY_CONNECTIONS, c, targets1k, c);
   lean1k.child.kill('SIGKILL');
-  for (const size of VALUE_SIZES) {
+  for (const size of sizes) {
     const l = await lean(size);
     await point(BY_SIZE, size, targetsFor(size, l.target), SIZE_CONNECTIONS);
     l.child.kill('SIGKILL');
