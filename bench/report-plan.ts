@@ -24,7 +24,7 @@ export function plan(mode: Mode, only: readonly string[] = []): Part[] {
     { part: 'queue', script: 'bench/queue.ts', args: [], env: { BENCH_JOBS: quick ? '2000' : '5000', BENCH_ROUNDS: quick ? '2' : '4' } },
     // bench:app needs three rounds at least; quick mode shrinks the corpus and the runs instead.
     { part: 'app', script: 'bench/app.ts', args: [], env: { BENCH_SECONDS: quick ? '1' : '3', BENCH_ROUNDS: '3', BENCH_DOCS: quick ? '300' : '1000', BENCH_SAMPLES: quick ? '200' : '1000' } },
-    { part: 'autoscaler', script: 'bench/autoscaler-sim.ts', args: quick ? ['--seeds', '2', '--hours', '2'] : ['--seeds', '5', '--hours', '6'], env: {} },
+    { part: 'autoscaler', script: 'bench/autoscaler-sim.ts', args: quick ? ['--seeds', '2', '--hours', '2'] : ['--seeds', '3', '--hours', '6'], env: {} },
     { part: 'cache-curves', script: 'bench/curves/cache.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '2', CURVE_ROUNDS: '1' } },
     { part: 'llm-curves', script: 'bench/curves/llm.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '2', CURVE_ROUNDS: '1' } },
     { part: 'rss', script: 'bench/curves/rss.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '3', BENCH_RSS_JOBS: quick ? '500' : '2000' } },
