@@ -262,6 +262,6 @@ export function createGovernance(config: GovernanceConfig, metrics: Metrics, opt
   return new Governance({
     gate, cache: new ResponseCache(cache, { rules: config.cacheRules, sampled: config.cacheSampled, metrics }),
     costs: new CostMetrics(metrics, config.prices), close: () => cache.close(),
-    ready: (ms) => store.waitReady?.(ms) ?? Promise.resolve(),
+    ready: (ms) => (store instanceof RedisStore ? store.waitReady(ms) : Promise.resolve()),
   });
 }
