@@ -135,7 +135,8 @@ describe('TTL and scope policy', () => {
     while (!gone) {
       const hit = await b.read(path('short'));
       gone = (await redis.pttl(stored('short'))) === -2;
-      if (hit.status === 200) expect(Number(hit.ttl)).toBeGreaterThan(0);
+      // Redis answers PTTL 0 in the key's last millisecond: a hit then says 0, never -1 (no expiry).
+      if (hit.status === 200) expect(Number(hit.ttl)).toBeGreaterThanOrEqual(0);
       if (gone) expect((await b.read(path('short'))).status).toBe(404);
       else await new Promise((r) => setTimeout(r, 10));
     }
