@@ -32,13 +32,13 @@ describe('injectionPatch', () => {
       expect(c.volumeMounts).toEqual([{ name: 'pilotfish-tmp', mountPath: '/tmp' }]);
     }
     const [cache, llm] = out.spec!.initContainers!;
-    expect(cache.command).toEqual(['node', 'cmd/cache-sidecar/main.ts']);
+    expect(cache.command).toEqual(['node', '--max-semi-space-size=1', 'dist/cache-sidecar.js']);
     expect(cache.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '192Mi' } });
     expect(envOf(cache)).toMatchObject({
       CACHE_SIDECAR_HOST: '127.0.0.1', CACHE_SIDECAR_PORT: '7700', CACHE_SIDECAR_ADMIN_PORT: '9700', CACHE_BACKEND: 'redis',
       REDIS_URL: { secretKeyRef: { name: 'pilotfish-redis', key: 'url' } }, CACHE_SIDECAR_TOKEN: { secretKeyRef: { name: 'cache-token', key: 'token' } },
     });
-    expect(llm.command).toEqual(['node', 'cmd/llm-proxy/main.ts']);
+    expect(llm.command).toEqual(['node', '--max-semi-space-size=1', 'dist/llm-proxy.js']);
     expect(envOf(llm)).toMatchObject({
       LLM_PROXY_HOST: '127.0.0.1', LLM_PROXY_PORT: '7701', LLM_PROVIDER: 'openai', LLM_FALLBACK: 'anthropic',
       OPENAI_API_KEY: { secretKeyRef: { name: 'pilotfish-llm', key: 'openai-api-key' } },

@@ -44,13 +44,23 @@ function resourcesJson(r: Resources): Record<string, unknown> {
   return out;
 }
 
-function sidecarContainer(name: string, command: string, config: InjectionConfig, adminPortName: string, adminPort: number, env: EnvVar[], resources: Resources): Container {
+/**
+ * The sidecars' commands: the image's bundled binaries with the same Node
+ * flags as `npm run start:*` (package.json) and the chart's templates, so an
+ * injected sidecar holds what a charted one holds (docs/development.md).
+ */
+export const SIDECAR_COMMAND = {
+  cache: ['node', '--max-semi-space-size=1', 'dist/cache-sidecar.js'],
+  llm: ['node', '--max-semi-space-size=1', 'dist/llm-proxy.js'],
+} as const;
+
+function sidecarContainer(name: string, command: readonly string[], config: InjectionConfig, adminPortName: string, adminPort: number, env: EnvVar[], resources: Resources): Container {
   return {
     name,
     image: config.image,
     imagePullPolicy: config.imagePullPolicy,
     restartPolicy: 'Always',
-    command: ['node', command],
+    command: [...command],
     env: [plain('NODE_ENV', config.nodeEnv), plain('LOG_LEVEL', config.logLevel), ...env],
     ports: [{ name: adminPortName, containerPort: adminPort, protocol: 'TCP' }],
     ...probes(adminPortName),
@@ -80,7 +90,7 @@ export function cacheSidecar(config: InjectionConfig, resources: Resources, extr
   }
   if (c.nodeOptions) env.push(plain('NODE_OPTIONS', c.nodeOptions));
   for (const [name, value] of Object.entries(c.env)) env.push(plain(name, value));
-  return sidecarContainer(SIDECAR_CONTAINER.cache, 'cmd/cache-sidecar/main.ts', config, 'cache-admin', c.adminPort, env, resources);
+  return sidecarContainer(SIDECAR_CONTAINER.cache, SIDECAR_COMMAND.cache, config, 'cache-admin', c.adminPort, env, resources);
 }
 
 export function llmProxySidecar(config: InjectionConfig, resources: Resources): Container {
@@ -100,7 +110,7 @@ export function llmProxySidecar(config: InjectionConfig, resources: Resources): 
   if (l.openaiBaseUrl) env.push(plain('OPENAI_BASE_URL', l.openaiBaseUrl));
   if (l.anthropicBaseUrl) env.push(plain('ANTHROPIC_BASE_URL', l.anthropicBaseUrl));
   for (const [name, value] of Object.entries(l.env)) env.push(plain(name, value));
-  return sidecarContainer(SIDECAR_CONTAINER.llm, 'cmd/llm-proxy/main.ts', config, 'llm-admin', l.adminPort, env, resources);
+  return sidecarContainer(SIDECAR_CONTAINER.llm, SIDECAR_COMMAND.llm, config, 'llm-admin', l.adminPort, env, resources);
 }
 
 /**

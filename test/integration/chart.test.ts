@@ -394,7 +394,7 @@ describe('manifests/pilotfish.yaml (the chart with default values)', () => {
     const main = containers.find((c) => c.name === 'app')!;
     const sidecar = containers.find((c) => c.name === 'cache-sidecar')!;
     expect(main.spec.image).toBe(sidecar.spec.image);
-    expect(main.spec.command).toEqual(['node', 'cmd/app/main.ts']);
+    expect(main.spec.command).toEqual(['node', 'dist/app.js']);
     expect(main.spec.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(main.spec.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(portNamed(main, 'http')).toBe(8080);

@@ -3,7 +3,7 @@
  * `pilotfish.dev/inject: cache,llm` is read back through client-node, its
  * pod (as the ReplicaSet controller would create it) goes through the
  * webhook over HTTPS, and the patched pod spec is then run as the kubelet
- * would: each injected sidecar's command with its env (secretKeyRefs read
+ * would: each injected sidecar's command (the bundled binary, built first) with its env (secretKeyRefs read
  * from the Secrets in the fake API server), the memory cache backend and the
  * mock LLM provider. The "app" then reaches both on the URLs injected into
  * its container: the cache through CACHE_SIDECAR_URL, the proxy through
@@ -18,6 +18,7 @@ import { loadKubeConfig } from '#pkg/k8s/index.ts';
 import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { decodePatch, podReview, post, startInjector } from './injector-helpers.ts';
+import { buildBinaries } from '../../scripts/build.ts';
 
 let api: FakeKubeApi;
 let injector: Awaited<ReturnType<typeof startInjector>>;
@@ -63,6 +64,8 @@ async function runSidecar(c: Container): Promise<void> {
 }
 
 beforeAll(async () => {
+  // The injected commands run the image's bundles (dist/<binary>.js): build them as the image does.
+  await buildBinaries(['cache-sidecar', 'llm-proxy']);
   api = await startKubeApi();
   // Free ports instead of 7700/7701/9700/9701, so the test never meets another suite's sidecar.
   const [cachePort, cacheAdmin, llmPort, llmAdmin] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -100,7 +103,7 @@ beforeAll(async () => {
   pod = applyJsonPatch(created, decodePatch(answer));
   for (const c of pod.spec!.initContainers!) if (c.restartPolicy === 'Always') await runSidecar(c);
   appEnv = resolveEnv(pod.spec!.containers![0].env);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGTERM');
