@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '#pkg/kv/index.ts';
 import { runSidecar, type RunningSidecar } from './cache-sidecar-helpers.ts';
 import { KEYS, knowledgeFolder, startTestApp, type TestApp } from '../fixtures/app.ts';
-import { startTestProxy, testSettings, until, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { eventually } from '../fixtures/poll.ts';
 import { startMockOpenAI } from '../fixtures/mock-openai.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
@@ -126,8 +127,8 @@ describe('POST /api/chat', () => {
       seen += new TextDecoder().decode(value);
     }
     ac.abort();
-    await until(() => oai.aborted === 1);
-    await until(async () => /app_chats_total\{[^}]*result="cancelled"\} 1/.test(await (await a.call('/metrics')).text()));
+    await eventually(() => oai.aborted === 1, 'oai.aborted === 1');
+    await eventually(async () => /app_chats_total\{[^}]*result="cancelled"\} 1/.test(await (await a.call('/metrics')).text()), 'app_chats_total counts the cancelled chat');
     expect(oai.calls).toHaveLength(2);
   });
 

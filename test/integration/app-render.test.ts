@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { KEYS, knowledgeFolder, startTestApp, type TestApp } from '../fixtures/app.ts';
-import { until } from '../fixtures/llm/proxy.ts';
+import { eventually } from '../fixtures/poll.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
 
@@ -45,10 +45,10 @@ describe('render jobs', () => {
     const { id } = (await res.json()) as any;
     expect(res.headers.get('location')).toBe(`/api/render/${id}`);
     let body: any;
-    await until(async () => {
+    await eventually(async () => {
       body = await (await app.call(`/api/render/${id}`, KEYS.render)).json();
       return body.state === 'completed';
-    }, 15_000);
+    }, 'the render job completed', 15_000);
     expect(body.html).toContain('<h1>Hello Ada</h1>');
     // Mustache escapes values: the data cannot inject markup.
     expect(body.html).not.toContain('<script>');

@@ -13,6 +13,7 @@ import { createLogger } from '#pkg/log/index.ts';
 import { startRedis, sharedRedisUrl, type RedisProcess } from '../fixtures/redis.ts';
 import { startUpstashStub } from '../fixtures/upstash-stub.ts';
 import { freePort } from '../fixtures/ports.ts';
+import { eventually } from '../fixtures/poll.ts';
 import { runSidecar, redisStore, json, type RunningSidecar } from './cache-sidecar-helpers.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -39,15 +40,6 @@ function loadLoop(s: RunningSidecar, path: string, workers: number) {
   return { outcomes, stop: async () => { running = false; await done; } };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < timeoutMs) {
-    if (await check()) return performance.now() - t0;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} not within ${timeoutMs} ms`);
-}
-
 describe('Redis killed under load', () => {
   let redis: RedisProcess;
 
@@ -61,21 +53,21 @@ describe('Redis killed under load', () => {
     expect((await s.call('/v1/cache/t/s/k?ttl=1h', { method: 'PUT', body: '{"v":1}' })).status).toBe(204);
 
     const load = loadLoop(s, '/v1/cache/t/s/k', 8);
-    await until('hits under load', async () => load.outcomes.filter((o) => o.status === 200).length > 50, 5000);
+    await eventually(async () => load.outcomes.filter((o) => o.status === 200).length > 50, 'hits under load', 5000);
     await redis.kill();
     const killedAt = load.outcomes.length;
-    await until('unavailable answers', async () => load.outcomes.slice(killedAt).filter((o) => o.status === 503).length > 100, 5000);
+    await eventually(async () => load.outcomes.slice(killedAt).filter((o) => o.status === 503).length > 100, 'unavailable answers', 5000);
     const downOutcomes = load.outcomes.slice(killedAt + 16); // past the requests in flight at the kill
     await redis.restart();
     const restartedAt = load.outcomes.length;
     // The data went with the kill (no persistence): write it again once the sidecar takes writes.
-    const resumedIn = await until('hits after restart', async () => {
+    await eventually(async () => {
       const put = await s.call('/v1/cache/t/s/k?ttl=1h', { method: 'PUT', body: '{"v":2}' });
       if (put.status !== 204) return false;
       const get = await s.call('/v1/cache/t/s/k');
       return get.status === 200 && (await get.json() as { v: number }).v === 2;
-    }, 5000);
-    await until('five hits in a row under load', async () => load.outcomes.length >= restartedAt + 5 && load.outcomes.slice(-5).every((o) => o.status === 200), 5000);
+    }, 'hits after restart', 5000);
+    await eventually(async () => load.outcomes.length >= restartedAt + 5 && load.outcomes.slice(-5).every((o) => o.status === 200), 'five hits in a row under load', 5000);
     await load.stop();
 
     const failed = load.outcomes.filter((o) => o.status === 0);
@@ -95,7 +87,6 @@ describe('Redis killed under load', () => {
     expect(metricsDown).toMatch(/cache_errors_total\{op="get",kind="unavailable",backend="redis"\} [1-9]/);
     expect(s.logs.text()).toContain('cache backend unavailable: serving uncached');
     expect(s.logs.text()).toContain('cache backend back: serving from cache');
-    expect(resumedIn).toBeGreaterThan(0);
 
     const status = await (await fetch(`${s.admin}/v1/status`)).json() as { breaker: { state: string } };
     expect(status.breaker.state).toBe('closed');
@@ -228,6 +219,6 @@ describe('Redis hangs without closing its connections', () => {
     // Long enough for the probe to give up on the silent connection and replace it.
     await new Promise((res) => setTimeout(res, 1500));
     r.resume();
-    await until('hits after resume', async () => (await s.call('/v1/cache/t/s/k')).status === 200, 5000);
+    await eventually(async () => (await s.call('/v1/cache/t/s/k')).status === 200, 'hits after resume', 5000);
   });
 });

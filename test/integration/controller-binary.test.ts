@@ -7,7 +7,8 @@ import { Queue } from 'bullmq';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
-import { NS, until } from '../fixtures/kube/harness.ts';
+import { NS } from '../fixtures/kube/harness.ts';
+import { eventually } from '../fixtures/poll.ts';
 
 const NODE = join(process.cwd(), 'node_modules/.bin/node');
 
@@ -45,7 +46,7 @@ describe('cmd/controller', () => {
     const port = await freePort();
     const p = run(['--dry-run', '--file', file], { CONTROLLER_ADMIN_PORT: String(port), CONTROLLER_ADMIN_HOST: '127.0.0.1' });
     cleanup.push(async () => { if (p.child.exitCode === null) { p.child.kill('SIGKILL'); await p.exit; } });
-    const line = await until(() => p.out.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'would scale'), 'a logged decision', 20_000);
+    const line = await eventually(() => p.out.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'would scale'), 'a logged decision', 20_000);
     expect(line).toMatchObject({ from: 1, to: 5, dryRun: true, target: 'Deployment/worker' });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/queue_autoscaler_desired_replicas\{namespace="apps",name="render",component="controller"\} 5/);
@@ -67,7 +68,7 @@ describe('cmd/controller', () => {
     const port = await freePort();
     const p = run([], { CONTROLLER_DRY_RUN: 'true', CONTROLLER_KUBE_API: api.url, CONTROLLER_ADMIN_PORT: String(port), CONTROLLER_ADMIN_HOST: '127.0.0.1' });
     cleanup.push(async () => { if (p.child.exitCode === null) { p.child.kill('SIGKILL'); await p.exit; } });
-    const line = await until(() => p.out.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.dryRun === true && l.to === 3), 'a dry-run decision', 20_000);
+    const line = await eventually(() => p.out.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.dryRun === true && l.to === 3), 'a dry-run decision', 20_000);
     expect(line).toMatchObject({ from: 1, to: 3 });
     expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(api.deploymentReplicas(NS, 'worker')).toBe(1);
@@ -88,9 +89,9 @@ describe('cmd/controller', () => {
     const port = await freePort();
     const p = run([], { CONTROLLER_KUBE_API: api.url, CONTROLLER_ADMIN_PORT: String(port), CONTROLLER_ADMIN_HOST: '127.0.0.1', CONTROLLER_IDENTITY: 'pod-a', POD_NAMESPACE: 'pilotfish-system' });
     cleanup.push(async () => { if (p.child.exitCode === null) { p.child.kill('SIGKILL'); await p.exit; } });
-    await until(() => api.deploymentReplicas(NS, 'worker') === 3, 'scale to 3', 20_000);
+    await eventually(() => api.deploymentReplicas(NS, 'worker') === 3, 'scale to 3', 20_000);
     expect(api.store.get('leases', 'pilotfish-system', 'pilotfish-controller')?.spec).toMatchObject({ holderIdentity: 'pod-a' });
-    await until(() => (api.store.get('queueautoscalers', NS, 'render')?.status as any)?.currentReplicas === 3, 'status written');
+    await eventually(() => (api.store.get('queueautoscalers', NS, 'render')?.status as any)?.currentReplicas === 3, 'status written');
     const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json() as Record<string, unknown>;
     expect(ready).toMatchObject({ ready: true, leader: true, objects: 1, dryRun: false });
     expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/queue_autoscaler_leader\{component="controller"\} 1/);

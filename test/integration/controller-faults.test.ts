@@ -5,7 +5,8 @@ import { createLogger, captureLogs } from '#pkg/log/index.ts';
 import { LeaderElector, loadKubeConfig } from '#pkg/k8s/index.ts';
 import { sharedRedisUrl, startRedis, type RedisProcess } from '../fixtures/redis.ts';
 import { startKubeApi } from '../fixtures/kube-api.ts';
-import { NS, scalePatches, startControllerHarness, statusOf, until, type ControllerHarness } from '../fixtures/kube/harness.ts';
+import { NS, scalePatches, startControllerHarness, statusOf, type ControllerHarness } from '../fixtures/kube/harness.ts';
+import { eventually } from '../fixtures/poll.ts';
 
 const queueRef = (name: string) => ({ name, connection: { secretRef: { name: 'redis', key: 'url' } } });
 const PASSWORD = 'pf-ctl-Secret-9731';
@@ -29,16 +30,16 @@ describe('controller faults', () => {
       redisUrl: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`, replicas: 2,
       spec: { queue: queueRef('fallback-q'), targets: { backlogPerReplica: 5 }, fallback: { failureThreshold: 2, replicas: 6 }, behavior: fastUp },
     });
-    await until(() => statusOf(h!.api)?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True', 'a healthy poll');
+    await eventually(() => statusOf(h!.api)?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True', 'a healthy poll');
     const killedAt = h.results.length;
     await redis.kill();
-    await until(() => h!.api.deploymentReplicas(NS, 'worker') === 6, 'fallback to 6 replicas');
-    await until(() => h!.results.slice(killedAt).some((r) => r.result?.decision?.reason === 'Fallback'), 'the fallback poll to finish');
+    await eventually(() => h!.api.deploymentReplicas(NS, 'worker') === 6, 'fallback to 6 replicas');
+    await eventually(() => h!.results.slice(killedAt).some((r) => r.result?.decision?.reason === 'Fallback'), 'the fallback poll to finish');
     const failedPolls = h.results.slice(killedAt).map((r) => r.result?.decision).filter((d) => d && d.history.consecutiveFailures > 0);
     // The first failed poll held the count (2); only the threshold-th one switched to the fallback.
     expect(failedPolls[0]).toMatchObject({ reason: 'MetricsUnavailable', desiredReplicas: 2 });
     expect(failedPolls[1]).toMatchObject({ reason: 'Fallback', desiredReplicas: 6 });
-    const status = await until(() => { const s = statusOf(h!.api); return s?.conditions?.find((c: any) => c.type === 'Fallback')?.status === 'True' ? s : undefined; }, 'Fallback condition');
+    const status = await eventually(() => { const s = statusOf(h!.api); return s?.conditions?.find((c: any) => c.type === 'Fallback')?.status === 'True' ? s : undefined; }, 'Fallback condition');
     expect(status.conditions.find((c: any) => c.type === 'Fallback').message).toMatch(/metrics failed \d+ times in a row/);
     expect(h.api.store.list('events', NS).some((e) => e.reason === 'Fallback' && e.type === 'Warning')).toBe(true);
     expect(await h.metrics.text()).toMatch(/queue_autoscaler_errors_total\{namespace="apps",name="render",kind="redis"\} [1-9]/);
@@ -48,7 +49,7 @@ describe('controller faults', () => {
 
     await redis.restart();
     await lockRedis();
-    await until(() => statusOf(h!.api)?.conditions?.find((c: any) => c.type === 'Fallback')?.status === 'False', 'metrics healthy again');
+    await eventually(() => statusOf(h!.api)?.conditions?.find((c: any) => c.type === 'Fallback')?.status === 'False', 'metrics healthy again');
     // Back on metrics (empty queue → 1), scale-down still waits for the 300 s default window: no flap below the fallback yet.
     expect(h.api.deploymentReplicas(NS, 'worker')).toBe(6);
   });
@@ -65,9 +66,9 @@ describe('controller faults', () => {
       before: () => { const d = api.store.get('deployments', NS, 'worker')!; api.store.put('deployments', { ...d, metadata: { ...d.metadata, labels: { touched: 'yes' } } }, { specChanged: false }); },
     });
     h = await startControllerHarness({ api, redisUrl: sharedRedisUrl(), spec: { queue: queueRef(name), targets: { backlogPerReplica: 5 }, behavior: fastUp } });
-    await until(() => api.deploymentReplicas(NS, 'worker') === 3, 'scale to 3');
+    await eventually(() => api.deploymentReplicas(NS, 'worker') === 3, 'scale to 3');
     expect(scalePatches(api).map((p) => p.status).slice(0, 2)).toEqual([409, 200]);
-    const text = await until(async () => { const t = await h!.metrics.text(); return /direction="up"\} 1/.test(t) ? t : undefined; }, 'the scale counted');
+    const text = await eventually(async () => { const t = await h!.metrics.text(); return /direction="up"\} 1/.test(t) ? t : undefined; }, 'the scale counted');
     expect(text).not.toMatch(/kind="conflict"/);
     await h.stop(); h = undefined;
     await api.close();
@@ -90,9 +91,9 @@ describe('controller faults', () => {
     });
     h = await startControllerHarness({ api, redisUrl: sharedRedisUrl(), spec: { queue: queueRef(name), targets: { backlogPerReplica: 5 }, behavior: fastUp } });
     // Decided again on 5: the backlog asks for 3, but a scale-down waits for the 300 s window, so 5 stays.
-    const redecided = await until(() => h!.results.find((r) => r.result?.decision?.desiredReplicas === 5)?.result, 'the decision made again on 5 replicas');
+    const redecided = await eventually(() => h!.results.find((r) => r.result?.decision?.desiredReplicas === 5)?.result, 'the decision made again on 5 replicas');
     expect(redecided.blocked).toBeUndefined();
-    await until(() => h!.results.length >= 3, 'two more polls');
+    await eventually(() => h!.results.length >= 3, 'two more polls');
     expect(h.results.every((r) => r.result?.scaled === undefined)).toBe(true);
     expect(scalePatches(api).map((p) => [p.status, p.replicas])).toEqual([[409, 3]]);
     expect(api.deploymentReplicas(NS, 'worker')).toBe(5);
@@ -110,7 +111,7 @@ describe('controller faults', () => {
     await q.addBulk(Array.from({ length: 10 }, (_, i) => ({ name: 'j', data: { i } })));
     api.inject({ method: 'PATCH', path: /\/deployments\/worker\/scale$/, status: 409, times: 3 });
     h = await startControllerHarness({ api, redisUrl: sharedRedisUrl(), spec: { queue: queueRef(name), targets: { backlogPerReplica: 5 }, behavior: fastUp } });
-    await until(() => api.deploymentReplicas(NS, 'worker') === 2, 'scale to 2 on a later poll');
+    await eventually(() => api.deploymentReplicas(NS, 'worker') === 2, 'scale to 2 on a later poll');
     expect(await h.metrics.text()).toMatch(/queue_autoscaler_errors_total\{namespace="apps",name="render",kind="conflict"\} 1/);
     expect(api.store.list('events', NS).some((e) => e.reason === 'FailedRescale')).toBe(true);
     await h.stop(); h = undefined;
@@ -127,8 +128,8 @@ describe('controller faults', () => {
       lease: { identity: 'controller-a', leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 },
     });
     const api = h.api;
-    await until(() => h!.elector!.isLeader, 'controller-a leads');
-    await until(() => h!.results.some((r) => r.result?.decision), 'a poll as leader');
+    await eventually(() => h!.elector!.isLeader, 'controller-a leads');
+    await eventually(() => h!.results.some((r) => r.result?.decision), 'a poll as leader');
 
     // Another replica takes the lease (as after a partition) and keeps renewing it.
     const steal = () => {
@@ -138,19 +139,19 @@ describe('controller faults', () => {
     steal();
     const renewer = setInterval(steal, 200);
     try {
-      await until(() => !h!.elector!.isLeader, 'controller-a steps down');
+      await eventually(() => !h!.elector!.isLeader, 'controller-a steps down');
       const patchesBefore = scalePatches(api).length;
       await q.addBulk(Array.from({ length: 30 }, (_, i) => ({ name: 'j', data: { i } })));
       const skippedBefore = h.controller.skipped;
-      await until(() => h!.controller.skipped >= skippedBefore + 3, 'three skipped polls');
+      await eventually(() => h!.controller.skipped >= skippedBefore + 3, 'three skipped polls');
       expect(scalePatches(api).length).toBe(patchesBefore);
       expect(api.deploymentReplicas(NS, 'worker')).toBe(1);
     } finally {
       clearInterval(renewer);
     }
     // controller-b stops renewing: after the lease duration controller-a takes over and scales.
-    await until(() => h!.elector!.isLeader, 'controller-a leads again');
-    await until(() => api.deploymentReplicas(NS, 'worker') === 6, 'scale to 6 after re-election');
+    await eventually(() => h!.elector!.isLeader, 'controller-a leads again');
+    await eventually(() => api.deploymentReplicas(NS, 'worker') === 6, 'scale to 6 after re-election');
     expect(api.store.get('leases', NS, 'pilotfish-controller')?.spec).toMatchObject({ holderIdentity: 'controller-a' });
   });
 
@@ -163,12 +164,12 @@ describe('controller faults', () => {
     const b = new LeaderElector(kc, { namespace: NS, name: 'l', identity: 'b', logger, ...timings });
     a.start(); b.start();
     try {
-      await until(() => a.isLeader || b.isLeader, 'a leader');
+      await eventually(() => a.isLeader || b.isLeader, 'a leader');
       await new Promise((r) => setTimeout(r, 500)); // several renew rounds
       expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
       const [leader, other] = a.isLeader ? [a, b] : [b, a];
       await leader.stop(); // releases the lease
-      await until(() => other.isLeader, 'hand-over');
+      await eventually(() => other.isLeader, 'hand-over');
       expect(leader.isLeader).toBe(false);
     } finally {
       await a.stop(); await b.stop(); await api.close();

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, Worker } from 'bullmq';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
-import { NS, scalePatches, startControllerHarness, statusOf, until, type ControllerHarness } from '../fixtures/kube/harness.ts';
+import { NS, scalePatches, startControllerHarness, statusOf, type ControllerHarness } from '../fixtures/kube/harness.ts';
+import { eventually } from '../fixtures/poll.ts';
 
 const fast = {
   scaleUp: { policies: [{ type: 'Pods', value: 20, periodSeconds: 1 }] },
@@ -28,15 +29,15 @@ describe('controller: scale on BullMQ backlog through the Kubernetes API', () =>
       spec: { queue: { name: queueName, connection: { secretRef: { name: 'redis', key: 'url' } } }, targets: { backlogPerReplica: 5 }, behavior: fast },
     });
     const api = h.api;
-    await until(() => h!.results.length > 0, 'first reconcile');
+    await eventually(() => h!.results.length > 0, 'first reconcile');
     expect(api.deploymentReplicas(NS, 'worker')).toBe(1);
 
     await queue.addBulk(Array.from({ length: 40 }, (_, i) => ({ name: 'render', data: { i } })));
-    await until(() => api.deploymentReplicas(NS, 'worker') === 8, 'scale-up to 8');
+    await eventually(() => api.deploymentReplicas(NS, 'worker') === 8, 'scale-up to 8');
     const up = scalePatches(api).find((p) => p.replicas === 8);
     expect(up).toMatchObject({ status: 200, contentType: expect.stringContaining('application/merge-patch+json') });
 
-    const status = await until(() => { const s = statusOf(api); return s?.desiredReplicas === 8 && s.currentReplicas === 8 ? s : undefined; }, 'status with 8');
+    const status = await eventually(() => { const s = statusOf(api); return s?.desiredReplicas === 8 && s.currentReplicas === 8 ? s : undefined; }, 'status with 8');
     expect(status.lastMetrics.readyBacklog).toBe(40);
     expect(status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Reconciled' });
     expect(status.conditions.find((c: any) => c.type === 'Active')).toMatchObject({ status: 'True' });
@@ -50,9 +51,9 @@ describe('controller: scale on BullMQ backlog through the Kubernetes API', () =>
     // Drain with a real worker.
     const worker = new Worker(queueName, async () => 'ok', { connection: { url: sharedRedisUrl() }, concurrency: 20 });
     try {
-      await until(async () => (await queue.getJobCounts('wait', 'active')).wait === 0 && (await queue.getJobCounts('active')).active === 0, 'drain');
+      await eventually(async () => (await queue.getJobCounts('wait', 'active')).wait === 0 && (await queue.getJobCounts('active')).active === 0, 'drain');
       const drainedAt = h.results.length;
-      await until(() => api.deploymentReplicas(NS, 'worker') === 1, 'scale-down to 1');
+      await eventually(() => api.deploymentReplicas(NS, 'worker') === 1, 'scale-down to 1');
       // Between the drain and the scale-down, polls saw an empty queue but held 8 (the window's highest recommendation).
       const held = h.results.slice(drainedAt).filter((r) => r.result?.decision?.metrics[0]?.value === 0 && r.result.decision.desiredReplicas === 8);
       expect(held.length).toBeGreaterThan(0);
@@ -70,7 +71,7 @@ describe('controller: scale on BullMQ backlog through the Kubernetes API', () =>
     });
     h.api.store.put('horizontalpodautoscalers', { metadata: { name: 'worker-cpu', namespace: NS }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' }, maxReplicas: 5 } });
     await queue.addBulk(Array.from({ length: 10 }, (_, i) => ({ name: 'render', data: { i } })));
-    const status = await until(() => { const s = statusOf(h!.api); return s?.conditions?.[0]?.reason === 'ConflictingHPA' ? s : undefined; }, 'ConflictingHPA condition');
+    const status = await eventually(() => { const s = statusOf(h!.api); return s?.conditions?.[0]?.reason === 'ConflictingHPA' ? s : undefined; }, 'ConflictingHPA condition');
     expect(status.conditions[0]).toMatchObject({ type: 'Ready', status: 'False' });
     expect(status.conditions[0].message).toContain('worker-cpu');
     expect(scalePatches(h.api)).toEqual([]);
@@ -84,7 +85,7 @@ describe('controller: scale on BullMQ backlog through the Kubernetes API', () =>
       redisUrl: sharedRedisUrl(), unchecked: true,
       spec: { queue: { name: queueName, connection: { secretRef: { name: 'redis', key: 'url' } } }, minReplicas: 9, maxReplicas: 3, targets: { backlogPerReplica: 1 } },
     });
-    const status = await until(() => { const s = statusOf(h!.api); return s?.conditions?.[0]?.reason === 'InvalidSpec' ? s : undefined; }, 'InvalidSpec');
+    const status = await eventually(() => { const s = statusOf(h!.api); return s?.conditions?.[0]?.reason === 'InvalidSpec' ? s : undefined; }, 'InvalidSpec');
     expect(status.conditions[0].message).toContain('spec.minReplicas (9) must be less than or equal to spec.maxReplicas (3)');
     expect(scalePatches(h.api)).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
-import { NS, startControllerHarness, statusOf, until, type ControllerHarness } from '../fixtures/kube/harness.ts';
+import { NS, startControllerHarness, statusOf, type ControllerHarness } from '../fixtures/kube/harness.ts';
+import { eventually } from '../fixtures/poll.ts';
 
 const queueRef = { name: 'render-expired', connection: { secretRef: { name: 'redis', key: 'url' } } };
 const WATCH_PATH = /^\/apis\/autoscaling\.pilotfish\.dev\/v1alpha1\/queueautoscalers$/;
@@ -12,7 +13,7 @@ describe('controller: a watch whose resourceVersion has been compacted away', ()
   it('lists again after 410 Expired and picks up what changed meanwhile', async () => {
     h = await startControllerHarness({ redisUrl: sharedRedisUrl(), spec: { queue: queueRef, targets: { backlogPerReplica: 5 } } });
     const api = h.api;
-    await until(() => statusOf(api)?.desiredReplicas !== undefined, 'first object reconciled');
+    await eventually(() => statusOf(api)?.desiredReplicas !== undefined, 'first object reconciled');
     api.store.logLimit = 1;
     const marker = api.requests.length;
     // Just before the informer's next watch is served, two changes land and the older one is compacted away.
@@ -25,7 +26,7 @@ describe('controller: a watch whose resourceVersion has been compacted away', ()
       },
     });
     api.store.closeWatches();
-    await until(() => (api.store.get('queueautoscalers', NS, 'late')?.status as any)?.desiredReplicas !== undefined, 'the object created during the gap reconciled');
+    await eventually(() => (api.store.get('queueautoscalers', NS, 'late')?.status as any)?.desiredReplicas !== undefined, 'the object created during the gap reconciled');
     const after = api.requests.slice(marker).filter((r) => r.method === 'GET' && WATCH_PATH.test(r.path));
     const expiredWatch = after.findIndex((r) => r.query.includes('watch=true'));
     expect(expiredWatch).toBeGreaterThanOrEqual(0);

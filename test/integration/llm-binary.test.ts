@@ -4,7 +4,7 @@ import { startMockOpenAI } from '../fixtures/mock-openai.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { freePort } from '../fixtures/ports.ts';
-import { until } from '../fixtures/llm/proxy.ts';
+import { eventually } from '../fixtures/poll.ts';
 
 // cmd/llm-proxy as a real process: configuration checks, and no key in any log line or error body.
 const OPENAI_KEY = 'sk-proj-LOGSCAN-openai-7f3a9c2e1b';
@@ -60,7 +60,7 @@ describe('cmd/llm-proxy', () => {
       LLM_RETRY_BASE_MS: '1', LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_PORT: String(adminPort), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
     });
     try {
-      await until(async () => (await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.status === 200, 15_000);
+      await eventually(async () => (await fetch(`http://127.0.0.1:${adminPort}/readyz`).catch(() => undefined))?.status === 200, '/readyz to answer 200', 15_000);
       const post = (body: unknown) => fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const answers: string[] = [];
       const echo = (key: string) => ({ error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://example.invalid`, type: 'invalid_request_error', code: 'invalid_api_key' } });

@@ -4,7 +4,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { startMockOpenAI, OPENAI_QUOTA_429 } from '../fixtures/mock-openai.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
-import { startTestProxy, testSettings, until, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { eventually } from '../fixtures/poll.ts';
 import type { LlmSettings } from '../../pkg/llm/index.ts';
 
 let oai: MockLlmServer;
@@ -78,7 +79,7 @@ describe('retries', () => {
     expect(err.status).toBe(503);
     expect(err.error.code).toBe('deadline');
     expect(oai.calls).toHaveLength(1);
-    await until(() => oai.aborted === 1);
+    await eventually(() => oai.aborted === 1, 'oai.aborted === 1');
   });
 
   it('are not made for a 400, nor for a 429 that says the spend limit is reached', async () => {
@@ -124,7 +125,7 @@ describe('retries', () => {
     expect(data.content[0]).toMatchObject({ text: 'anthropic-mock: hello' });
     expect(response.headers.get('x-llm-attempts')).toBe('3');
     expect(ant.calls).toHaveLength(3);
-    await until(() => ant.aborted === 1); // the hung upstream call was cancelled, not leaked
+    await eventually(() => ant.aborted === 1, 'ant.aborted === 1'); // the hung upstream call was cancelled, not leaked
   });
 });
 
@@ -142,7 +143,7 @@ describe('circuit breaker', () => {
     expect(rejected.headers.get('x-llm-attempts')).toBe('0');
     expect(oai.calls.length).toBe(callsWhenOpen); // failing fast: no upstream call
     oai.always(undefined);
-    await until(async () => (await status(proxy)).providers.openai.breaker === 'half_open');
+    await eventually(async () => (await status(proxy)).providers.openai.breaker === 'half_open', 'the openai breaker half open');
     const ok = await openai.chat.completions.create(chat());
     expect(ok.choices[0].message.content).toBe('openai-mock: hello');
     expect((await status(proxy)).providers.openai.breaker).toBe('closed');
@@ -253,7 +254,7 @@ describe('streaming failures', () => {
     const stream = await openai.chat.completions.create({ ...chat(), stream: true });
     const err = await (async () => { for await (const _c of stream) { /* read */ } })().catch((e: unknown) => e);
     expect(String((err as Error).message)).toMatch(/idle/);
-    await until(() => oai.aborted === 1);
+    await eventually(() => oai.aborted === 1, 'oai.aborted === 1');
   });
 
   it('counts tokens and time to first token of a served stream', async () => {
@@ -271,17 +272,17 @@ describe('streaming failures', () => {
     oai.script({ hang: true });
     const ac = new AbortController();
     const p = openai.chat.completions.create(chat(), { signal: ac.signal }).catch((e: unknown) => e);
-    await until(() => oai.calls.length === 1);
+    await eventually(() => oai.calls.length === 1, 'oai.calls.length === 1');
     ac.abort();
     await p;
-    await until(() => oai.aborted === 1);
+    await eventually(() => oai.aborted === 1, 'oai.aborted === 1');
 
     oai.script({ frameDelayMs: 150 });
     const ac2 = new AbortController();
     const stream = await openai.chat.completions.create({ ...chat(), stream: true }, { signal: ac2.signal });
     const reading = (async () => { for await (const _c of stream) ac2.abort(); })().catch((e: unknown) => e);
     await reading;
-    await until(() => oai.aborted === 2);
+    await eventually(() => oai.aborted === 2, 'oai.aborted === 2');
   });
 });
 

@@ -4,7 +4,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { startMockOpenAI } from '../fixtures/mock-openai.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
-import { startTestProxy, testSettings, until, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { eventually } from '../fixtures/poll.ts';
 import type { LlmSettings } from '../../pkg/llm/index.ts';
 
 // Time budgets follow the client: the SDKs announce their timeout in x-stainless-timeout; the proxy's deadline is that
@@ -70,7 +71,7 @@ describe('deadlines', () => {
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err).toMatchObject({ status: 503, code: 'deadline' });
     expect(oai.calls).toHaveLength(1);
-    await until(() => oai.aborted === 1);
+    await eventually(() => oai.aborted === 1, 'oai.aborted === 1');
   });
 
   it('are bounded by LLM_MAX_TIMEOUT_MS', async () => {

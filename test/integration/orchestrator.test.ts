@@ -7,7 +7,8 @@ import { captureLogs, createLogger } from '../../pkg/log/index.ts';
 import type { LlmSettings } from '../../pkg/llm/index.ts';
 import { ChatOrchestrator, type ChatEvent, type OrchestratorOptions } from '../../pkg/orchestrator/index.ts';
 import { lastUserText, startMockLlm, type Answer, type MockLlmServer } from '../fixtures/llm/mock-server.ts';
-import { startTestProxy, testSettings, until, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { eventually } from '../fixtures/poll.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { openaiFixture, startMockOpenAI } from '../fixtures/mock-openai.ts';
@@ -287,9 +288,9 @@ describe('cancellation', () => {
     // run() has returned: nothing can be emitted any more, and the abort came on the first token.
     expect(shape(events)).toEqual(['tool_call', 'tool_result', 'token*']);
     expect(only(events, 'token')).toHaveLength(1);
-    await until(() => oai.aborted === 1);
+    await eventually(() => oai.aborted === 1, 'oai.aborted === 1');
     expect(oai.calls).toHaveLength(2);
-    await until(async () => /llm_requests_total\{[^}]*outcome="aborted"\} 1/.test(await proxy.metrics.text()));
+    await eventually(async () => /llm_requests_total\{[^}]*outcome="aborted"\} 1/.test(await proxy.metrics.text()), 'llm_requests_total counts the aborted request');
   });
 
   it('a client that goes during a lookup: the lookup sees the abort, no tool_result and no further call', async () => {
