@@ -8,8 +8,11 @@
  * renamed in the code fails here. The chart renders them as ConfigMaps with
  * the Grafana sidecar's discovery label, opt-in.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from '#pkg/metrics/index.ts';
 import { createCacheSidecar, type CacheSidecar } from '#pkg/cachesidecar/index.ts';
@@ -142,6 +145,28 @@ describe('Grafana dashboards', () => {
     ]));
     // LLM panels are split per provider.
     expect(queriesOf(dashboards['llm-proxy.json']).filter((q) => /by \([^)]*provider/.test(q.expr)).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+// promtool (Debian: apt-get install -y prometheus; or PROMTOOL=/path/to/promtool) parses every query as Prometheus would.
+const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
+const hasPromtool = spawnSync(PROMTOOL, ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasPromtool)('dashboard queries under promtool', () => {
+  it('parse as PromQL once Grafana has put in its variables', () => {
+    const grafana = (expr: string) => expr.replaceAll('$__rate_interval', '5m').replace(/\$(namespace|queue|datasource)\b/g, '.*');
+    const rules = FILES.flatMap((f) => queriesOf(dashboards[f]).map((q, i) => ({ record: `dashboard:${f.replace(/\W/g, '_')}:${i}`, expr: grafana(q.expr) })));
+    expect(rules.length).toBeGreaterThan(30);
+    const dir = mkdtempSync(join(tmpdir(), 'dashboards-'));
+    try {
+      const file = join(dir, 'rules.yaml');
+      writeFileSync(file, stringifyYaml({ groups: [{ name: 'dashboards', rules }] }));
+      const r = spawnSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' });
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`${rules.length} rules found`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
