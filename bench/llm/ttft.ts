@@ -1,13 +1,19 @@
 import { Pool } from 'undici';
 
-export interface TtftResult { p50: number; p99: number; total50: number }
+export interface TtftResult { p50: number; p99: number; total50: number; /** Connections opened (1 when every request reused the first). */ connections: number }
 
 /**
  * One connection, sequential streaming requests: time to the first body byte
- * after the headers (the first token frame) and to the end, in ms.
+ * after the headers (the first token frame) and to the end, in ms. With
+ * `cancel`, the client reads the first chunk and leaves (destroys the body, as
+ * an app that stops reading does): `total50` is then the time to that cancel,
+ * and each request after a cancel opens a new connection, as a real client's
+ * does once it dropped a stream mid-way.
  */
-export async function ttft(origin: string, path: string, body: string, headers: Record<string, string>, requests: number): Promise<TtftResult> {
+export async function ttft(origin: string, path: string, body: string, headers: Record<string, string>, requests: number, cancel = false): Promise<TtftResult> {
   const pool = new Pool(origin, { connections: 1 });
+  let connections = 0;
+  pool.on('connect', () => { connections++; });
   const first: number[] = [];
   const total: number[] = [];
   try {
@@ -17,6 +23,7 @@ export async function ttft(origin: string, path: string, body: string, headers: 
       let seen = false;
       for await (const chunk of res.body) {
         if (!seen && (chunk as Buffer).length) { first.push(performance.now() - t0); seen = true; }
+        if (seen && cancel) break;
       }
       total.push(performance.now() - t0);
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
@@ -24,7 +31,7 @@ export async function ttft(origin: string, path: string, body: string, headers: 
   } finally {
     await pool.close();
   }
-  return { p50: pct(first, 50), p99: pct(first, 99), total50: pct(total, 50) };
+  return { p50: pct(first, 50), p99: pct(first, 99), total50: pct(total, 50), connections };
 }
 
 export function pct(values: number[], p: number): number {

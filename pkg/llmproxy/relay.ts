@@ -71,6 +71,7 @@ export async function relayStream(res: ServerResponse, d: DialectAdapter, s: Raw
     res.end(d.encoder('', false).error(`upstream stream failed: ${message}`, kind));
     return { outcome: 'error', usage: tap.usage, errorKind: kind };
   };
+  if (tap.done && !tap.malformed) return relayWhole(res, s, onFirstByte);
   try {
     const w = writeFrame(res, s.head);
     // As in the translated path: do not let node:http cork the first token until the next tick.
@@ -100,6 +101,27 @@ export async function relayStream(res: ServerResponse, d: DialectAdapter, s: Raw
   } finally {
     answer.close();
   }
+}
+
+/**
+ * A stream whose terminal event came in the upstream's first chunk (a short answer): its frames and the end of
+ * the response in one write. Written apart, the chunked terminator trailed the first token in a second segment;
+ * a client that reads the first token and cancels then found the response unfinished and had to close its
+ * connection, and its next request paid for a new one (bench/llm/ttft-cancel.ts counts them). The upstream's
+ * remaining bytes are read to the end so its pooled socket is kept too.
+ */
+async function relayWhole(res: ServerResponse, s: RawStream, onFirstByte?: () => void): Promise<RelayedStream> {
+  const { tap, answer } = s;
+  res.end(s.head);
+  onFirstByte?.();
+  try {
+    for (;;) if ((await s.rest.next()).done) break;
+  } catch {
+    // Cut after its terminal event: the caller already has the whole answer.
+  } finally {
+    answer.close();
+  }
+  return tap.failed ? { outcome: 'error', usage: tap.usage, errorKind: 'upstream_error' } : { outcome: 'success', usage: tap.usage };
 }
 
 /** The status a final failure answers with: the caller's mistakes and the providers' shared 429/403 keep theirs; the rest is 503. */

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import { Pool } from 'undici';
 import Anthropic from '@anthropic-ai/sdk';
 import { startMockOpenAI } from '../fixtures/mock-openai.ts';
 import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
-import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { startTestProxy, testSettings, until, type TestProxy } from '../fixtures/llm/proxy.ts';
 
 // Server-Timing on every answer of the proxy (pass-through, translated, streamed, refused), and the label-free
 // overhead histograms fed with the same split.
@@ -87,5 +88,40 @@ describe('Server-Timing', () => {
     expect(count(after, 'llm_proxy_overhead_seconds') - count(before, 'llm_proxy_overhead_seconds')).toBe(2);
     expect(count(after, 'llm_proxy_upstream_seconds') - count(before, 'llm_proxy_upstream_seconds')).toBe(2);
     expect(after).toMatch(/^llm_proxy_overhead_seconds_bucket\{le="0\.0001"\} \d+/m);
+  });
+});
+
+describe('a client that reads the first token and cancels', () => {
+  it('gets a short stream whole at its first byte, so its connection survives the cancel, and the upstream\'s too', async () => {
+    const pool = new Pool(proxy.url, { connections: 1 });
+    let connections = 0;
+    pool.on('connect', () => { connections++; });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        expect(res.statusCode).toBe(200);
+        let first = '';
+        for await (const chunk of res.body) { first = String(chunk); break; }
+        // The first chunk already holds the whole answer, [DONE] included.
+        expect(first).toContain('openai-mock');
+        expect(first).toContain('data: [DONE]');
+      }
+    } finally {
+      await pool.close();
+    }
+    expect(connections).toBe(1);
+    expect(oai.calls).toHaveLength(5);
+    expect(oai.aborted).toBe(0);
+  });
+
+  it('still streams a long answer frame by frame, and stops the upstream when the client leaves mid-way', async () => {
+    oai.script({ frameDelayMs: 30 });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'one two three four' }] }) });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).not.toContain('[DONE]');
+    await reader.cancel();
+    await until(() => oai.aborted === 1);
   });
 });
