@@ -112,7 +112,9 @@ describe('response cache', () => {
       const prompt = fresh(`anthropic ${model}`);
       const stored = metricValue(await proxy.metrics.text(), 'llm_response_cache_total', { result: 'stored' });
       const run = async () => {
-        const { data, response } = await anthropic(proxy.url, CACHE).messages.create({ model, max_tokens: 100, temperature: 0, stream: true, messages: [{ role: 'user', content: prompt }] }).withResponse();
+        // temperature is not in this SDK version's types; the API (and the mock) take it.
+        const params = { model, max_tokens: 100, temperature: 0, stream: true, messages: [{ role: 'user', content: prompt }] } as unknown as Anthropic.MessageCreateParamsStreaming;
+        const { data, response } = await anthropic(proxy.url, CACHE).messages.create(params).withResponse();
         const events: string[] = [];
         let text = '';
         for await (const ev of data) {
@@ -129,7 +131,7 @@ describe('response cache', () => {
       expect(second.text).toBe(first.text);
       expect(second.events[0]).toBe('message_start');
       expect(second.events.at(-1)).toBe('message_stop');
-      const msg = await anthropic(proxy.url, CACHE).messages.create({ model, max_tokens: 100, temperature: 0, messages: [{ role: 'user', content: prompt }] });
+      const msg = await anthropic(proxy.url, CACHE).messages.create({ model, max_tokens: 100, temperature: 0, messages: [{ role: 'user', content: prompt }] } as unknown as Anthropic.MessageCreateParamsNonStreaming);
       expect(msg.content[0]).toMatchObject({ type: 'text', text: first.text });
     }
     expect(upstreamCalls()).toBe(2);
