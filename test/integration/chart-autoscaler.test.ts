@@ -3,13 +3,19 @@
  * created through the real @kubernetes/client-node on the fake API server,
  * which admits it with the chart's own CRD (schema, defaults, CEL rules) as
  * kube-apiserver does, and wired to the worker it scales (Deployment without
- * `replicas`, the same Redis Secret, the controller allowed to read it).
+ * `replicas`, the same Redis Secret, the controller allowed to read it); then
+ * the controller, wired as cmd/controller wires it, scales a worker on a real
+ * BullMQ backlog with the rendered targets and behavior.
  */
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKubeConfig, apiStatus } from '#pkg/k8s/index.ts';
 import { resolveSpec } from '#pkg/autoscaler/index.ts';
 import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
+import { NS, startControllerHarness, statusOf, type ControllerHarness } from '../fixtures/kube/harness.ts';
+import { eventually } from '../fixtures/poll.ts';
+import { sharedRedisUrl } from '../fixtures/redis.ts';
 import { find, helm, render, type Obj } from './chart-helm.ts';
 
 const CR = { group: 'autoscaling.pilotfish.dev', version: 'v1alpha1', plural: 'queueautoscalers' };
@@ -69,5 +75,38 @@ describe.skipIf(!helm)('the render worker\'s QueueAutoscaler', () => {
     expect(apiStatus(err)).toBe(422);
     expect(String((err as { body?: unknown }).body)).toContain('minReplicas must be less than or equal to maxReplicas');
     await expect(custom.getNamespacedCustomObject({ ...CR, namespace: 'apps', name: 'pf-bad' })).rejects.toSatisfy((e: unknown) => apiStatus(e) === 404);
+  });
+});
+
+describe.skipIf(!helm)('the controller acting on the chart\'s QueueAutoscaler', () => {
+  const queueName = `chart-qas-${process.pid}-${Date.now()}`;
+  let queue: Queue;
+  let h: ControllerHarness | undefined;
+  beforeAll(() => { queue = new Queue(queueName, { connection: { url: sharedRedisUrl() } }); });
+  afterAll(async () => {
+    await h?.stop();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+
+  it('scales the worker on its backlog with the chart\'s default targets and behavior', async () => {
+    const rendered = find(render(), 'QueueAutoscaler', 'pf-pilotfish-worker')!.spec;
+    // The harness names its Deployment, Secret and queue; the chart's targets, bounds, fallback and behavior stay as rendered.
+    const spec = {
+      ...rendered,
+      scaleTargetRef: { ...rendered.scaleTargetRef, name: 'worker' },
+      queue: { ...rendered.queue, name: queueName, connection: { secretRef: { name: 'redis', key: 'url' } } },
+      pollingIntervalSeconds: 1,
+    };
+    expect(rendered.targets).toEqual({ backlogPerReplica: 20, oldestReadyAgeSeconds: 30 });
+    h = await startControllerHarness({ redisUrl: sharedRedisUrl(), spec });
+    await eventually(() => h!.results.length > 0, 'first reconcile');
+    expect(h.api.deploymentReplicas(NS, 'worker')).toBe(1);
+
+    // 100 ready jobs at 20 per replica: 5 replicas, reached in one step (the default scale-up allows +4 pods per 15 s).
+    await queue.addBulk(Array.from({ length: 100 }, (_, i) => ({ name: 'render', data: { i } })));
+    await eventually(() => h!.api.deploymentReplicas(NS, 'worker') === 5, 'scale-up to 5');
+    const status = await eventually(() => { const st = statusOf(h!.api); return st?.desiredReplicas === 5 ? st : undefined; }, 'status with 5');
+    expect(status.lastMetrics.readyBacklog).toBe(100);
   });
 });
