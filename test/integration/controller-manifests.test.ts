@@ -58,6 +58,17 @@ describe('QueueAutoscaler CRD and manifests', () => {
     }
   });
 
+  it('the standalone controller Deployment runs what the chart runs: same image, command, admin port and resources', async () => {
+    const [standalone] = (await readYamlDocs('manifests/controller/deployment.yaml')).filter((d) => d.kind === 'Deployment');
+    const charted = (await readYamlDocs('manifests/pilotfish.yaml')).find((d) => d.kind === 'Deployment' && d.metadata.name === 'pilotfish-controller')!;
+    const [a, b] = [standalone, charted].map((d) => d.spec.template.spec.containers[0]);
+    expect(a.image).toBe(b.image);
+    expect(a.command).toEqual(b.command);
+    expect(a.ports).toEqual([expect.objectContaining({ name: 'admin', containerPort: b.ports.find((p: { name: string }) => p.name === 'admin').containerPort })]);
+    expect(a.resources).toEqual(b.resources);
+    expect(standalone.spec.replicas).toBe(charted.spec.replicas);
+  });
+
   it('has a status subresource and the printer columns users look at', async () => {
     const [doc] = await readYamlDocs('manifests/crds/queueautoscalers.autoscaling.pilotfish.dev.yaml');
     const v = doc.spec.versions[0];
