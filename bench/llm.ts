@@ -101,6 +101,8 @@ async function main(): Promise<void> {
   const r1: Record<string, LoadResult[]> = {};
   const s16: Record<string, LoadResult[]> = {};
   const tt: Record<string, TtftResult[]> = {};
+  // The same, for a client that reads the first token and cancels (bench/llm/ttft.ts `cancel`).
+  const tc: Record<string, TtftResult[]> = {};
   const push = <T>(m: Record<string, T[]>, k: string, v: T) => { (m[k] ??= []).push(v); };
   const loadTargets = [direct, viaProxy, ...(viaPortkey ? [viaPortkey] : []), viaProxyAnthropic];
 
@@ -116,11 +118,13 @@ async function main(): Promise<void> {
     for (const t of round % 2 ? [direct, viaProxy] : [viaProxy, direct]) push(r1, t.name, await wrk(t.url, body, t.headers, 1, SECONDS));
     for (const t of round % 2 ? [direct, viaProxy, ...(viaPortkey ? [viaPortkey] : [])] : [...(viaPortkey ? [viaPortkey] : []), viaProxy, direct]) push(s16, t.name, await wrk(t.url, streamBody, t.headers, 16, SECONDS));
     for (const t of round % 2 ? [direct, viaProxy] : [viaProxy, direct]) push(tt, t.name, await ttft(new URL(t.url).origin, new URL(t.url).pathname, streamBody, t.headers, TTFT_N));
+    for (const t of round % 2 ? [viaProxy, direct] : [direct, viaProxy]) push(tc, t.name, await ttft(new URL(t.url).origin, new URL(t.url).pathname, streamBody, t.headers, TTFT_N, true));
     console.log(`\n## round ${round}`);
     for (const [k, v] of Object.entries(r16)) console.log(`non-stream 16c  ${k.padEnd(20)} ${fmt(v[v.length - 1].rps, 0).padStart(8)} req/s  p50 ${fmt(v[v.length - 1].p50)} ms  p99 ${fmt(v[v.length - 1].p99)} ms  errors ${v[v.length - 1].errors}${cpu16[k] ? `  CPU ${fmt(cpu16[k][cpu16[k].length - 1], 0)} µs/req` : ''}`);
     for (const [k, v] of Object.entries(r1)) console.log(`non-stream  1c  ${k.padEnd(20)} ${fmt(v[v.length - 1].rps, 0).padStart(8)} req/s  p50 ${fmt(v[v.length - 1].p50, 3)} ms  p99 ${fmt(v[v.length - 1].p99, 3)} ms`);
     for (const [k, v] of Object.entries(s16)) console.log(`stream     16c  ${k.padEnd(20)} ${fmt(v[v.length - 1].rps, 0).padStart(8)} req/s  p50 ${fmt(v[v.length - 1].p50)} ms  p99 ${fmt(v[v.length - 1].p99)} ms  errors ${v[v.length - 1].errors}`);
     for (const [k, v] of Object.entries(tt)) console.log(`stream      1c  ${k.padEnd(20)} TTFT p50 ${fmt(v[v.length - 1].p50, 3)} ms  p99 ${fmt(v[v.length - 1].p99, 3)} ms  full p50 ${fmt(v[v.length - 1].total50, 3)} ms`);
+    for (const [k, v] of Object.entries(tc)) console.log(`stream      1c  ${k.padEnd(20)} TTFT p50 ${fmt(v[v.length - 1].p50, 3)} ms  p99 ${fmt(v[v.length - 1].p99, 3)} ms  first token then cancel, ${v[v.length - 1].connections} connections for ${TTFT_N} streams`);
   }
 
   const med = (xs: number[]) => median(xs);
@@ -153,6 +157,7 @@ async function main(): Promise<void> {
   const addP50 = med(perRound(r1.proxy.map((r) => r.p50), r1.direct.map((r) => r.p50)));
   const addP99 = med(perRound(r1.proxy.map((r) => r.p99), r1.direct.map((r) => r.p99)));
   const addTtft = med(perRound(tt.proxy.map((r) => r.p50), tt.direct.map((r) => r.p50)));
+  const addTtftCancel = med(perRound(tc.proxy.map((r) => r.p50), tc.direct.map((r) => r.p50)));
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const asStatus = (v: string) => (v.startsWith('PASS') ? 'pass' : v.startsWith('MISS') ? 'fail' : v.startsWith('INCONCLUSIVE') ? 'inconclusive' : 'not measured');
   console.log('\n## targets (medians of per-round figures)');
@@ -168,6 +173,7 @@ async function main(): Promise<void> {
   console.log(`- 1 connection, added latency p99 = ${fmt(addP99, 3)} ms (target < 3 ms) ${p99Verdict}`);
   json.check('1 connection: added latency p99 < 3 ms', asStatus(p99Verdict), `${fmt(addP99, 3)} ms${p99Verdict.startsWith('INCONCLUSIVE') ? ` (${p99Verdict.slice('INCONCLUSIVE '.length)})` : ''}`);
   console.log(`- 1 connection, added time to first token p50 = ${fmt(addTtft, 3)} ms (target < 1 ms) ${verdict(addTtft < 1)}`);
+  console.log(`- 1 connection, first token then cancel: added time to first token p50 = ${fmt(addTtftCancel, 3)} ms (target < 1 ms) ${verdict(addTtftCancel < 1)}`);
   json.check('1 connection: added time to first token p50 < 1 ms', addTtft < 1, `${fmt(addTtft, 3)} ms`);
   const errs = [...Object.values(r16), ...Object.values(s16), ...Object.values(r1)].flat().reduce((n, r) => n + r.errors, 0);
   console.log(`- errors (non-200 or socket) across all runs: ${errs}`);
