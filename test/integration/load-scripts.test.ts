@@ -451,5 +451,39 @@ describe.skipIf(!existsSync(APP_MAIN))('load/queue.js against cmd/app and cmd/wo
     expect(out.stdout).toContain('queue: 1 of 2 thresholds hold, 1 FAIL; full summary in out/queue.json');
     expect(out.stdout).toContain('FAIL render_drained rate==1 (rate 0.000)');
     expect(out.stdout).toContain('PASS render_enqueue_duration p(95)<200 (p(95) 12.500)');
+    // In a Job the log is all that is left: SUMMARY_FILE=stdout puts the JSON on its last line.
+    const inJob = (await loadScript('queue.js', { ...env(), SUMMARY_FILE: 'stdout' })).handleSummary!(summary);
+    expect(Object.keys(inJob)).toEqual(['stdout']);
+    expect(JSON.parse(/^SUMMARY_JSON (.*)$/m.exec(inJob.stdout)![1])).toEqual(summary);
+  });
+});
+
+describe('manifests/load: k6 in a cluster', () => {
+  const MANIFESTS = join(LOAD, '..', 'manifests', 'load');
+  interface Item { key: string; path: string }
+  interface PodSpec { containers: { name: string; args?: string[]; command?: string[]; volumeMounts?: { name: string; mountPath: string }[] }[]; volumes: { name: string; configMap?: { name: string; items: Item[] } }[] }
+
+  it('holds the current scripts of load/ in its ConfigMap', async () => {
+    const { renderScriptsConfigMap } = await import('../../manifests/load/render.ts');
+    expect(readFileSync(join(MANIFESTS, 'scripts.yaml'), 'utf8')).toBe(renderScriptsConfigMap());
+  });
+
+  it.each(['job-app.yaml', 'job-queue.yaml', 'app-k6-sidecar-patch.yaml'])('%s mounts each script it runs with every file that script imports', async (file) => {
+    const { parse: parseYaml } = await import('yaml');
+    const configMap = parseYaml(readFileSync(join(MANIFESTS, 'scripts.yaml'), 'utf8')) as { data: Record<string, string> };
+    const doc = parseYaml(readFileSync(join(MANIFESTS, file), 'utf8')) as { spec: { template: { spec: PodSpec } } };
+    const pod = doc.spec.template.spec;
+    const k6 = pod.containers.find((c) => c.name === 'k6')!;
+    const mount = k6.volumeMounts!.find((m) => m.mountPath === '/scripts')!;
+    const items = pod.volumes.find((v) => v.name === mount.name)!.configMap!.items;
+    for (const item of items) expect(Object.keys(configMap.data), item.key).toContain(item.key);
+    const mounted = new Set(items.map((i) => i.path));
+    const runs = [...[...(k6.args ?? []), ...(k6.command ?? [])].join(' ').matchAll(/\/scripts\/([a-z-]+\.js)/g)].map((m) => m[1]);
+    expect(runs.length).toBeGreaterThan(0);
+    for (const script of runs) {
+      expect(mounted, script).toContain(script);
+      const imports = [...readFileSync(join(LOAD, script), 'utf8').matchAll(/from '\.\/(lib\/[a-z-]+\.js)'/g)].map((m) => m[1]);
+      for (const lib of imports) expect(mounted, `${script} imports ${lib}`).toContain(lib);
+    }
   });
 });
