@@ -4,6 +4,7 @@ import {
   GatewayError, LlmError, type Candidate, type Dialect, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Route, type Router, type Usage,
 } from '../llm/index.ts';
 import { peek, type DialectAdapter, type Peeked } from './dialect.ts';
+import type { Governance, Ticket } from './governance.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { openRelay, relayAnswer, relayStream, type RawStream, type StreamTap } from './relay.ts';
 import { timingOf } from './server-timing.ts';
@@ -40,6 +41,8 @@ export interface ForwardContext {
   router: Router;
   metrics: LlmMetrics;
   passthrough?: Passthrough;
+  /** Client keys, tenants and cost, as for chat (no response cache here). */
+  governance?: Governance;
   limit: number;
   fail(res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome, requestId?: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
@@ -58,12 +61,14 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
   let raw: Buffer;
   let p: Peeked;
   let route: Route;
+  let ticket: Ticket | undefined;
   try {
     raw = await readBody(req, ctx.limit);
     p = peek(d.name, parseJson(raw));
     if (p.stream && !spec.tap) throw new LlmError('invalid_request', `${spec.what} do not stream`, { param: 'stream' });
     const forced = req.headers['x-llm-provider'];
     route = router.resolve(p.model, typeof forced === 'string' && forced ? forced.toLowerCase() : undefined);
+    if (ctx.governance) ticket = await ctx.governance.admit(req.headers, res, p.model, route);
   } catch (err) {
     metrics.request('none', 'none', d.name, 'client_error', seconds());
     return ctx.fail(res, d, err, NO_CALL);
@@ -80,6 +85,7 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
       sendJson(res, 200, answer.json, { ...answer.headers, ...llmHeaders(outcome, false) });
       metrics.request(first.provider, first.model, d.name, 'success', seconds());
       metrics.tokens(first.provider, first.model, answer.usage);
+      ctx.governance?.settle(ticket, first.provider, first.model, answer.usage);
     } catch (err) {
       metrics.request(first.provider, first.model, d.name, 'client_error', seconds());
       ctx.fail(res, d, err, outcome, requestId);
@@ -122,7 +128,9 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
     res.off('close', onClose);
     relayAnswer(res, answer, llmHeaders(served, false));
     metrics.request(served.provider, served.model, d.name, 'success', seconds());
-    metrics.tokens(served.provider, served.model, spec.usage(served.json));
+    const usage = spec.usage(served.json);
+    metrics.tokens(served.provider, served.model, usage);
+    ctx.governance?.settle(ticket, served.provider, served.model, usage);
     return;
   }
   const stop = () => answer.close();
@@ -133,4 +141,5 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
   if (r.outcome === 'error') ctx.warn({ kind: r.errorKind, provider: served.provider, requestId }, 'llm stream failed after its first byte');
   metrics.request(served.provider, served.model, d.name, r.outcome, seconds());
   metrics.tokens(served.provider, served.model, r.usage);
+  ctx.governance?.settle(ticket, served.provider, served.model, r.usage);
 }

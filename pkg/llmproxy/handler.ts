@@ -262,7 +262,7 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
 
   const chat = { openai: chatWire('openai'), anthropic: chatWire('anthropic') };
   const responsesDialect = createResponsesDialect();
-  const context = { gateway, router, metrics, passthrough, limit, fail, warn: (fields: Record<string, unknown>, message: string) => logger.warn(fields, message) };
+  const context = { gateway, router, metrics, passthrough, governance, limit, fail, warn: (fields: Record<string, unknown>, message: string) => logger.warn(fields, message) };
 
   const callerAllowed = governance ? (h: IncomingMessage['headers']) => governance.allowed(h) : callerCheck(options.callerTokens ?? []);
 

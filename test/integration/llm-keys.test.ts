@@ -88,8 +88,13 @@ describe('client keys in one proxy', () => {
     expect(a).toBeInstanceOf(Anthropic.PermissionDeniedError);
     expect(a.error).toMatchObject({ type: 'error', error: { type: 'permission_error' } });
     expect(ant.calls).toHaveLength(0);
+    // The other endpoints obey the same list.
+    const e = await failure(openai(proxy.url, GPT_ONLY).embeddings.create({ model: 'text-embedding-3-small', input: 'hi' }));
+    expect(e).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(oai.calls).toHaveLength(0);
+    expect((await openai(proxy.url, ACME).embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })).data).toHaveLength(1);
     expect((await ask(proxy.url, GPT_ONLY, GPT)).choices[0].message.content).toBeTruthy();
-    expect(metricValue(await proxy.metrics.text(), 'llm_key_rejections_total', { tenant: 'globex', reason: 'model' })).toBe(2);
+    expect(metricValue(await proxy.metrics.text(), 'llm_key_rejections_total', { tenant: 'globex', reason: 'model' })).toBe(3);
   });
 });
 
