@@ -102,6 +102,11 @@ const PART_TITLES: Record<string, string> = {
   rss: 'Memory of the other binaries (`node bench/curves/rss.ts`)',
 };
 
+/** The error a failed part printed: its last line that is not a stack frame. */
+function failureLine(output: string): string {
+  return (output.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).at(-1) ?? '').trim().slice(0, 300);
+}
+
 /** The whole page. `resultsPath` is where the figures came from, shown so a reader can find the raw file. */
 export function renderMarkdown(results: RunResults, resultsPath: string): string {
   const m = results.machine;
@@ -131,7 +136,7 @@ export function renderMarkdown(results: RunResults, resultsPath: string): string
   const failed = results.parts.filter((p) => p.exitCode !== 0 || !p.output);
   if (failed.length) {
     out.push('## Parts that did not complete', '');
-    for (const p of failed) out.push(`- \`${p.command}\` exited ${p.exitCode} after ${formatNumber(p.seconds, 0)} s${p.failure ? `: \`${p.failure.split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 300) ?? ''}\`` : ''}`);
+    for (const p of failed) out.push(`- \`${p.command}\` exited ${p.exitCode} after ${formatNumber(p.seconds, 0)} s${p.failure ? `: \`${failureLine(p.failure)}\`` : ''}`);
     out.push('');
   }
 

@@ -55,7 +55,7 @@ describe('summarizeTargets and renderMarkdown', () => {
 
   it('names a part that failed, with the last line of its output', () => {
     const r = results([]);
-    r.parts.push({ part: 'llm', command: 'node bench/llm.ts', seconds: 3, exitCode: 1, failure: 'starting\nError: mock did not start\n' });
+    r.parts.push({ part: 'llm', command: 'node bench/llm.ts', seconds: 3, exitCode: 1, failure: 'starting\nError: mock did not start\n    at main (file:///bench/llm.ts:1:1)\n' });
     expect(renderMarkdown(r, 'f.json')).toContain('- `node bench/llm.ts` exited 1 after 3 s: `Error: mock did not start`');
   });
 });
