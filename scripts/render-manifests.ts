@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const MANIFEST_PATH = join(ROOT, 'manifests', 'pilotfish.yaml');
+const MANIFEST_PATH = join(ROOT, 'manifests', 'pilotfish.yaml');
 /** Release name and namespace of the rendered file: the names docs/deploy.md uses. */
 const RELEASE = 'pilotfish';
 const HELM_ARGS = ['template', RELEASE, 'charts/pilotfish', '--namespace', RELEASE, '--include-crds'];
@@ -46,7 +46,7 @@ export function manifestFile(helmVersion: string, helmOutput: string): string {
   return manifestHeader(helmVersion) + helmOutput.slice(start);
 }
 
-export function findHelm(env: NodeJS.ProcessEnv = process.env): string {
+function findHelm(env: NodeJS.ProcessEnv = process.env): string {
   for (const bin of [env.HELM_BIN, 'helm'].filter(Boolean) as string[]) {
     if (spawnSync(bin, ['version', '--short'], { stdio: 'ignore' }).status === 0) return bin;
   }

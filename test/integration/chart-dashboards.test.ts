@@ -38,7 +38,7 @@ const PROMQL_WORDS = new Set([
 ]);
 
 /** What one PromQL expression uses: metric names, and label names in matchers and `by (…)`. */
-export function promqlNames(expr: string): { metrics: string[]; labels: string[] } {
+function promqlNames(expr: string): { metrics: string[]; labels: string[] } {
   const noStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const labels: string[] = [];
   const noMatchers = noStrings.replace(/\{([^}]*)\}/g, (_m, inner: string) => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 export const CHART = join(ROOT, 'charts', 'pilotfish');
 
 export type Obj = Record<string, any>;
@@ -28,7 +28,7 @@ export function runHelm(args: string[]): string {
   return r.stdout;
 }
 
-export function parseDocs(text: string, where: string): Obj[] {
+function parseDocs(text: string, where: string): Obj[] {
   const docs = parseAllDocuments(text);
   for (const d of docs) {
     if (d.errors.length) throw new Error(`${where}: ${d.errors[0].message}`);
