@@ -181,10 +181,12 @@ describe('breakers and latency', () => {
 
   it('routing: latency sends most requests to the faster of two servers, and still explores the slower', async () => {
     const { openai } = await proxyWith({ routing: 'latency', explore: 0.1, upstreams: fleet().upstreams.slice(0, 2).map((u) => ({ ...u, weight: 1 })) });
-    vllmA.always({ delayMs: 25 });
-    for (let i = 0; i < 80; i++) await openai.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'x' }] });
-    expect(vllmA.calls.length + vllmB.calls.length).toBe(80);
-    expect(vllmB.calls.length).toBeGreaterThan(vllmA.calls.length * 4);
+    // A delay far above a loaded machine's jitter, so the averages order the two the same way on any run.
+    vllmA.always({ delayMs: 200 });
+    for (let i = 0; i < 60; i++) await openai.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'x' }] });
+    expect(vllmA.calls.length + vllmB.calls.length).toBe(60);
+    // Expected: the first pick of each (unmeasured), then about 5% explored to the slow one (10% drawn, half of those by weight).
+    expect(vllmB.calls.length).toBeGreaterThan(vllmA.calls.length * 3);
     // Exploration: the slow one is measured again now and then, not only once.
     expect(vllmA.calls.length).toBeGreaterThan(1);
   });
