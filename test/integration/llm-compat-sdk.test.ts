@@ -1,33 +1,22 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
-import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 
 // What apps use every day, through the proxy with the official SDKs: same-dialect fidelity (fields, blocks, usage
 // details, request ids, rate-limit headers, error code/param), each typed error class, large bodies, /messages.
-let oai: MockLlmServer;
-let ant: MockLlmServer;
+const llm = useLlmSuite({ close: 'all' });
 let proxy: TestProxy;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
 beforeAll(async () => {
-  oai = await startMockOpenAI();
-  ant = await startMockAnthropic();
-  proxy = await startTestProxy(testSettings(oai.origin, ant.origin, { aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } }));
+  proxy = await llm.proxy({ aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } });
   // maxRetries 0: each failure is seen as the proxy answered it (the SDK's own 429 backoff is exercised in llm-ratelimit).
   openai = new OpenAI({ apiKey: 'unused-by-proxy', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
   anthropic = new Anthropic({ apiKey: 'unused-by-proxy', baseURL: proxy.url, maxRetries: 0 });
 });
-afterAll(async () => {
-  await proxy?.close();
-  await oai?.close();
-  await ant?.close();
-});
-beforeEach(() => { oai.reset(); ant.reset(); });
 
 const anFrame = (type: string, o: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`;
 
@@ -38,9 +27,9 @@ describe('OpenAI → OpenAI is a pass-through', () => {
       messages: [{ role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'file', file: { filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' } }] }],
     };
     const usage = { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29, prompt_tokens_details: { cached_tokens: 16 }, completion_tokens_details: { reasoning_tokens: 5 } };
-    oai.script({ reply: { json: { id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', service_tier: 'default', choices: [{ index: 0, message: { role: 'assistant', content: 'ok', annotations: [], refusal: null }, logprobs: null, finish_reason: 'stop' }], usage } } });
+    llm.oai.script({ reply: { json: { id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', service_tier: 'default', choices: [{ index: 0, message: { role: 'assistant', content: 'ok', annotations: [], refusal: null }, logprobs: null, finish_reason: 'stop' }], usage } } });
     const { data, response, request_id } = await openai.chat.completions.create(body as any).withResponse();
-    expect(oai.calls[0].body).toEqual(body);
+    expect(llm.oai.calls[0].body).toEqual(body);
     expect(data.usage).toEqual(usage);
     expect((data as any).service_tier).toBe('default');
     expect(data.choices[0].message).toMatchObject({ annotations: [], refusal: null });
@@ -56,7 +45,7 @@ describe('OpenAI → OpenAI is a pass-through', () => {
     const plain = await openai.chat.completions.create({ model: 'fast', stream: true, messages: [{ role: 'user', content: 'one two' }] });
     const chunks: any[] = [];
     for await (const c of plain) chunks.push(c);
-    expect(oai.calls[0].body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } });
+    expect(llm.oai.calls[0].body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } });
     expect(chunks.some((c) => c.usage)).toBe(false);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('openai-mock: one two');
     const withUsage = await openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] });
@@ -67,7 +56,7 @@ describe('OpenAI → OpenAI is a pass-through', () => {
   });
 
   it('passes the provider\'s error code and param (context_length_exceeded) to BadRequestError', async () => {
-    oai.script({ status: 400, body: { error: { message: 'This model\'s maximum context length is 128000 tokens.', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
+    llm.oai.script({ status: 400, body: { error: { message: 'This model\'s maximum context length is 128000 tokens.', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
     const err = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ status: 400, code: 'context_length_exceeded', param: 'messages', type: 'invalid_request_error' });
@@ -94,10 +83,10 @@ describe('Anthropic → Anthropic is a pass-through', () => {
       { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', url: 'https://e.x', title: 'E', encrypted_content: 'enc', page_age: null }] },
       { type: 'text', text: 'done', citations: [{ type: 'web_search_result_location', url: 'https://e.x', title: 'E', encrypted_index: 'i', cited_text: 'c' }] },
     ];
-    ant.script({ reply: { json: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: 'end_turn', stop_sequence: null, usage } } });
+    llm.ant.script({ reply: { json: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: 'end_turn', stop_sequence: null, usage } } });
     const msg = await anthropic.messages.create(params as any, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
-    expect(ant.calls[0].body).toEqual(params);
-    expect(ant.calls[0].headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+    expect(llm.ant.calls[0].body).toEqual(params);
+    expect(llm.ant.calls[0].headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
     expect(msg.content).toEqual(content);
     expect(msg.usage).toEqual(usage);
     expect(msg._request_id).toMatch(/^req_an/);
@@ -116,7 +105,7 @@ describe('Anthropic → Anthropic is a pass-through', () => {
       anFrame('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 15 } }),
       anFrame('message_stop', {}),
     ];
-    ant.script({ reply: { frames } });
+    llm.ant.script({ reply: { frames } });
     const final = await anthropic.messages.stream(params as any).finalMessage();
     expect(final.content).toEqual([{ type: 'thinking', thinking: 'step one', signature: 'sig-3' }, { type: 'text', text: 'answer' }]);
     expect(final.usage).toMatchObject({ input_tokens: 40, output_tokens: 15, cache_read_input_tokens: 32 });
@@ -124,7 +113,7 @@ describe('Anthropic → Anthropic is a pass-through', () => {
 
   it('hands the provider\'s error body over as it was', async () => {
     const body = { type: 'error', error: { type: 'invalid_request_error', message: 'messages.1.content.0: Invalid signature in thinking block' }, request_id: 'req_up_9' };
-    ant.script({ status: 400, body });
+    llm.ant.script({ status: 400, body });
     const err = await anthropic.messages.create(params as any).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect((err as InstanceType<typeof Anthropic.APIError>).error).toEqual(body);
@@ -154,7 +143,7 @@ describe('across dialects', () => {
   });
 
   it('an OpenAI error code reaches an Anthropic caller in its message', async () => {
-    oai.script({ status: 400, body: { error: { message: 'too long', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
+    llm.oai.script({ status: 400, body: { error: { message: 'too long', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
     const err = await anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect((err as Error).message).toMatch(/context_length_exceeded/);
@@ -180,8 +169,8 @@ describe('typed errors in both SDKs', () => {
   ];
   it.each(cases)('upstream %i → %s / %s', async (status, openaiClass, anthropicClass) => {
     const headers = status === 429 ? { 'retry-after': '30' } : undefined;
-    oai.always({ status, headers });
-    ant.always({ status, headers });
+    llm.oai.always({ status, headers });
+    llm.ant.always({ status, headers });
     const a = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     const b = await anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     const expected = status >= 500 ? 503 : status;
@@ -193,7 +182,7 @@ describe('typed errors in both SDKs', () => {
   });
 
   it('a relayed provider error that echoes the proxy\'s key is masked', async () => {
-    oai.script({ status: 400, body: { error: { message: 'bad key sk-test-openai-key-0123456789 in request', type: 'invalid_request_error', param: null, code: null } } });
+    llm.oai.script({ status: 400, body: { error: { message: 'bad key sk-test-openai-key-0123456789 in request', type: 'invalid_request_error', param: null, code: null } } });
     const a = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(a).toBeInstanceOf(OpenAI.BadRequestError);
     expect(JSON.stringify((a as any).error)).not.toContain('sk-test-openai-key');
@@ -201,7 +190,7 @@ describe('typed errors in both SDKs', () => {
   });
 
   it('an upstream 401 (the proxy\'s own key) is a 503 naming no key, not the app\'s AuthenticationError', async () => {
-    oai.always({ status: 401 });
+    llm.oai.always({ status: 401 });
     const a = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(a).toBeInstanceOf(OpenAI.InternalServerError);
     expect((a as any).status).toBe(503);
@@ -210,12 +199,12 @@ describe('typed errors in both SDKs', () => {
   });
 
   it('a body over the proxy limit is a 413 from the proxy, before any provider', async () => {
-    const small = await startTestProxy(testSettings(oai.origin, ant.origin), { maxBodyBytes: 4096 });
+    const small = await startTestProxy(testSettings(llm.oai.origin, llm.ant.origin), { maxBodyBytes: 4096 });
     try {
       const client = new Anthropic({ apiKey: 'x', baseURL: small.url, maxRetries: 0 });
       const err = await client.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages: [{ role: 'user', content: 'x'.repeat(8000) }] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Anthropic.ContentTooLargeError);
-      expect(ant.calls).toHaveLength(0);
+      expect(llm.ant.calls).toHaveLength(0);
     } finally {
       await small.close();
     }
@@ -230,7 +219,7 @@ describe('large bodies', () => {
       messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: image } }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: image } }, { type: 'text', text: 'compare' }] }],
     });
     expect(msg.content[0]).toMatchObject({ text: 'anthropic-mock: compare' });
-    expect(ant.calls[0].body.messages[0].content[1].source.data).toBe(image);
+    expect(llm.ant.calls[0].body.messages[0].content[1].source.data).toBe(image);
     const viaOpenAI = await openai.chat.completions.create({
       model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${image}` } }, { type: 'image_url', image_url: { url: `data:image/png;base64,${image}` } }, { type: 'text', text: 'compare' }] }],
     });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -6,43 +6,32 @@ import { embed, generateObject, generateText, stepCountIs, streamText, tool } fr
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { z } from 'zod';
 import { countTokens } from 'gpt-tokenizer';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import { fakeVector, STORED_RESPONSE } from '../fixtures/llm/openai-endpoints.ts';
-import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 
 // The endpoints besides chat, with the real clients pointed at the proxy in front of the fake upstreams:
 // Responses (passed through to OpenAI, translated to chat for Claude and the mock), embeddings, legacy completions,
 // token counts, and one model by id, in both dialects.
-let oai: MockLlmServer;
-let ant: MockLlmServer;
+const llm = useLlmSuite({ close: 'all' });
 let proxy: TestProxy;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
 beforeAll(async () => {
-  oai = await startMockOpenAI();
-  ant = await startMockAnthropic();
-  proxy = await startTestProxy(testSettings(oai.origin, ant.origin, { aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } }));
+  proxy = await llm.proxy({ aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } });
   openai = new OpenAI({ apiKey: 'unused-by-proxy', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
   anthropic = new Anthropic({ apiKey: 'unused-by-proxy', baseURL: proxy.url, maxRetries: 0 });
 });
-afterAll(async () => {
-  await proxy?.close();
-  await oai?.close();
-  await ant?.close();
-});
-beforeEach(() => { oai.reset(); ant.reset(); });
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Math.abs(x - b[i]) < 1e-6);
 
 describe('POST /v1/embeddings', () => {
   it('passes the openai SDK\'s call through to OpenAI (base64 as the SDK asks, decoded by it), with the request id', async () => {
     const { data, response, request_id } = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'] }).withResponse();
-    expect(oai.calls).toHaveLength(1);
-    expect(oai.calls[0].path).toBe('/v1/embeddings');
-    expect(oai.calls[0].body).toMatchObject({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], encoding_format: 'base64' });
+    expect(llm.oai.calls).toHaveLength(1);
+    expect(llm.oai.calls[0].path).toBe('/v1/embeddings');
+    expect(llm.oai.calls[0].body).toMatchObject({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], encoding_format: 'base64' });
     expect(data.data).toHaveLength(2);
     expect(close(data.data[0].embedding, fakeVector('openai:"alpha"', 8))).toBe(true);
     expect(close(data.data[1].embedding, fakeVector('openai:"beta"', 8))).toBe(true);
@@ -58,7 +47,7 @@ describe('POST /v1/embeddings', () => {
     const lc = new OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
     const v = await lc.embedQuery('rainy day');
     expect(close(v, fakeVector('openai:"rainy day"', 8))).toBe(true);
-    expect(oai.calls.map((c) => c.path)).toEqual(['/v1/embeddings', '/v1/embeddings']);
+    expect(llm.oai.calls.map((c) => c.path)).toEqual(['/v1/embeddings', '/v1/embeddings']);
   });
 
   it('answers deterministic unit vectors from the mock provider (1536 dimensions unless asked), without any upstream', async () => {
@@ -70,7 +59,7 @@ describe('POST /v1/embeddings', () => {
     expect(Math.hypot(...a.data[0].embedding)).toBeCloseTo(1, 4);
     const small = await openai.embeddings.create({ model: 'mock/embed', input: 'x', dimensions: 64 });
     expect(small.data[0].embedding).toHaveLength(64);
-    expect(oai.calls.length + ant.calls.length).toBe(0);
+    expect(llm.oai.calls.length + llm.ant.calls.length).toBe(0);
   });
 
   it('refuses a model served by Anthropic with a 400 naming the provider and the model', async () => {
@@ -78,13 +67,13 @@ describe('POST /v1/embeddings', () => {
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toMatch(/anthropic/);
     expect((err as Error).message).toMatch(/claude-3-5-haiku-latest/);
-    expect(ant.calls).toHaveLength(0);
+    expect(llm.ant.calls).toHaveLength(0);
   });
 
   it('relays an upstream 429 as a RateLimitError with its retry-after', async () => {
-    oai.always({ status: 429, headers: { 'retry-after': '30' } });
+    llm.oai.always({ status: 429, headers: { 'retry-after': '30' } });
     const err = await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }).catch((e: unknown) => e);
-    oai.always(undefined);
+    llm.oai.always(undefined);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect((err as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('30');
   });
@@ -94,7 +83,7 @@ describe('POST /v1/completions (legacy)', () => {
   it('passes completions through to OpenAI, JSON and streamed', async () => {
     const c = await openai.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say hi' });
     expect(c.choices[0].text).toBe(' openai-mock completes: Say hi');
-    expect(oai.calls[0].path).toBe('/v1/completions');
+    expect(llm.oai.calls[0].path).toBe('/v1/completions');
     const s = await openai.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Stream it', stream: true });
     let text = '';
     for await (const chunk of s) text += chunk.choices[0]?.text ?? '';
@@ -117,8 +106,8 @@ describe('POST /v1/messages/count_tokens', () => {
   it('passes a Claude model\'s count through to Anthropic', async () => {
     const { data, response } = await anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', messages }).withResponse();
     expect(data.input_tokens).toBe(27);
-    expect(ant.calls[0].path).toBe('/v1/messages/count_tokens');
-    expect(ant.calls[0].body).toEqual({ model: 'claude-sonnet-4-5', messages });
+    expect(llm.ant.calls[0].path).toBe('/v1/messages/count_tokens');
+    expect(llm.ant.calls[0].body).toEqual({ model: 'claude-sonnet-4-5', messages });
     expect(response.headers.get('x-pilotfish-token-count')).toBeNull();
   });
 
@@ -130,7 +119,7 @@ describe('POST /v1/messages/count_tokens', () => {
     expect(bare.status).toBe(200);
     expect(bare.headers.get('x-pilotfish-token-count')).toBe('estimate');
     expect(await bare.json()).toEqual({ input_tokens: countTokens('hello world, how many tokens is this?') + 4 });
-    expect(oai.calls.length + ant.calls.length).toBe(0);
+    expect(llm.oai.calls.length + llm.ant.calls.length).toBe(0);
   });
 });
 
@@ -138,12 +127,12 @@ describe('POST /v1/responses/input_tokens', () => {
   it('passes a GPT model\'s count through to OpenAI and estimates for Claude, marked as an estimate', async () => {
     const { data, response } = await openai.responses.inputTokens.count({ model: 'gpt-4o-mini', input: 'count me' }).withResponse();
     expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 31 });
-    expect(oai.calls[0].path).toBe('/v1/responses/input_tokens');
+    expect(llm.oai.calls[0].path).toBe('/v1/responses/input_tokens');
     expect(response.headers.get('x-pilotfish-token-count')).toBeNull();
     const local = await openai.responses.inputTokens.count({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'count me' }).withResponse();
     expect(local.response.headers.get('x-pilotfish-token-count')).toBe('estimate');
     expect(local.data).toEqual({ object: 'response.input_tokens', input_tokens: countTokens('be brief') + countTokens('count me') + 4 });
-    expect(ant.calls).toHaveLength(0);
+    expect(llm.ant.calls).toHaveLength(0);
   });
 });
 
@@ -152,10 +141,10 @@ describe('GET /v1/models/{id}', () => {
     expect(await openai.models.retrieve('fast')).toMatchObject({ id: 'fast', object: 'model', owned_by: 'pilotfish-alias' });
     expect(await openai.models.retrieve('gpt-4o-mini')).toMatchObject({ id: 'gpt-4o-mini', object: 'model', owned_by: 'openai' });
     expect(await openai.models.retrieve('openai/gpt-4o-mini')).toMatchObject({ id: 'openai/gpt-4o-mini', object: 'model' });
-    expect(oai.calls).toHaveLength(0);
+    expect(llm.oai.calls).toHaveLength(0);
     expect(await openai.models.retrieve('gpt-5')).toMatchObject({ id: 'gpt-5', object: 'model', owned_by: 'system' });
     expect(await openai.models.retrieve('openai/gpt-5')).toMatchObject({ id: 'openai/gpt-5', object: 'model' });
-    expect(oai.calls.map((c) => c.path)).toEqual(['/v1/models/gpt-5', '/v1/models/gpt-5']);
+    expect(llm.oai.calls.map((c) => c.path)).toEqual(['/v1/models/gpt-5', '/v1/models/gpt-5']);
     // A Claude model asked in the OpenAI dialect: Anthropic's answer in the OpenAI shape.
     const claude = await openai.models.retrieve('claude-sonnet-4-5');
     expect(claude).toEqual({ id: 'claude-sonnet-4-5', object: 'model', created: Date.parse('2025-02-19T00:00:00Z') / 1000, owned_by: 'anthropic' });
@@ -181,9 +170,9 @@ describe('POST /v1/responses passed through to OpenAI', () => {
   it('sends the body as it came (stateful fields and built-in tools included) and returns the answer as it was', async () => {
     const body = { model: 'gpt-4o-mini', input: 'hello there', previous_response_id: 'resp_prev', store: true, tools: [{ type: 'web_search' as const }] };
     const { data, request_id, response } = await openai.responses.create(body).withResponse();
-    expect(oai.calls).toHaveLength(1);
-    expect(oai.calls[0].path).toBe('/v1/responses');
-    expect(oai.calls[0].body).toEqual(body);
+    expect(llm.oai.calls).toHaveLength(1);
+    expect(llm.oai.calls[0].path).toBe('/v1/responses');
+    expect(llm.oai.calls[0].body).toEqual(body);
     expect(data.output_text).toBe('openai-mock: hello there');
     expect(data.usage).toEqual({ input_tokens: 15, input_tokens_details: { cached_tokens: 0 }, output_tokens: 8, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 23 });
     expect(data.previous_response_id).toBe('resp_prev');
@@ -202,19 +191,19 @@ describe('POST /v1/responses passed through to OpenAI', () => {
     expect(text).toBe('openai-mock: stream me');
     expect(types[0]).toBe('response.created');
     expect(types.at(-1)).toBe('response.completed');
-    expect(oai.calls[0].body).toEqual({ model: 'gpt-4o-mini', input: 'stream me', stream: true });
+    expect(llm.oai.calls[0].body).toEqual({ model: 'gpt-4o-mini', input: 'stream me', stream: true });
     expect(await proxy.metrics.text()).toMatch(/llm_tokens_total\{provider="openai",model="gpt-4o-mini",type="output"\} [1-9]/);
   });
 
   it('ends a stream cut after its first events with an error the openai SDK raises', async () => {
-    oai.script({ cutAfter: 4 });
+    llm.oai.script({ cutAfter: 4 });
     const stream = await openai.responses.create({ model: 'gpt-4o-mini', input: 'cut me', stream: true });
     const err = await (async () => { for await (const e of stream) void e; })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
   });
 
   it('passes an upstream 400 on with its code and param', async () => {
-    oai.script({ status: 400, body: { error: { message: 'Previous response not found.', type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } } });
+    llm.oai.script({ status: 400, body: { error: { message: 'Previous response not found.', type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } } });
     const err = await openai.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: 'resp_gone' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ code: 'previous_response_not_found', param: 'previous_response_id' });
@@ -226,10 +215,10 @@ describe('stored responses (retrieve, input items, cancel, delete) go to OpenAI'
     expect((await openai.responses.retrieve(STORED_RESPONSE)).output_text).toBe('stored answer');
     const items = await openai.responses.inputItems.list(STORED_RESPONSE, { limit: 5 });
     expect(items.data[0]).toMatchObject({ type: 'message', role: 'user' });
-    expect(oai.calls[1].url).toBe(`/v1/responses/${STORED_RESPONSE}/input_items?limit=5`);
+    expect(llm.oai.calls[1].url).toBe(`/v1/responses/${STORED_RESPONSE}/input_items?limit=5`);
     expect((await openai.responses.cancel(STORED_RESPONSE)).status).toBe('cancelled');
     await openai.responses.delete(STORED_RESPONSE);
-    expect(oai.calls.map((c) => c.path)).toEqual([`/v1/responses/${STORED_RESPONSE}`, `/v1/responses/${STORED_RESPONSE}/input_items`, `/v1/responses/${STORED_RESPONSE}/cancel`, `/v1/responses/${STORED_RESPONSE}`]);
+    expect(llm.oai.calls.map((c) => c.path)).toEqual([`/v1/responses/${STORED_RESPONSE}`, `/v1/responses/${STORED_RESPONSE}/input_items`, `/v1/responses/${STORED_RESPONSE}/cancel`, `/v1/responses/${STORED_RESPONSE}`]);
     const translated = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x' });
     const err = await openai.responses.retrieve(translated.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
@@ -240,19 +229,19 @@ describe('stored responses (retrieve, input items, cancel, delete) go to OpenAI'
 
 describe('POST /v1/responses across a fallback', () => {
   it('falls back from a failing OpenAI to Claude by translation, but skips the fallback for a request it cannot carry', async () => {
-    const p2 = await startTestProxy(testSettings(oai.origin, ant.origin, { fallback: ['anthropic'], retry: { maxAttempts: 1 }, aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } }));
+    const p2 = await startTestProxy(testSettings(llm.oai.origin, llm.ant.origin, { fallback: ['anthropic'], retry: { maxAttempts: 1 }, aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } }));
     try {
       const client = new OpenAI({ apiKey: 'unused-by-proxy', baseURL: `${p2.url}/v1`, maxRetries: 0 });
-      oai.always({ status: 500 });
+      llm.oai.always({ status: 500 });
       const { data, response } = await client.responses.create({ model: 'fast', input: 'survive' }).withResponse();
       expect(data.output_text).toBe('anthropic-mock: survive');
       expect(response.headers.get('x-llm-provider')).toBe('anthropic');
       expect(response.headers.get('x-llm-fallback')).toBe('true');
       const stateful = await client.responses.create({ model: 'fast', input: 'x', previous_response_id: 'resp_1' }).catch((e: unknown) => e);
       expect(stateful).toBeInstanceOf(OpenAI.InternalServerError);
-      expect(ant.calls).toHaveLength(1);
+      expect(llm.ant.calls).toHaveLength(1);
     } finally {
-      oai.always(undefined);
+      llm.oai.always(undefined);
       await p2.close();
     }
   });
@@ -267,7 +256,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     expect(data).toMatchObject({ object: 'response', status: 'completed', model: 'claude-sonnet-4-5', store: false });
     expect(data.usage).toMatchObject({ input_tokens: 13, output_tokens: 9, total_tokens: 22 });
     expect(request_id).toMatch(/^req_an/);
-    expect(ant.calls[0].body).toMatchObject({ model: 'claude-sonnet-4-5', system: 'be brief', max_tokens: 50, temperature: 0.3, messages: [{ role: 'user', content: [{ type: 'text', text: 'hello claude' }] }] });
+    expect(llm.ant.calls[0].body).toMatchObject({ model: 'claude-sonnet-4-5', system: 'be brief', max_tokens: 50, temperature: 0.3, messages: [{ role: 'user', content: [{ type: 'text', text: 'hello claude' }] }] });
   });
 
   it('streams the Responses event sequence the SDK accumulates, text and function calls', async () => {
@@ -284,7 +273,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     const calls = openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], tool_choice: { type: 'function', name: 'weather' } });
     const final = await calls.finalResponse();
     expect(final.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'toolu_mock_1', name: 'weather', arguments: '{"city":"Paris","query":"weather in Paris?"}' })]);
-    expect(ant.calls[1].body).toMatchObject({ tools: [{ name: 'weather', input_schema: weather.parameters }], tool_choice: { type: 'tool', name: 'weather' } });
+    expect(llm.ant.calls[1].body).toMatchObject({ tools: [{ name: 'weather', input_schema: weather.parameters }], tool_choice: { type: 'tool', name: 'weather' } });
   });
 
   it('carries a function_call and its function_call_output back as tool_use and tool_result', async () => {
@@ -297,7 +286,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
       ],
     });
     expect(r.output_text).toBe('anthropic-mock: tool said sunny, 24C');
-    expect(ant.calls[0].body.messages).toEqual([
+    expect(llm.ant.calls[0].body.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'weather in Paris?' }] },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_9', name: 'weather', input: { city: 'Paris' } }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'sunny, 24C' }] },
@@ -306,9 +295,9 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
 
   it('gives Claude\'s thinking as reasoning items that, sent back, continue a tool round with the signed thinking block', async () => {
     const thinking = { type: 'thinking', thinking: 'I should call weather.', signature: 'sig-abc' };
-    ant.script({ reply: { json: { id: 'msg_t', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 20, output_tokens: 30 } } } });
+    llm.ant.script({ reply: { json: { id: 'msg_t', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 20, output_tokens: 30 } } } });
     const first = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], reasoning: { effort: 'low' } });
-    expect(ant.calls[0].body.thinking).toMatchObject({ type: 'enabled' });
+    expect(llm.ant.calls[0].body.thinking).toMatchObject({ type: 'enabled' });
     expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call']);
     expect(first.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'I should call weather.' }] });
     const second = await openai.responses.create({
@@ -316,7 +305,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
       input: [{ role: 'user', content: 'weather in Paris?' }, ...first.output as OpenAI.Responses.ResponseInputItem[], { type: 'function_call_output', call_id: 'toolu_t', output: 'sunny' }],
     });
     expect(second.output_text).toBe('anthropic-mock: tool said sunny');
-    expect(ant.calls[1].body.messages[1]).toEqual({ role: 'assistant', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }] });
+    expect(llm.ant.calls[1].body.messages[1]).toEqual({ role: 'assistant', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }] });
   });
 
   it('carries text.format to Claude: json_object answered as JSON text, json_schema streamed as JSON deltas', async () => {
@@ -326,7 +315,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     const stream = openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'schema stream', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
     const final = await stream.finalResponse();
     expect(JSON.parse(final.output_text)).toEqual({ city: 'Paris', query: 'schema stream' });
-    expect(ant.calls[1].body.tools[0].input_schema).toMatchObject(schema);
+    expect(llm.ant.calls[1].body.tools[0].input_schema).toMatchObject(schema);
   });
 
   it('refuses stored state and built-in tools with a 400 naming the field and the model, before any provider is called', async () => {
@@ -342,11 +331,11 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
       expect(err).toMatchObject({ status: 400, param });
       expect((err as Error).message).toContain('claude-sonnet-4-5');
     }
-    expect(ant.calls).toHaveLength(0);
+    expect(llm.ant.calls).toHaveLength(0);
   });
 
   it('ends a translated stream cut after its first events with an error event the openai SDK raises', async () => {
-    ant.script({ cutAfter: 3 });
+    llm.ant.script({ cutAfter: 3 });
     const stream = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'cut me', stream: true });
     const seen: string[] = [];
     const err = await (async () => { for await (const e of stream) seen.push(e.type); })().catch((e: unknown) => e);
@@ -374,14 +363,14 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
     expect(text).toBe('openai-mock: ai stream');
     const o = await generateObject({ model: ai()('gpt-4o-mini'), schema: z.object({ city: z.string(), temp: z.number() }), prompt: 'weather', maxRetries: 0 });
     expect(o.object).toEqual({ city: 'mock', temp: 7 });
-    expect(oai.calls.map((c) => c.path)).toEqual(['/v1/responses', '/v1/responses', '/v1/responses']);
-    expect(oai.calls[2].body.text.format).toMatchObject({ type: 'json_schema', schema: { properties: { city: { type: 'string' } } } });
+    expect(llm.oai.calls.map((c) => c.path)).toEqual(['/v1/responses', '/v1/responses', '/v1/responses']);
+    expect(llm.oai.calls[2].body.text.format).toMatchObject({ type: 'json_schema', schema: { properties: { city: { type: 'string' } } } });
   });
 
   it('serves a Claude model through /v1/responses: text, a stream, and a tool round trip', async () => {
     const g = await generateText({ model: ai()('claude-sonnet-4-5'), system: 'short answers', prompt: 'claude via responses', maxRetries: 0 });
     expect(g.text).toBe('anthropic-mock: claude via responses');
-    expect(ant.calls[0].body.system).toBe('short answers');
+    expect(llm.ant.calls[0].body.system).toBe('short answers');
     const s = streamText({ model: ai()('claude-sonnet-4-5'), prompt: 'claude stream', maxRetries: 0 });
     let text = '';
     for await (const d of s.textStream) text += d;
@@ -398,7 +387,7 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
     // The fake Anthropic answers a forced tool with {"city":"Paris","query":<last user text>}: a schema it satisfies.
     const o = await generateObject({ model: ai()('claude-sonnet-4-5'), schema: z.object({ city: z.string(), query: z.string() }), prompt: 'weather as json', maxRetries: 0 });
     expect(o.object).toEqual({ city: 'Paris', query: 'weather as json' });
-    expect(JSON.stringify(ant.calls[0].body)).toContain('"required":["city","query"]');
+    expect(JSON.stringify(llm.ant.calls[0].body)).toContain('"required":["city","query"]');
   });
 
   it('carries a conversation on a Claude model: the AI SDK names its earlier answer by item_reference, the proxy kept it', async () => {
@@ -408,7 +397,7 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
       messages: [{ role: 'user', content: 'first question' }, ...first.response.messages, { role: 'user', content: 'second question' }],
     });
     expect(second.text).toBe('anthropic-mock: second question');
-    expect(ant.calls[1].body.messages).toEqual([
+    expect(llm.ant.calls[1].body.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'first question' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'anthropic-mock: first question' }] },
       { role: 'user', content: [{ type: 'text', text: 'second question' }] },
@@ -418,7 +407,7 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
   it('serves LangChain ChatOpenAI with useResponsesApi, from OpenAI and from Claude', async () => {
     const gpt = new ChatOpenAI({ model: 'gpt-4o-mini', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
     expect((await gpt.invoke('langchain gpt')).text).toBe('openai-mock: langchain gpt');
-    expect(oai.calls[0].path).toBe('/v1/responses');
+    expect(llm.oai.calls[0].path).toBe('/v1/responses');
     const claude = new ChatOpenAI({ model: 'claude-sonnet-4-5', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
     expect((await claude.invoke('langchain claude')).text).toBe('anthropic-mock: langchain claude');
     let streamed = '';

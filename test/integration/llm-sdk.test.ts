@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
-import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
-import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import type { TestProxy } from '../fixtures/llm/proxy.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 
 // The official SDKs in the app, pointed at the proxy, in both dialects, against both upstreams.
-let oai: MockLlmServer;
-let ant: MockLlmServer;
+const llm = useLlmSuite({ close: 'all' });
 let proxy: TestProxy;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
 beforeAll(async () => {
-  oai = await startMockOpenAI();
-  ant = await startMockAnthropic();
-  proxy = await startTestProxy(testSettings(oai.origin, ant.origin));
+  proxy = await llm.proxy();
   openai = new OpenAI({ apiKey: 'unused-by-proxy', baseURL: `${proxy.url}/v1` });
   anthropic = new Anthropic({ apiKey: 'unused-by-proxy', baseURL: proxy.url });
 });
-afterAll(async () => {
-  await proxy?.close();
-  await oai?.close();
-  await ant?.close();
-});
-beforeEach(() => { oai.reset(); ant.reset(); });
 
 const MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } as const;
 const upstreams = ['openai', 'anthropic'] as const;
@@ -33,7 +22,7 @@ const weatherTool = { name: 'get_weather', description: 'Weather in a city', par
 
 describe.each(upstreams)('OpenAI dialect against the %s upstream', (upstream) => {
   const model = MODELS[upstream];
-  const mock = () => (upstream === 'openai' ? oai : ant);
+  const mock = () => (upstream === 'openai' ? llm.oai : llm.ant);
 
   it('answers a non-streaming chat, with the system prompt carried to the upstream', async () => {
     const { data, response } = await openai.chat.completions.create({
@@ -84,7 +73,7 @@ describe.each(upstreams)('OpenAI dialect against the %s upstream', (upstream) =>
     });
     expect(second.choices[0].message.content).toBe(`${upstream}-mock: tool said sunny`);
     if (upstream === 'anthropic') {
-      const sent = ant.calls[1].body;
+      const sent = llm.ant.calls[1].body;
       expect(sent.tools[0]).toEqual({ name: 'get_weather', description: 'Weather in a city', input_schema: weatherTool.parameters });
       expect(sent.messages[1].content[0]).toMatchObject({ type: 'tool_use', id: call!.id, name: 'get_weather', input: { city: 'Paris', query: 'weather?' } });
       expect(sent.messages[2].content[0]).toEqual({ type: 'tool_result', tool_use_id: call!.id, content: 'sunny' });
@@ -108,11 +97,11 @@ describe.each(upstreams)('OpenAI dialect against the %s upstream', (upstream) =>
 
 describe.each(upstreams)('Anthropic dialect against the %s upstream', (upstream) => {
   const model = MODELS[upstream];
-  const mock = () => (upstream === 'openai' ? oai : ant);
+  const mock = () => (upstream === 'openai' ? llm.oai : llm.ant);
 
   it('answers a non-streaming message, with the system prompt carried to the upstream', async () => {
     const { data, response } = await anthropic.messages.create({ model, max_tokens: 100, system: 'be brief', messages: [{ role: 'user', content: 'hello world' }] }, { headers: { 'anthropic-beta': 'context-1m-2025-08-07' } }).withResponse();
-    if (upstream === 'anthropic') expect(ant.calls[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07');
+    if (upstream === 'anthropic') expect(llm.ant.calls[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07');
     expect(data.content).toEqual([{ type: 'text', text: `${upstream}-mock: hello world` }]);
     expect(data.stop_reason).toBe('end_turn');
     expect(data.usage.output_tokens).toBeGreaterThan(0);
@@ -152,7 +141,7 @@ describe.each(upstreams)('Anthropic dialect against the %s upstream', (upstream)
     });
     expect(second.content[0]).toMatchObject({ type: 'text', text: `${upstream}-mock: tool said sunny` });
     if (upstream === 'openai') {
-      const sent = oai.calls[1].body;
+      const sent = llm.oai.calls[1].body;
       expect(sent.tools[0]).toEqual({ type: 'function', function: weatherTool });
       expect(sent.messages[1].tool_calls[0].function).toEqual({ name: 'get_weather', arguments: JSON.stringify({ city: 'Paris', query: 'weather?' }) });
       expect(sent.messages[2]).toEqual({ role: 'tool', tool_call_id: use!.type === 'tool_use' ? use!.id : '', content: 'sunny' });
@@ -171,7 +160,7 @@ describe('routing', () => {
   it('routes provider/model, the x-llm-provider header, and lists models in both dialects', async () => {
     const a = await openai.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(a.response.headers.get('x-llm-provider')).toBe('anthropic');
-    expect(ant.calls[0].body.model).toBe('claude-sonnet-4-5');
+    expect(llm.ant.calls[0].body.model).toBe('claude-sonnet-4-5');
     const m = await openai.chat.completions.create({ model: 'anything', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-llm-provider': 'mock' } }).withResponse();
     expect(m.response.headers.get('x-llm-provider')).toBe('mock');
     expect(m.data.choices[0].message.content).toBe('mock: hi');
