@@ -54,7 +54,7 @@ async function main() {
   const sidecar = start(process.execPath, ['cmd/cache-sidecar/main.ts'], {
     CACHE_SIDECAR_PORT: String(sidecarPort), CACHE_SIDECAR_ADMIN_PORT: String(sidecarAdminPort), LOG_LEVEL: 'warn',
   });
-  await waitForHttp(`http://127.0.0.1:${sidecarAdminPort}/healthz`);
+  await waitForHttp(`http://127.0.0.1:${sidecarAdminPort}/healthz`, 60_000); // a loaded shared machine can take 20 s to start a binary
   const sidecarOrigin = `http://127.0.0.1:${sidecarPort}`;
 
   const appPort = await freePort();

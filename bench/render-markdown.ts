@@ -124,6 +124,7 @@ export function renderMarkdown(results: RunResults, resultsPath: string): string
     `| machine | ${m.hostname}: ${m.cpuModel}, ${m.cores} cores, ${formatNumber(m.memoryGb, 1)} GB, Linux ${m.kernel} |`,
     `| software | Node ${m.node}, Redis ${m.redis}, load from ${m.loadTool} |`,
     `| load average at the start | ${m.loadAverage.map((x) => x.toFixed(2)).join(', ')} (1, 5, 15 min) on ${m.cores} cores |`,
+    ...(results.reruns ?? []).map((r) => `| part \`${r.part}\` run again | ${r.startedAt} at \`${r.commit.slice(0, 12)}\`, load average ${r.loadAverage.map((x) => x.toFixed(2)).join(', ')} |`),
     '',
     `**Read the ratios, not the absolute figures.** This machine is shared; every comparison below was measured in the same run, the peers in alternating order, and reported as medians. A figure that moves between runs while its ratio holds is the machine; a ratio that moves is the code.`,
     '',

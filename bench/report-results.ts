@@ -35,4 +35,6 @@ export interface RunResults {
   dirty: boolean;
   machine: MachineInfo;
   parts: PartResult[];
+  /** Parts run again into this file (`npm run bench -- --only X --into <file>`), with when and at which commit. */
+  reruns?: { part: string; startedAt: string; commit: string; loadAverage: number[] }[];
 }

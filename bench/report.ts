@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only cache,llm,...] [--no-render]
+ * npm run bench [-- --quick] [--only cache,llm,...] [--into <results file>] [--no-render]
  *
  * Runs every benchmark against its peers (each part is an existing
  * `npm run bench:*` script, or a curve script, run with `--json`), one after
@@ -7,7 +7,9 @@
  * with the machine and commit to bench/results/<date>-<machine>.json and
  * renders docs/performance.md and docs/img/perf-*.svg from it
  * (`npm run bench:render -- <file>` re-renders a file). A part that fails is
- * recorded as failed and the run goes on.
+ * recorded as failed and the run goes on. `--only X --into <file>` runs
+ * parts again and puts them in place of theirs in an existing results file
+ * (the file records the re-run with its time, commit and load).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { renderResults } from './render.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: '' }, 'no-render': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', default: '' }, into: { type: 'string' }, 'no-render': { type: 'boolean', default: false } } });
 const mode: Mode = values.quick ? 'quick' : 'full';
 const parts = plan(mode, values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
@@ -80,8 +82,20 @@ try {
 results.totalSeconds = (performance.now() - t0) / 1000;
 const dir = join(ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, resultsName(startedAt, results.machine.hostname, mode));
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+let file = join(dir, resultsName(startedAt, results.machine.hostname, mode));
+if (values.into) {
+  file = resolve(values.into);
+  const into = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+  for (const r of results.parts) {
+    const i = into.parts.findIndex((p) => p.part === r.part);
+    if (i >= 0) into.parts[i] = r;
+    else into.parts.push(r);
+    (into.reruns ??= []).push({ part: r.part, startedAt: results.startedAt, commit: results.commit, loadAverage: results.machine.loadAverage });
+  }
+  writeFileSync(file, `${JSON.stringify(into, null, 2)}\n`);
+} else {
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}
 console.log(`\nresults: ${relative(ROOT, file)} (${results.totalSeconds.toFixed(0)} s in all)`);
 if (!values['no-render']) for (const f of await renderResults(file)) console.log(`wrote ${f}`);
 const failed = results.parts.filter((p) => p.exitCode !== 0 || !p.output);

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
 
   const redisPort = await freePort();
   start('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
-  await waitForTcp(redisPort);
+  await waitForTcp(redisPort, 60_000);
   const redis = new Redis({ port: redisPort, protocol: 2 });
   for (const size of VALUE_SIZES) await redis.set(`curve:${size}`, jsonValue(size));
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     const conf = join(dir, 'webdis.json');
     writeFileSync(conf, JSON.stringify({ redis_host: '127.0.0.1', redis_port: redisPort, http_host: '127.0.0.1', http_port: port, daemonize: false, database: 0, verbosity: 0, logfile: join(dir, 'webdis.log') }));
     const child = start('webdis', [conf]);
-    await waitForTcp(port);
+    await waitForTcp(port, 60_000);
     webdis = { port, pid: child.pid! };
   } else {
     json.note('webdis not installed (apt-get install webdis): its curves are missing');
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const lean = async (size: number): Promise<{ child: ChildProcess; target: Target }> => {
     const port = await freePort();
     const child = start(process.execPath, ['bench/cache/baseline-server.ts', 'lean', String(port), String(redisPort), `curve:${size}`]);
-    await waitForTcp(port);
+    await waitForTcp(port, 60_000);
     return { child, target: { series: 'node-lean', url: `http://127.0.0.1:${port}/`, pid: child.pid! } };
   };
   const targetsFor = (size: number, leanTarget: Target): Target[] => [

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
   const redisPort = await freePort();
   start('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
-  await waitForTcp(redisPort);
+  await waitForTcp(redisPort, 60_000);
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const report = (series: string, idleMb: number, peakMb: number, work: string) => {
     json.row({ table: 'RSS', series, idleMb, peakMb, work });
