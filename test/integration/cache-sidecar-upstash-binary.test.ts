@@ -72,7 +72,7 @@ describe('binary values through the Upstash endpoint', () => {
     expect(await client.setbit(k, 0, 1)).toBe(0);
     expect(await client.setbit(k, 15, 1)).toBe(0);
     expect(await client.getbit(k, 15)).toBe(1);
-    expect(await client.bitcount(k)).toBe(2);
+    expect(await client.bitcount(k, 0, -1)).toBe(2);
     const res = await raw('/upstash', JSON.stringify(['get', k]));
     expect(bytesOf((res.json as { result: string }).result)).toEqual(Buffer.from([0x80, 0x01]));
     // UTF-8 text still round-trips through the client in both encodings.

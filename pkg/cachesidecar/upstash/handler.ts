@@ -83,15 +83,20 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
   const syncPrefix = `${randomBytes(6).toString('hex')}-`;
   let sequence = 0;
 
-  /** The answer in one write; `text` is the JSON body. */
-  const send = (res: ServerResponse, status: number, text: string, retryAfter?: boolean): void => {
+  /**
+   * The answer in one write (Node sends the head and a string body together);
+   * `text` is the JSON body. `ascii`: the caller knows it holds ASCII only (a
+   * base64 answer), so it is written as latin1, with no UTF-8 scan or transcoding.
+   */
+  const send = (res: ServerResponse, status: number, text: string, retryAfter?: boolean, ascii?: boolean): void => {
     if (res.headersSent) return;
+    const length = ascii ? text.length : Buffer.byteLength(text);
     res.writeHead(status, retryAfter ? {
-      'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'upstash-sync-token': syncPrefix + ++sequence, 'x-cache-backend': backend, 'retry-after': '1',
+      'content-type': 'application/json', 'content-length': length, 'upstash-sync-token': syncPrefix + ++sequence, 'x-cache-backend': backend, 'retry-after': '1',
     } : {
-      'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'upstash-sync-token': syncPrefix + ++sequence, 'x-cache-backend': backend,
+      'content-type': 'application/json', 'content-length': length, 'upstash-sync-token': syncPrefix + ++sequence, 'x-cache-backend': backend,
     });
-    res.end(text);
+    res.end(text, ascii ? 'latin1' : 'utf8');
   };
   const errorJson = (error: string): string => `{"error":${JSON.stringify(error)}}`;
 
@@ -127,7 +132,9 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
       guard.success();
       context.count('command', 'ok');
       const reply = plan.reply === 'plain' ? value : shapeReply(textOf(value), plan.reply, context.space);
-      send(res, 200, `{"result":${resultJson(reply, base64)}}`);
+      // A value's base64, a number or null is ASCII (an error text nested in an array need not be).
+      const ascii = base64 && (Buffer.isBuffer(reply) || reply === null || typeof reply === 'number');
+      send(res, 200, `{"result":${resultJson(reply, base64)}}`, false, ascii);
     }, (err: unknown) => failed(res, context, 'command', deadline, err));
   };
 
@@ -188,7 +195,8 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
       req.resume();
       return refuse(res, 400, 'ERR the path is not valid percent-encoded UTF-8', 'refused', 'unknown');
     }
-    const context = directory.lookup(req.headers.authorization, target.queryToken);
+    // From rawHeaders: building req.headers (every header, lower-cased) costs more than these two scans.
+    const context = directory.lookup(rawHeader(req.rawHeaders, 'authorization'), target.queryToken);
     if (!context) {
       req.resume();
       return refuse(res, 401, 'Unauthorized', 'unauthorized', target.endpoint);
@@ -197,8 +205,8 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
       req.resume();
       return refuse(res, 501, `ERR the Upstash protocol needs a Redis-compatible backend (CACHE_BACKEND=redis or upstash); this sidecar's backend is ${backend}`, 'refused', target.endpoint, context);
     }
-    const encoding = req.headers['upstash-encoding'];
-    const base64 = encoding === 'base64' || (typeof encoding === 'string' && encoding.toLowerCase() === 'base64');
+    const encoding = rawHeader(req.rawHeaders, 'upstash-encoding');
+    const base64 = encoding === 'base64' || (encoding !== undefined && encoding.toLowerCase() === 'base64');
     collectBody(req, options.maxBodyBytes, (err, body) => {
       if (err === undefined) return onBody(res, context, target, base64, executor, body!);
       if (err instanceof HttpError) return refuse(res, err.status, `ERR ${err.message}`, 'refused', target.endpoint, context);
@@ -206,6 +214,15 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
       refuse(res, 500, 'ERR internal error', 'error', target.endpoint, context);
     });
   };
+}
+
+/** The first value of a header (`lowerName` in lower case), as `req.headers` keeps it for authorization. */
+function rawHeader(raw: string[], lowerName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === lowerName.length && (name === lowerName || name.toLowerCase() === lowerName)) return raw[i + 1];
+  }
+  return undefined;
 }
 
 /** The JSON-body command: the fast read of the usual shape, JSON.parse for the rest. */
