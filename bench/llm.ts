@@ -14,6 +14,7 @@ import { start, type Proc } from './llm/procs.ts';
 import { wrk, type LoadResult } from './llm/wrk.ts';
 import { median, ttft, type TtftResult } from './llm/ttft.ts';
 import { benchJson } from './report-json.ts';
+import { governanceBench } from './llm/governance.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -178,6 +179,8 @@ async function main(): Promise<void> {
   const errs = [...Object.values(r16), ...Object.values(s16), ...Object.values(r1)].flat().reduce((n, r) => n + r.errors, 0);
   console.log(`- errors (non-200 or socket) across all runs: ${errs}`);
   json.check('no errors (non-200 or socket) across all runs', errs === 0, String(errs));
+  // Issue 14: response-cache hit against miss, a key with limits against one without (their own proxy processes).
+  await governanceBench({ node: NODE, upstream, seconds: SECONDS, rounds: ROUNDS, json, cpuSeconds, procs });
   json.write();
 }
 

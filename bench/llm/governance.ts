@@ -1,0 +1,154 @@
+/**
+ * bench:llm's rows for issue 14 sections 2 and 3: a response-cache hit against a miss, and a request through a
+ * client key with limits (rpm, tpm, monthly budget: a ledger check before and a count after) against one through
+ * a key without. One cmd/llm-proxy per backend (in-process memory, and Redis when one answers at BENCH_REDIS_URL,
+ * default redis://127.0.0.1:6379), started as `npm run start:llm-proxy` starts it; all series of a backend hit the
+ * same process, alternating per round, and CPU per request is read from /proc for that process.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from '../../test/fixtures/ports.ts';
+import { start, type Proc } from './procs.ts';
+import { median } from './ttft.ts';
+import type { benchJson } from '../report-json.ts';
+
+type Json = ReturnType<typeof benchJson>;
+
+export interface GovernanceBenchOptions {
+  node: string;
+  /** The mock upstream's origin. */
+  upstream: string;
+  seconds: number;
+  rounds: number;
+  json: Json;
+  cpuSeconds(pid: number | undefined): number;
+  procs: Proc[];
+}
+
+interface Load { rps: number; requests: number; errors: number; p50: number }
+
+/** wrk at 16 connections; with `unique`, every request's prompt carries a counter (so each is a cache miss). */
+function load(url: string, body: string, headers: Record<string, string>, seconds: number, unique: boolean): Promise<Load> {
+  const script = join(tmpdir(), `pilotfish-bench-gov-${process.pid}-${Math.random().toString(36).slice(2)}.lua`);
+  const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(body)}`, 'wrk.headers["content-type"] = "application/json"'];
+  for (const [k, v] of Object.entries(headers)) lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+  if (unique) {
+    const [head, tail] = body.split('@N@');
+    lines.push(`local n = ${Date.now()}`, `request = function() n = n + 1; return wrk.format(nil, nil, nil, ${JSON.stringify(head)} .. n .. ${JSON.stringify(tail)}) end`);
+  }
+  lines.push(
+    'local bad = 0',
+    'response = function(status, headers, body) if status ~= 200 then bad = bad + 1 end end',
+    'done = function(summary, latency, requests) io.write(string.format("NON200 %d\\nTOTAL %d\\n", bad, summary.requests)) end',
+  );
+  writeFileSync(script, lines.join('\n'));
+  return new Promise((resolve, reject) => {
+    execFile('wrk', ['-t1', '-c16', `-d${seconds}s`, '--latency', '-s', script, url], { timeout: (seconds + 30) * 1000 }, (err, stdout) => {
+      if (err) return reject(err);
+      const m = /^\s+50%\s+([\d.]+)(us|ms|s)/m.exec(stdout);
+      const p50 = m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : NaN;
+      resolve({
+        rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN),
+        requests: Number(/TOTAL (\d+)/.exec(stdout)?.[1] ?? NaN),
+        errors: Number(/NON200 (\d+)/.exec(stdout)?.[1] ?? 0),
+        p50,
+      });
+    });
+  });
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
+  try { await r.connect(); return (await r.ping()) === 'PONG'; } catch { return false; } finally { r.disconnect(); }
+}
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+export async function governanceBench(o: GovernanceBenchOptions): Promise<void> {
+  const plain = `pf-bench-plain-${randomBytes(8).toString('hex')}`;
+  const limited = `pf-bench-limited-${randomBytes(8).toString('hex')}`;
+  // Limits high enough never to refuse: what is measured is the check and the count, not refusals.
+  const keys = JSON.stringify({ [plain]: { tenant: 'bench' }, [limited]: { tenant: 'bench', rpm: 1e9, tpm: 1e12, monthlyBudgetUsd: 1e9 } });
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const backends: { name: string; env: Record<string, string> }[] = [{ name: 'memory', env: {} }];
+  if (await redisAnswers(redisUrl)) backends.push({ name: 'redis', env: { REDIS_URL: redisUrl } });
+  else console.log(`# governance rows: no Redis at ${redisUrl} (BENCH_REDIS_URL): memory only`);
+
+  const chat = (text: string) => JSON.stringify({ model: 'gpt-4o-mini', temperature: 0, messages: [{ role: 'user', content: text }] });
+  const series: { name: string; body: string; headers: Record<string, string>; unique: boolean }[] = [
+    { name: 'key without limits', body: chat('hello there, how are you today?'), headers: { authorization: `Bearer ${plain}` }, unique: false },
+    { name: 'key with limits', body: chat('hello there, how are you today?'), headers: { authorization: `Bearer ${limited}` }, unique: false },
+    { name: 'cache hit', body: chat('hello there, cached'), headers: { authorization: `Bearer ${plain}`, 'x-pilotfish-cache': '600' }, unique: false },
+    { name: 'cache miss', body: chat('hello there, miss @N@'), headers: { authorization: `Bearer ${plain}`, 'x-pilotfish-cache': '600' }, unique: true },
+  ];
+  o.json.table('llm governance: keys and response cache, 16 connections', 'series', { at: 'backend' });
+  console.log(`\n## keys and response cache (issue 14): 16 connections, wrk ${o.seconds}s per run, ${o.rounds} rounds`);
+  for (const b of backends) {
+    const port = await freePort();
+    const proxy = await start(o.node, ['cmd/llm-proxy/main.ts'], {
+      NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `${o.upstream}/v1`,
+      LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_PORT: String(await freePort()), LLM_PROXY_ADMIN_HOST: '127.0.0.1', LLM_PROXY_KEYS: keys, ...b.env,
+    }, /llm-proxy listening/);
+    o.procs.push(proxy);
+    const url = `http://127.0.0.1:${port}/v1/chat/completions`;
+    for (const s of series) {
+      const res = await fetch(url, { method: 'POST', body: s.body.replace('@N@', 'check'), headers: { 'content-type': 'application/json', ...s.headers } });
+      if (res.status !== 200) throw new Error(`${b.name} ${s.name}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+      await res.text();
+      await load(url, s.body, s.headers, 1, s.unique); // warm-up
+    }
+    const cpu: Record<string, number[]> = {};
+    const rps: Record<string, number[]> = {};
+    let errors = 0;
+    for (let round = 1; round <= o.rounds; round++) {
+      const order = round % 2 ? series : [...series].reverse();
+      for (const s of order) {
+        const c0 = o.cpuSeconds(proxy.child.pid);
+        const r = await load(url, s.body, s.headers, o.seconds, s.unique);
+        (cpu[s.name] ??= []).push(((o.cpuSeconds(proxy.child.pid) - c0) * 1e6) / r.requests);
+        (rps[s.name] ??= []).push(r.rps);
+        errors += r.errors;
+      }
+    }
+    console.log(`| ${b.name} | req/s | CPU µs/request |`);
+    console.log('|---|---|---|');
+    for (const s of series) {
+      console.log(`| ${s.name} | ${fmt(median(rps[s.name]))} | ${fmt(median(cpu[s.name]))} |`);
+      o.json.row({ table: 'llm governance: keys and response cache, 16 connections', series: s.name, at: b.name, rps: median(rps[s.name]), cpuUsPerReq: median(cpu[s.name]) });
+    }
+    const added = median(cpu['key with limits'].map((c, i) => c - cpu['key without limits'][i]));
+    const hitRatio = median(cpu['cache hit'].map((c, i) => c / cpu['cache miss'][i]));
+    console.log(`- ${b.name}: a key with limits adds ${fmt(added, 1)} µs CPU per request (median of per-round differences; target <= 50) ${added <= 50 ? 'PASS' : 'MISS'}`);
+    console.log(`- ${b.name}: a cache hit costs ${fmt(hitRatio, 2)}x a miss's CPU (${fmt(median(rps['cache hit']) / median(rps['cache miss']), 2)}x its req/s); errors ${errors}`);
+    o.json.check(`${b.name}: a key with limits adds <= 50 µs CPU per request`, added <= 50, `${fmt(added, 1)} µs`);
+    o.json.check(`${b.name}: no errors in the governance rows`, errors === 0, String(errors));
+    await proxy.stop();
+  }
+}
+
+/** `npx node bench/llm/governance.ts`: these rows alone, against their own mock upstream (BENCH_SECONDS, default 5; BENCH_ROUNDS, default 3). */
+if (import.meta.main) {
+  const { readFileSync } = await import('node:fs');
+  const { benchJson } = await import('../report-json.ts');
+  const procs: Proc[] = [];
+  try {
+    const mock = await start(process.execPath, ['bench/llm/mock-upstream.ts'], {}, /"openai":\d+/);
+    procs.push(mock);
+    const ports = JSON.parse(/\{.*\}/.exec(mock.output())![0]) as { openai: number };
+    const cpuSeconds = (pid: number | undefined) => {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(f[11]) + Number(f[12])) / 100;
+      } catch { return NaN; }
+    };
+    const json = benchJson('llm-governance', {});
+    await governanceBench({ node: process.execPath, upstream: `http://127.0.0.1:${ports.openai}`, seconds: Number(process.env.BENCH_SECONDS ?? 5), rounds: Number(process.env.BENCH_ROUNDS ?? 3), json, cpuSeconds, procs });
+    json.write();
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}
