@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { seededRandom } from '../sim/rng.ts';
 
 export interface CorpusDocument {
   /** Relative path, `/`-separated. */
@@ -36,20 +37,9 @@ const FILLER = [
 const SECTIONS = ['Overview', 'Configuration', 'Operations', 'Troubleshooting', 'Metrics', 'Limits', 'Examples', 'Recovery', 'Security', 'Reference'];
 const FOLDERS = ['platform', 'runbooks', 'guides', 'reference', 'incidents', 'design', 'howto', 'teams'];
 
-/** mulberry32: a tiny seeded generator, plenty for picking words. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function generateCorpus(count: number, seed = 42): CorpusDocument[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   // Squaring skews picks toward the head of the list: a few topics are common, most are rare, as in real docs.
   const topic = () => TOPICS[Math.floor(rnd() * rnd() * TOPICS.length)];
