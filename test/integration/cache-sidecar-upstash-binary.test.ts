@@ -6,12 +6,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { Redis } from 'ioredis';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
 import { upstashClient, upstashSidecarForFile, type UpstashSidecar } from './cache-sidecar-upstash-helpers.ts';
 
 const PREFIX = `pfupb-${randomUUID().slice(0, 8)}`;
-const file = upstashSidecarForFile({ redisUrl: sharedRedisUrl(), prefix: PREFIX, grants: [{ tenant: 'acme' }] });
+const MAX_BODY = 4096;
+const file = upstashSidecarForFile({ redisUrl: sharedRedisUrl(), prefix: PREFIX, grants: [{ tenant: 'acme' }], maxBodyBytes: MAX_BODY });
 let s: UpstashSidecar;
 let direct: Redis;
 beforeAll(() => { ({ sidecar: s, direct } = file); });
@@ -87,5 +89,34 @@ describe('binary values through the Upstash endpoint', () => {
     expect(res).toEqual({ status: 400, json: { error: 'ERR a body that is not UTF-8 can only be a value, not a key or an option' } });
     const keys = await direct.keys(`${PREFIX}:{acme}:upstash:*\uFFFD*`);
     expect(keys).toEqual([]);
+  });
+
+  it('reads a body that arrives in pieces, and refuses one over the limit with 413, writing nothing', async () => {
+    const k = `pieces-${randomUUID().slice(0, 6)}`;
+    const send = (parts: Buffer[], path = '/upstash') => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${s.base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${s.tokens.acme}`, 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+      // Each piece after the server has seen the last, so the body is not whole when the request starts.
+      const next = (i: number) => {
+        if (i === parts.length) return req.end();
+        req.write(parts[i], () => setTimeout(() => next(i + 1), 20));
+      };
+      next(0);
+    });
+    const command = Buffer.from(JSON.stringify(['set', k, 'v'.repeat(100)]));
+    expect(await send([command.subarray(0, 10), command.subarray(10, 50), command.subarray(50)])).toEqual({ status: 200, body: '{"result":"OK"}' });
+    expect(await direct.get(stored(k))).toBe('v'.repeat(100));
+    const tooLarge = Buffer.from(JSON.stringify(['set', `${k}big`, 'v'.repeat(MAX_BODY)]));
+    const refused = await send([tooLarge.subarray(0, 100), tooLarge.subarray(100)]);
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body)).toEqual({ error: expect.stringMatching(/^ERR body exceeds 4096 bytes/) });
+    expect(await direct.exists(stored(`${k}big`))).toBe(0);
+    const declared = await raw('/upstash', tooLarge);
+    expect(declared.status).toBe(413);
   });
 });

@@ -27,6 +27,8 @@ export interface TenantGrant { tenant: string; trusted?: boolean; scope?: string
 export async function runUpstashSidecar(options: {
   redisUrl: string; prefix: string; grants: TenantGrant[]; store?: CacheStore; opTimeoutMs?: number; scripts?: string[];
   upstashBackend?: { url: string; token: string };
+  /** Largest request body; default the sidecar's (16 MiB). */
+  maxBodyBytes?: number;
 }): Promise<UpstashSidecar> {
   const tokens: Record<string, string> = {};
   const config: Record<string, object> = {};
@@ -41,7 +43,7 @@ export async function runUpstashSidecar(options: {
   const sidecar = createCacheSidecar({
     store, policy: TEST_POLICY, metrics: new Metrics({ defaultMetrics: false }),
     logger: createLogger({ name: 'upstash-test', level: 'trace', destination: logs.stream }),
-    opTimeoutMs: options.opTimeoutMs ?? 500, breakerProbeIntervalMs: 50,
+    opTimeoutMs: options.opTimeoutMs ?? 500, breakerProbeIntervalMs: 50, maxBatchBodyBytes: options.maxBodyBytes,
     upstashTokens: parseUpstashTokens(JSON.stringify(config)), upstashScripts: options.scripts, upstashBackend: options.upstashBackend,
   });
   const { dataPort, adminPort } = await sidecar.listen({ port: 0, host: '127.0.0.1' }, { port: 0, host: '127.0.0.1' });
