@@ -4,6 +4,7 @@ import { GatewayError, LlmError, type Dialect, type Outcome, type Passthrough, t
 import type { DialectAdapter } from './dialect.ts';
 import { modelObject } from './models.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
+import { timingOf } from './server-timing.ts';
 
 export interface ModelInfoContext {
   gateway: Gateway;
@@ -41,7 +42,8 @@ export async function serveModel(ctx: ModelInfoContext, req: IncomingMessage, re
   res.once('close', onClose);
   try {
     const path = `${dialect === 'openai' ? '' : '/v1'}/models/${encodeURIComponent(first.model)}`;
-    const answer = await ctx.passthrough.forward(first.provider, { method: 'GET', path, headers: req.headers, model: first.model }, ac.signal, { deadlineMs: ctx.gateway.deadlineFor(req.headers['x-stainless-timeout']) });
+    const upstreamDone = timingOf(res)?.upstream();
+    const answer = await ctx.passthrough.forward(first.provider, { method: 'GET', path, headers: req.headers, model: first.model }, ac.signal, { deadlineMs: ctx.gateway.deadlineFor(req.headers['x-stainless-timeout']) }).finally(() => upstreamDone?.());
     if (requestId) delete answer.headers['x-request-id'];
     const upstream = JSON.parse(answer.body!.toString('utf8')) as Record<string, unknown>;
     const body = dialect === d.name ? { ...upstream, id } : convert(upstream, d.name, id, first.provider);

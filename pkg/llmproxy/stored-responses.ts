@@ -4,6 +4,7 @@ import { GatewayError, LlmError, type Gateway, type Outcome, type Passthrough } 
 import { openaiDialect, type DialectAdapter } from './dialect.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { relayAnswer } from './relay.ts';
+import { timingOf } from './server-timing.ts';
 
 export interface StoredResponsesContext {
   gateway: Gateway;
@@ -35,7 +36,8 @@ export async function serveStoredResponse(ctx: StoredResponsesContext, req: Inco
   try {
     const body = method === 'POST' ? await readBody(req, ctx.limit) : undefined;
     const upstreamPath = `${path.replace(/^\/v1/, '')}${query ? `?${query}` : ''}`;
-    const answer = await passthrough.forward('openai', { method, path: upstreamPath, headers: req.headers, body: body?.length ? body : undefined }, ac.signal, { deadlineMs: ctx.gateway.deadlineFor(req.headers['x-stainless-timeout']) });
+    const upstreamDone = timingOf(res)?.upstream();
+    const answer = await passthrough.forward('openai', { method, path: upstreamPath, headers: req.headers, body: body?.length ? body : undefined }, ac.signal, { deadlineMs: ctx.gateway.deadlineFor(req.headers['x-stainless-timeout']) }).finally(() => upstreamDone?.());
     if (requestId) delete answer.headers['x-request-id'];
     relayAnswer(res, answer, llmHeaders(answer, false));
   } catch (err) {

@@ -79,6 +79,13 @@ describe('Server-Timing', () => {
     expect(parse(failed.headers.get('server-timing')).upstream).toBeGreaterThan(0);
   });
 
+  it('counts a model lookup asked of the provider as upstream time', async () => {
+    const r = await fetch(`${proxy.url}/v1/models/gpt-5`);
+    expect(r.status).toBe(200);
+    expect(oai.calls.map((c) => c.path)).toEqual(['/v1/models/gpt-5']);
+    expect(parse(r.headers.get('server-timing')).upstream).toBeGreaterThan(0);
+  });
+
   it('feeds the label-free overhead histograms once per answer', async () => {
     const before = await proxy.metrics.text();
     const count = (text: string, name: string) => Number(new RegExp(`^${name}_count (\\d+)`, 'm').exec(text)?.[1] ?? 0);
