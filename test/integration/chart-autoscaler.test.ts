@@ -16,11 +16,11 @@ import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
 import { NS, startControllerHarness, statusOf, type ControllerHarness } from '../fixtures/kube/harness.ts';
 import { eventually } from '../fixtures/poll.ts';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
-import { find, helm, render, type Obj } from './chart-helm.ts';
+import { HELM_SUITE, find, helm, render, type Obj } from './chart-helm.ts';
 
 const CR = { group: 'autoscaling.pilotfish.dev', version: 'v1alpha1', plural: 'queueautoscalers' };
 
-describe.skipIf(!helm)('the render worker\'s QueueAutoscaler', () => {
+describe.skipIf(!helm)('the render worker\'s QueueAutoscaler', HELM_SUITE, () => {
   let api: FakeKubeApi;
   let custom: CustomObjectsApi;
   beforeAll(async () => {
@@ -78,7 +78,7 @@ describe.skipIf(!helm)('the render worker\'s QueueAutoscaler', () => {
   });
 });
 
-describe.skipIf(!helm)('the controller acting on the chart\'s QueueAutoscaler', () => {
+describe.skipIf(!helm)('the controller acting on the chart\'s QueueAutoscaler', HELM_SUITE, () => {
   const queueName = `chart-qas-${process.pid}-${Date.now()}`;
   let queue: Queue;
   let h: ControllerHarness | undefined;

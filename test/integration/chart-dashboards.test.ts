@@ -23,7 +23,7 @@ import { controllerMetrics } from '#pkg/autoscaler/index.ts';
 import { injectorMetrics } from '#pkg/injector/index.ts';
 import { AppMetrics } from '#pkg/app/index.ts';
 import { createLogger } from '#pkg/log/index.ts';
-import { CHART, helm, render, type Obj } from './chart-helm.ts';
+import { CHART, HELM_SUITE, helm, render, type Obj } from './chart-helm.ts';
 
 const DIR = join(CHART, 'dashboards');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -170,7 +170,7 @@ describe.skipIf(!hasPromtool)('dashboard queries under promtool', () => {
   });
 });
 
-describe.skipIf(!helm)('dashboards in the chart', () => {
+describe.skipIf(!helm)('dashboards in the chart', HELM_SUITE, () => {
   it('are off by default', () => {
     expect(render().filter((d) => d.kind === 'ConfigMap' && d.metadata.name.includes('dashboard'))).toEqual([]);
   });

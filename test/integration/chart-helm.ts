@@ -21,6 +21,9 @@ function findHelm(): string | undefined {
 
 export const helm = findHelm();
 
+/** Suites that run helm several times: each run takes seconds on a loaded machine, past the 30 s default. */
+export const HELM_SUITE = { timeout: 180_000 };
+
 export function runHelm(args: string[]): string {
   if (!helm) throw new Error('no helm binary: set HELM_BIN');
   const r = spawnSync(helm, args, { cwd: ROOT, encoding: 'utf8' });

@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadCacheSidecarConfig } from '#pkg/cachesidecar/index.ts';
 import { readLlmProxyConfig } from '#pkg/llmproxy/index.ts';
-import { CHART, find, helm, render, runHelm, type Obj } from './chart-helm.ts';
+import { CHART, HELM_SUITE, find, helm, render, runHelm, type Obj } from './chart-helm.ts';
 
 const scenario = (name: string) => render('-f', `charts/pilotfish/ci/${name}-values.yaml`);
 const deployments = (docs: Obj[]) => docs.filter((d) => d.kind === 'Deployment');
@@ -49,7 +49,7 @@ function secretsNamedIn(values: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
-describe.skipIf(!helm)('ci scenarios', () => {
+describe.skipIf(!helm)('ci scenarios', HELM_SUITE, () => {
   it('ships the six scenarios of issue 13 (and keeps the older ones)', () => {
     const files = readdirSync(join(CHART, 'ci'));
     expect(files).toEqual(expect.arrayContaining(['default-values.yaml', 'sidecars-off-values.yaml', 'upstash-values.yaml', 'canary-values.yaml', 'injection-off-values.yaml', 'production-values.yaml']));
@@ -150,7 +150,7 @@ describe.skipIf(!helm)('ci scenarios', () => {
   });
 });
 
-describe.skipIf(!helm)('NOTES.txt', () => {
+describe.skipIf(!helm)('NOTES.txt', HELM_SUITE, () => {
   it.each(['default', 'production', 'upstash', 'minimal'])('names every Secret key the %s scenario reads', (name) => {
     const file = `charts/pilotfish/ci/${name}-values.yaml`;
     const output = runHelm(['install', 'pf', 'charts/pilotfish', '-n', 'apps', '--dry-run=client', '-f', file, '--set', 'llmProxy.callerToken.existingSecret=pf-llm-proxy']);
@@ -163,7 +163,7 @@ describe.skipIf(!helm)('NOTES.txt', () => {
   });
 });
 
-describe.skipIf(!helm)('optional credentials, from Secrets only', () => {
+describe.skipIf(!helm)('optional credentials, from Secrets only', HELM_SUITE, () => {
   const upstreams = [
     { name: 'azure', kind: 'azure-openai', baseURL: 'https://example.openai.azure.com', apiKeyEnv: 'AZURE_OPENAI_API_KEY', models: ['gpt-4o'] },
     { name: 'vllm', kind: 'openai-compatible', baseURL: 'http://vllm.models:8000/v1', models: ['meta-llama/*'] },

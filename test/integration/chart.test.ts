@@ -27,6 +27,7 @@ import { loadInjectorConfig } from '#pkg/injector/index.ts';
 import { applyJsonPatch, injectionPatch, parseConfigLayer, resolveInjectionConfig, type Pod } from '#pkg/inject/index.ts';
 import { CrdChecker } from '../fixtures/kube/crd-check.ts';
 import { manifestFile, manifestHeader, renderManifest } from '../../scripts/render-manifests.ts';
+import { HELM_SUITE } from './chart-helm.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHART = join(ROOT, 'charts', 'pilotfish');
@@ -528,7 +529,7 @@ function runHelm(args: string[]): string {
   return r.stdout;
 }
 
-describe.skipIf(!helm)('with helm', () => {
+describe.skipIf(!helm)('with helm', HELM_SUITE, () => {
   it('lints strictly with the defaults and every ci values file', () => {
     runHelm(['lint', 'charts/pilotfish', '--strict']);
     for (const f of readdirSync(join(CHART, 'ci'))) runHelm(['lint', 'charts/pilotfish', '--strict', '-f', `charts/pilotfish/ci/${f}`]);
