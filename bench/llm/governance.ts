@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../test/fixtures/ports.ts';
+import { KeyGate, MemoryLedger, RedisLedger, parseKeyMap, type Ledger } from '../../pkg/llm/keys/index.ts';
 import { start, type Proc } from './procs.ts';
 import { median } from './ttft.ts';
 import type { benchJson } from '../report-json.ts';
@@ -66,6 +67,33 @@ async function redisAnswers(url: string): Promise<boolean> {
   try { await r.connect(); return (await r.ping()) === 'PONG'; } catch { return false; } finally { r.disconnect(); }
 }
 
+/**
+ * The key path alone, in this process: identify (SHA-256), model check, admit and record, per request, for a key
+ * with limits and one without, CPU µs per request (process.cpuUsage, so a wait on Redis is not counted, its client's
+ * work is). Steadier than the wrk rows on a loaded machine, which carry every other process's noise.
+ */
+async function keyPathCpu(ledger: Ledger, n: number): Promise<{ plain: number; limited: number }> {
+  const plain = `pf-micro-plain-${randomBytes(8).toString('hex')}`;
+  const limited = `pf-micro-limited-${randomBytes(8).toString('hex')}`;
+  const gate = new KeyGate({ keys: parseKeyMap(JSON.stringify({ [plain]: { tenant: 'bench' }, [limited]: { tenant: 'bench', rpm: 1e12, tpm: 1e15, monthlyBudgetUsd: 1e12 } })), ledger });
+  const usage = { inputTokens: 11, outputTokens: 7 };
+  const run = async (key: string) => {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      const c = gate.identify(key)!;
+      gate.mayUse(c, ['gpt-4o-mini']);
+      await gate.admit(c);
+      gate.record(c, usage, 0.0000057);
+    }
+    const d = process.cpuUsage(t0);
+    return (d.user + d.system) / n;
+  };
+  const plains: number[] = [];
+  const limiteds: number[] = [];
+  for (let r = 0; r < 5; r++) { plains.push(await run(plain)); limiteds.push(await run(limited)); }
+  return { plain: median(plains), limited: median(limiteds) };
+}
+
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 export async function governanceBench(o: GovernanceBenchOptions): Promise<void> {
@@ -86,13 +114,25 @@ export async function governanceBench(o: GovernanceBenchOptions): Promise<void> 
     { name: 'cache miss', body: chat('hello there, miss @N@'), headers: { authorization: `Bearer ${plain}`, 'x-pilotfish-cache': '600' }, unique: true },
   ];
   o.json.table('llm governance: keys and response cache, 16 connections', 'series', { at: 'backend' });
+  console.log('\n## key path in process (identify, model check, admit, record), CPU µs per request, median of 5 alternating runs');
+  const ledgers: { name: string; ledger: Ledger; n: number; close?: () => void }[] = [{ name: 'memory', ledger: new MemoryLedger(), n: 20_000 }];
+  if (backends.some((b) => b.name === 'redis')) {
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableAutoPipelining: true });
+    ledgers.push({ name: 'redis', ledger: new RedisLedger(client), n: 2000, close: () => client.disconnect() });
+  }
+  for (const l of ledgers) {
+    const r = await keyPathCpu(l.ledger, l.n);
+    console.log(`- ${l.name}: without limits ${fmt(r.plain, 1)} µs, with limits ${fmt(r.limited, 1)} µs: +${fmt(r.limited - r.plain, 1)} µs (target <= 50) ${r.limited - r.plain <= 50 ? 'PASS' : 'MISS'}`);
+    o.json.check(`${l.name} ledger, in process: a key with limits adds <= 50 µs CPU per request`, r.limited - r.plain <= 50, `${fmt(r.limited - r.plain, 1)} µs`);
+    l.close?.();
+  }
   console.log(`\n## keys and response cache (issue 14): 16 connections, wrk ${o.seconds}s per run, ${o.rounds} rounds`);
   for (const b of backends) {
     const port = await freePort();
     const proxy = await start(o.node, ['cmd/llm-proxy/main.ts'], {
       NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `${o.upstream}/v1`,
       LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_PORT: String(await freePort()), LLM_PROXY_ADMIN_HOST: '127.0.0.1', LLM_PROXY_KEYS: keys, ...b.env,
-    }, /llm-proxy listening/);
+    }, /llm-proxy listening/, 120_000);
     o.procs.push(proxy);
     const url = `http://127.0.0.1:${port}/v1/chat/completions`;
     for (const s of series) {
