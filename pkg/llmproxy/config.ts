@@ -30,6 +30,21 @@ const validators = (names: ReadonlySet<string>) => {
 };
 const { providerOrEmpty, providerList, aliasesJson } = validators(new Set(PROVIDER_NAMES));
 
+// Parsed once at start; the error says what is wrong by entry number, never a key (envalid prints the message).
+const keysJson = makeValidator<{ map: KeyMap; keys: string[] }>((input) => {
+  try {
+    const text = String(input);
+    const map = parseKeyMap(text);
+    return { map, keys: map.size ? Object.keys(JSON.parse(text) as object) : [] };
+  } catch (err) { throw new EnvError((err as Error).message); }
+});
+const cacheRules = makeValidator<CacheRule[]>((input) => {
+  try { return parseCacheRules(String(input)); } catch (err) { throw new EnvError((err as Error).message); }
+});
+const pricesFile = makeValidator<PriceTable>((input) => {
+  try { return PriceTable.load(String(input) || undefined); } catch (err) { throw new EnvError((err as Error).message); }
+});
+
 /** Every environment variable of the LLM proxy, with its default. */
 export const llmProxySpecs = {
   LLM_PROXY_HOST: host({ default: '127.0.0.1', desc: 'Data API bind address' }),
