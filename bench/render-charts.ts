@@ -10,6 +10,8 @@ type Spec = vl.TopLevelSpec;
 
 const PANEL = { width: 260, height: 200 };
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** Sizes in binary units, as the value sizes are chosen (1 KiB, 1 MiB), not 1.024k. */
+const BYTES_LABEL = "datum.value >= 1048576 ? format(datum.value / 1048576, '~g') + ' MiB' : datum.value >= 1024 ? format(datum.value / 1024, '~g') + ' KiB' : datum.value + ' B'";
 
 /** One long-format point per figure, so a panel can filter and colour by what it shows. */
 interface Point { series: string; at: number; figure: string; value: number }
@@ -35,7 +37,7 @@ function points(rows: readonly BenchRow[], figures: Record<string, string>): Poi
  */
 export function curveSpec(table: BenchTable, rows: readonly BenchRow[]): Spec {
   const xTitle = table.at ?? 'load';
-  const x = { field: 'at', type: 'quantitative' as const, title: `${xTitle}${table.log ? ' (log scale)' : ''}`, scale: { type: table.log ? ('log' as const) : ('linear' as const) }, axis: { values: [...new Set(rows.map((r) => r.at).filter((a): a is number => typeof a === 'number'))], format: '~s' } };
+  const x = { field: 'at', type: 'quantitative' as const, title: `${xTitle}${table.log ? ' (log scale)' : ''}`, scale: { type: table.log ? ('log' as const) : ('linear' as const) }, axis: { values: [...new Set(rows.map((r) => r.at).filter((a): a is number => typeof a === 'number'))], format: '~s', ...(/bytes/.test(xTitle) ? { labelExpr: BYTES_LABEL } : {}) } };
   const color = { field: 'series', type: 'nominal' as const, title: 'measured', sort: [table.subject] };
   const panel = (figures: Record<string, string>, yTitle: string, dashed = false) => ({
     ...PANEL,
@@ -45,7 +47,7 @@ export function curveSpec(table: BenchTable, rows: readonly BenchRow[]): Spec {
       x,
       y: { field: 'value', type: 'quantitative', title: `${yTitle} (log scale)`, scale: { type: 'log' }, axis: { format: '~g', tickCount: 5 } },
       color,
-      ...(dashed ? { strokeDash: { field: 'figure', type: 'nominal', title: 'percentile', legend: { symbolType: 'stroke' } } } : {}),
+      ...(dashed ? { strokeDash: { field: 'figure', type: 'nominal', title: 'percentile', legend: { symbolType: 'stroke', symbolStrokeColor: '#333', symbolStrokeWidth: 2 } } } : {}),
       detail: { field: 'figure', type: 'nominal' },
       tooltip: [{ field: 'series' }, { field: 'at' }, { field: 'figure' }, { field: 'value', format: '.3~s' }],
     },
