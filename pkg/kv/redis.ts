@@ -12,10 +12,10 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { secrets, type Logger } from '#pkg/log/index.ts';
 import { CacheError } from './errors.ts';
-import { DEFAULT_PREFIX, encodeKey, tenantPrefix, validateKey, validateNamespace, validatePrefix, validateTenant } from './keys.ts';
+import { DEFAULT_PREFIX, encodeKey, validateKey, validateNamespace, validatePrefix } from './keys.ts';
 import { redisError } from './redis-errors.ts';
-import { MGET_SCRIPT, TX_SCRIPT, entryOf, txRefusal, txResultsOf, txScriptArgs } from './scripts.ts';
-import { validateBatch, validateStoreTtl, validateMsetItems, validateTxOps } from './validate.ts';
+import { MGET_SCRIPT, TX_SCRIPT, entryOf, txRefusal, txResultsOf, tenantTxScriptArgs } from './scripts.ts';
+import { validateBatch, validateStoreTtl, validateMsetItems } from './validate.ts';
 import type { CacheStore, Namespace, OpOptions, RawBytesEntry, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
 
 export type BackendStatus = 'connected' | 'connecting' | 'down';
@@ -248,10 +248,7 @@ export class RedisStore implements CacheStore {
   }
 
   async transaction(tenantKey: string, ops: TxOp[], options?: OpOptions): Promise<TxResult[]> {
-    validateTenant(tenantKey);
-    validateTxOps(ops);
-    const head = tenantPrefix(this.prefix, tenantKey);
-    const { keys, args } = txScriptArgs(ops, (op) => `${head}${op.scope}:${op.key}`);
+    const { keys, args } = tenantTxScriptArgs(this.prefix, tenantKey, ops);
     try {
       const reply = await this.#call(this.#redis.pftx(keys.length, ...keys, ...args), options);
       return txResultsOf(ops, reply);

@@ -3,6 +3,8 @@
  * only keys of one tenant (one hash slot), so they run in a Redis Cluster too.
  */
 import { CacheError } from './errors.ts';
+import { tenantPrefix, validateTenant } from './keys.ts';
+import { validateTxOps } from './validate.ts';
 import type { RawEntry, TxOp, TxResult } from './types.ts';
 
 /** GET and PTTL of many keys of one tenant: one `{json, pttl}` or nil per key, atomically. */
@@ -70,6 +72,14 @@ for i = 1, n do
   end
 end
 return out`;
+
+/** Validates a tenant's transaction; TX_SCRIPT's KEYS and ARGV with each key stored under the tenant's head in `prefix`. */
+export function tenantTxScriptArgs(prefix: string, tenantKey: string, ops: TxOp[]): { keys: string[]; args: string[] } {
+  validateTenant(tenantKey);
+  validateTxOps(ops);
+  const head = tenantPrefix(prefix, tenantKey);
+  return txScriptArgs(ops, (op) => `${head}${op.scope}:${op.key}`);
+}
 
 /** The KEYS and ARGV of TX_SCRIPT for ops whose keys are already encoded. */
 export function txScriptArgs(ops: TxOp[], encode: (op: TxOp) => string): { keys: string[]; args: string[] } {

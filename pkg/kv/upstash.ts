@@ -13,11 +13,11 @@
 import { Redis } from '@upstash/redis';
 import { secrets, type Logger } from '#pkg/log/index.ts';
 import { CacheError } from './errors.ts';
-import { DEFAULT_PREFIX, encodeKey, tenantPrefix, validateKey, validateNamespace, validatePrefix, validateTenant } from './keys.ts';
+import { DEFAULT_PREFIX, encodeKey, validateKey, validateNamespace, validatePrefix } from './keys.ts';
 import { abortable, type BackendStatus } from './redis.ts';
-import { TX_SCRIPT, txRefusal, txResultsOf, txScriptArgs } from './scripts.ts';
+import { TX_SCRIPT, txRefusal, txResultsOf, tenantTxScriptArgs } from './scripts.ts';
 import { upstashError } from './upstash-errors.ts';
-import { validateBatch, validateStoreTtl, validateMsetItems, validateTxOps } from './validate.ts';
+import { validateBatch, validateStoreTtl, validateMsetItems } from './validate.ts';
 import type { CacheStore, Namespace, OpOptions, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
 
 export interface UpstashStoreOptions {
@@ -147,10 +147,7 @@ export class UpstashStore implements CacheStore {
   }
 
   async transaction(tenantKey: string, ops: TxOp[], options?: OpOptions): Promise<TxResult[]> {
-    validateTenant(tenantKey);
-    validateTxOps(ops);
-    const head = tenantPrefix(this.prefix, tenantKey);
-    const { keys, args } = txScriptArgs(ops, (op) => `${head}${op.scope}:${op.key}`);
+    const { keys, args } = tenantTxScriptArgs(this.prefix, tenantKey, ops);
     try {
       return txResultsOf(ops, await this.#call(() => this.#tx.exec(keys, args), options));
     } catch (err) {
