@@ -13,19 +13,14 @@ const MAX_FAST_BYTES = 512;
 /** Integers of up to 15 digits are exact in a double, so their text is what String(JSON.parse(text)) gives. */
 const MAX_INTEGER_DIGITS = 15;
 
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const CLOSE = 0x5d;
-const BACKSLASH = 0x5c;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
+/** The bytes the simple shape is made of. */
+const QUOTE = 0x22, COMMA = 0x2c, OPEN = 0x5b, CLOSE = 0x5d, BACKSLASH = 0x5c, MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
 
 /** The command's arguments, or undefined when the body is not of the simple shape. */
 export function parseSimpleCommand(body: Buffer): string[] | undefined {
   const n = body.length;
   // The name must be a string: `[1,...]` gets the general path's error.
-  if (n < 4 || n > MAX_FAST_BYTES || body[0] !== 0x5b || body[1] !== QUOTE || body[n - 1] !== CLOSE) return undefined;
+  if (n < 4 || n > MAX_FAST_BYTES || body[0] !== OPEN || body[1] !== QUOTE || body[n - 1] !== CLOSE) return undefined;
   const args: string[] = [];
   let i = 1;
   for (;;) {
