@@ -24,12 +24,12 @@ export interface ApiKeyEntry {
   fingerprint: string;
 }
 
-export function isRole(s: unknown): s is Role {
+function isRole(s: unknown): s is Role {
   return typeof s === 'string' && (ROLES as readonly string[]).includes(s);
 }
 
 /** Short non-reversible id of a key: safe in logs, cookies and metric-free rate-limit keys. */
-export function fingerprintOf(key: string): string {
+function fingerprintOf(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 

@@ -36,7 +36,7 @@ export function stabilize(
 }
 
 /** Sum of changes recorded within the last `periodSeconds`. */
-export function changeInPeriod(periodSeconds: number, events: readonly ScaleEvent[], now: number): number {
+function changeInPeriod(periodSeconds: number, events: readonly ScaleEvent[], now: number): number {
   const cutoff = now - periodSeconds * 1000;
   let total = 0;
   for (const e of events) if (e.at > cutoff) total += e.change;

@@ -107,7 +107,7 @@ export async function readQueueSignals(redis: Redis, opts: ReadSignalsOptions): 
   return toSignals(reply as RawSignals, name, prefix, now);
 }
 
-export function unavailable(err: unknown): QueueError {
+function unavailable(err: unknown): QueueError {
   const message = err instanceof Error ? err.message : String(err);
   return new QueueError(503, 'redis_unavailable', `reading queue state failed: ${message}`, { cause: err });
 }
