@@ -102,6 +102,13 @@ const PART_TITLES: Record<string, string> = {
   rss: 'Memory of the other binaries (`node bench/curves/rss.ts`)',
 };
 
+/** RSS rows with an idle figure, one per binary: a later part (the curves, the rss part) replaces an earlier one's row for the same binary. */
+export function memoryRows(parts: readonly PartResult[]): BenchRow[] {
+  const bySeries = new Map<string, BenchRow>();
+  for (const p of parts) for (const r of p.output?.rows ?? []) if (r.table === 'RSS' && r.idleMb !== undefined) bySeries.set(r.series, r);
+  return [...bySeries.values()];
+}
+
 /** The error a failed part printed: its last line that is not a stack frame. */
 function failureLine(output: string): string {
   return (output.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).at(-1) ?? '').trim().slice(0, 300);
@@ -141,7 +148,7 @@ export function renderMarkdown(results: RunResults, resultsPath: string): string
     out.push('');
   }
 
-  const rssRows = results.parts.flatMap((p) => (p.output?.rows ?? []).filter((r) => r.table === 'RSS' && r.idleMb !== undefined));
+  const rssRows = memoryRows(results.parts);
   if (rssRows.length) {
     out.push('## Memory of each binary', '', 'Each binary started as its `npm run start:*` script starts it. Idle: resident set a second after it is ready; peak: the high-water mark (VmHWM) after the work named.', '');
     out.push(renderTable({ table: 'RSS', subject: rssRows[0].series }, rssRows), '', `![RSS per component, idle and peak](img/${chartFile('RSS')})`, '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartFile, renderMarkdown, renderTable, summarizeTargets } from './render-markdown.ts';
+import { chartFile, memoryRows, renderMarkdown, renderTable, summarizeTargets } from './render-markdown.ts';
 import { curveSpec, rssSpec, toSvg } from './render-charts.ts';
 import { commandLine, plan, resultsName, PARTS } from './report-plan.ts';
 import { startCommand } from './curves/npm-start.ts';
@@ -57,6 +57,17 @@ describe('summarizeTargets and renderMarkdown', () => {
     const r = results([]);
     r.parts.push({ part: 'llm', command: 'node bench/llm.ts', seconds: 3, exitCode: 1, failure: 'starting\nError: mock did not start\n    at main (file:///bench/llm.ts:1:1)\n' });
     expect(renderMarkdown(r, 'f.json')).toContain('- `node bench/llm.ts` exited 1 after 3 s: `Error: mock did not start`');
+  });
+});
+
+describe('memoryRows', () => {
+  it('keeps one row per binary, the last part measured winning', () => {
+    const part = (name: string, rows: BenchRow[]) => ({ part: name, command: name, seconds: 1, exitCode: 0, output: { bench: name, settings: {}, tables: [], rows, checks: [], notes: [] } });
+    const rows = memoryRows([
+      part('cache', [{ table: 'RSS', series: 'cache sidecar', idleMb: 60, peakMb: 200 }, { table: 'RSS', series: 'no idle figure', peakMb: 1 }]),
+      part('cache-curves', [{ table: 'RSS', series: 'cache sidecar', idleMb: 66, peakMb: 127 }, { table: 'RSS', series: 'LLM proxy', idleMb: 88, peakMb: 140 }]),
+    ]);
+    expect(rows.map((r) => [r.series, r.peakMb])).toEqual([['cache sidecar', 127], ['LLM proxy', 140]]);
   });
 });
 

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chartFile, renderMarkdown } from './render-markdown.ts';
+import { chartFile, memoryRows, renderMarkdown } from './render-markdown.ts';
 import { curveSpec, rssSpec, toSvg } from './render-charts.ts';
 import type { RunResults } from './report-results.ts';
 
@@ -34,7 +34,7 @@ export async function renderResults(file: string, docsDir = join(ROOT, 'docs')):
       write(join(imgDir, chartFile(t.table)), await toSvg(curveSpec(t, p.output!.rows.filter((r) => r.table === t.table))));
     }
   }
-  const rssRows = results.parts.flatMap((p) => (p.output?.rows ?? []).filter((r) => r.table === 'RSS' && r.idleMb !== undefined));
+  const rssRows = memoryRows(results.parts);
   if (rssRows.length) write(join(imgDir, chartFile('RSS')), await toSvg(rssSpec(rssRows)));
   write(join(docsDir, 'performance.md'), renderMarkdown(results, relative(ROOT, resolve(file))));
   return written;
