@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Metrics } from '../metrics/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
 import { queueInstruments, type QueueInstruments } from './instruments.ts';
 import { RedisLock } from './lock.ts';
 import { readQueueSignals, validateQueueName, type QueueSignals } from './signals.ts';

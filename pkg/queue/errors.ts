@@ -1,4 +1,4 @@
-import { HttpError } from '../http/index.ts';
+import { HttpError } from '#pkg/http/index.ts';
 
 /**
  * The coded error of pkg/queue: bad arguments (400), unknown queues (404),

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Metrics } from '../metrics/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
 import { QueueError } from './errors.ts';
 import { snapshotKey, type QueueCollector, type QueueSnapshot } from './collector.ts';
 import { readQueueSignals } from './signals.ts';

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Metrics } from '../metrics/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
 import { queueTelemetry, type QueueTelemetry } from './telemetry.ts';
 import { QueueError } from './errors.ts';
 

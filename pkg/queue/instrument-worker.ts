@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Metrics } from '../metrics/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
 import { classifyError, type ErrorClassifier } from './taxonomy.ts';
 import { queueTelemetry, type QueueTelemetry } from './telemetry.ts';
 import { WorkerHeartbeat } from './registry.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../metrics/index.ts';
+import { Metrics } from '#pkg/metrics/index.ts';
 import { queueTelemetry } from './telemetry.ts';
 
 const line = (text: string, prefix: string) => text.split('\n').find((l) => l.startsWith(prefix));

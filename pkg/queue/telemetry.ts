@@ -1,4 +1,4 @@
-import type { BoundCounter, BoundHistogram, Metrics } from '../metrics/index.ts';
+import type { BoundCounter, BoundHistogram, Metrics } from '#pkg/metrics/index.ts';
 import { queueInstruments, LAG_BUCKETS_SECONDS, type QueueInstruments } from './instruments.ts';
 import { isFirstAttempt, lagSeconds, type JobTiming } from './lag.ts';
 import type { ErrorType } from './taxonomy.ts';
