@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
-import type { Metrics } from '../metrics/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
 import { createServer } from './server.ts';
 import { sendJson, sendText, sendError } from './respond.ts';
 import { methodNotAllowed, notFound } from './errors.ts';

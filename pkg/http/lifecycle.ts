@@ -1,6 +1,6 @@
-import type { Logger } from '../log/index.ts';
-import { ConfigError } from '../config/index.ts';
-import { secrets } from '../log/index.ts';
+import type { Logger } from '#pkg/log/index.ts';
+import { ConfigError } from '#pkg/config/index.ts';
+import { secrets } from '#pkg/log/index.ts';
 
 export type Closer = () => Promise<void> | void;
 
