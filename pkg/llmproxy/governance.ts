@@ -261,7 +261,8 @@ export function createGovernance(config: GovernanceConfig, metrics: Metrics, opt
   });
   return new Governance({
     gate, cache: new ResponseCache(cache, { rules: config.cacheRules, sampled: config.cacheSampled, metrics }),
-    costs: new CostMetrics(metrics, config.prices), close: () => cache.close(),
+    // The ledger writes its last counts before the connection closes.
+    costs: new CostMetrics(metrics, config.prices), close: async () => { await ledger.close(); await cache.close(); },
     ready: (ms) => (store instanceof RedisStore ? store.waitReady(ms) : Promise.resolve()),
   });
 }
