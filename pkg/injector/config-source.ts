@@ -42,11 +42,11 @@ export interface ConfigSourceOptions {
 }
 
 export class InjectionConfigSource {
-  private readonly o: ConfigSourceOptions;
-  private readonly cache = new Map<string, { at: number; value: Promise<InjectionConfig | InjectionConfigError> }>();
+  readonly #o: ConfigSourceOptions;
+  readonly #cache = new Map<string, { at: number; value: Promise<InjectionConfig | InjectionConfigError> }>();
 
   constructor(options: ConfigSourceOptions) {
-    this.o = options;
+    this.#o = options;
   }
 
   /**
@@ -55,24 +55,24 @@ export class InjectionConfigSource {
    * server or the file cannot be read.
    */
   forNamespace(namespace: string): Promise<InjectionConfig | InjectionConfigError> {
-    const now = (this.o.now ?? Date.now)();
-    const ttl = this.o.cacheTtlMs ?? 30_000;
-    const hit = this.cache.get(namespace);
+    const now = (this.#o.now ?? Date.now)();
+    const ttl = this.#o.cacheTtlMs ?? 30_000;
+    const hit = this.#cache.get(namespace);
     if (hit && now - hit.at < ttl) return hit.value;
-    const value = this.load(namespace);
-    this.cache.set(namespace, { at: now, value });
-    if (this.cache.size > 10_000) this.cache.clear();
-    value.catch(() => { if (this.cache.get(namespace)?.value === value) this.cache.delete(namespace); });
+    const value = this.#load(namespace);
+    this.#cache.set(namespace, { at: now, value });
+    if (this.#cache.size > 10_000) this.#cache.clear();
+    value.catch(() => { if (this.#cache.get(namespace)?.value === value) this.#cache.delete(namespace); });
     return value;
   }
 
-  private async load(namespace: string): Promise<InjectionConfig | InjectionConfigError> {
-    const clusterText = this.o.clusterConfigFile ? await readFile(this.o.clusterConfigFile, 'utf8') : '';
-    const nsText = await this.o.readNamespace(namespace);
-    const source = nsText === undefined ? (this.o.clusterConfigFile ?? 'defaults') : `ConfigMap ${namespace}/${this.o.configMapName}`;
+  async #load(namespace: string): Promise<InjectionConfig | InjectionConfigError> {
+    const clusterText = this.#o.clusterConfigFile ? await readFile(this.#o.clusterConfigFile, 'utf8') : '';
+    const nsText = await this.#o.readNamespace(namespace);
+    const source = nsText === undefined ? (this.#o.clusterConfigFile ?? 'defaults') : `ConfigMap ${namespace}/${this.#o.configMapName}`;
     try {
-      const layers = [{ image: this.o.image }, parseConfigLayer(clusterText, this.o.clusterConfigFile ?? 'defaults')];
-      if (nsText !== undefined) layers.push(parseConfigLayer(nsText, `ConfigMap ${namespace}/${this.o.configMapName}`));
+      const layers = [{ image: this.#o.image }, parseConfigLayer(clusterText, this.#o.clusterConfigFile ?? 'defaults')];
+      if (nsText !== undefined) layers.push(parseConfigLayer(nsText, `ConfigMap ${namespace}/${this.#o.configMapName}`));
       return resolveInjectionConfig(layers, source);
     } catch (err) {
       if (err instanceof InjectionConfigError) return err;

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { notAfterOf, type TlsMaterial } from './material.ts';
 
 export class FileCertificates {
-  private readonly dir: string;
+  readonly #dir: string;
 
   constructor(dir: string) {
-    this.dir = dir;
+    this.#dir = dir;
   }
 
   /** cert-manager's CA injector keeps the caBundle: nothing to retry here. */
@@ -19,9 +19,9 @@ export class FileCertificates {
 
   async ensure(): Promise<TlsMaterial> {
     const [cert, key, caBundle] = await Promise.all([
-      readFile(join(this.dir, 'tls.crt'), 'utf8'),
-      readFile(join(this.dir, 'tls.key'), 'utf8'),
-      readFile(join(this.dir, 'ca.crt'), 'utf8').catch(() => ''),
+      readFile(join(this.#dir, 'tls.crt'), 'utf8'),
+      readFile(join(this.#dir, 'tls.key'), 'utf8'),
+      readFile(join(this.#dir, 'ca.crt'), 'utf8').catch(() => ''),
     ]);
     return { cert, key, caBundle, notAfter: notAfterOf(cert) };
   }

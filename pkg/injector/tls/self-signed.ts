@@ -40,15 +40,15 @@ export function serviceDnsNames(service: string, namespace: string): string[] {
 const KEYS = { cert: 'tls.crt', key: 'tls.key', caBundle: 'ca.crt', caKey: 'ca.key' } as const;
 
 export class SelfSignedCertificates {
-  private readonly core: CoreV1Api;
-  private readonly admission: AdmissionregistrationV1Api;
-  private readonly o: Required<SelfSignedOptions>;
-  private caBundleCurrent = false;
+  readonly #core: CoreV1Api;
+  readonly #admission: AdmissionregistrationV1Api;
+  readonly #o: Required<SelfSignedOptions>;
+  #caBundleCurrent = false;
 
   constructor(kc: KubeConfig, options: SelfSignedOptions) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.admission = kc.makeApiClient(AdmissionregistrationV1Api);
-    this.o = {
+    this.#core = kc.makeApiClient(CoreV1Api);
+    this.#admission = kc.makeApiClient(AdmissionregistrationV1Api);
+    this.#o = {
       ...options,
       validityMs: options.validityMs ?? 365 * DAY,
       caValidityMs: options.caValidityMs ?? 3650 * DAY,
@@ -59,11 +59,11 @@ export class SelfSignedCertificates {
 
   /** False until the caBundle was written (or found current): the caller checks again soon rather than in an hour. */
   get settled(): boolean {
-    return this.caBundleCurrent || !this.o.webhookConfigurationName;
+    return this.#caBundleCurrent || !this.#o.webhookConfigurationName;
   }
 
   get dnsNames(): string[] {
-    return serviceDnsNames(this.o.serviceName, this.o.namespace);
+    return serviceDnsNames(this.#o.serviceName, this.#o.namespace);
   }
 
   /**
@@ -72,73 +72,73 @@ export class SelfSignedCertificates {
    * Throws only when the Secret can be neither read nor written.
    */
   async ensure(): Promise<TlsMaterial> {
-    const material = await this.ensureSecret();
-    await this.syncCaBundle(material.caBundle);
+    const material = await this.#ensureSecret();
+    await this.#syncCaBundle(material.caBundle);
     return material;
   }
 
-  private async ensureSecret(attempt = 0): Promise<TlsMaterial> {
-    const { namespace, secretName: name } = this.o;
+  async #ensureSecret(attempt = 0): Promise<TlsMaterial> {
+    const { namespace, secretName: name } = this.#o;
     let secret: V1Secret | undefined;
     try {
-      secret = await this.core.readNamespacedSecret({ name, namespace });
+      secret = await this.#core.readNamespacedSecret({ name, namespace });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
     const stored = secret ? decode(secret) : undefined;
-    const now = this.o.now();
-    if (stored && servesFor(stored.cert, this.dnsNames, now, this.o.renewBeforeMs)) return toMaterial(stored);
+    const now = this.#o.now();
+    if (stored && servesFor(stored.cert, this.dnsNames, now, this.#o.renewBeforeMs)) return toMaterial(stored);
 
-    const next = this.renew(stored, now);
+    const next = this.#renew(stored, now);
     const data = Object.fromEntries(Object.entries({ [KEYS.cert]: next.cert, [KEYS.key]: next.key, [KEYS.caBundle]: next.caBundle, [KEYS.caKey]: next.caKey }).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
     try {
       if (secret) {
-        await this.core.replaceNamespacedSecret({ name, namespace, body: { ...secret, data } });
-        this.o.logger.info({ secret: `${namespace}/${name}`, notAfter: notAfterOf(next.cert).toISOString() }, 'webhook certificate renewed');
+        await this.#core.replaceNamespacedSecret({ name, namespace, body: { ...secret, data } });
+        this.#o.logger.info({ secret: `${namespace}/${name}`, notAfter: notAfterOf(next.cert).toISOString() }, 'webhook certificate renewed');
       } else {
-        await this.core.createNamespacedSecret({ namespace, body: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'pilotfish' } }, data } });
-        this.o.logger.info({ secret: `${namespace}/${name}`, notAfter: notAfterOf(next.cert).toISOString() }, 'webhook certificate created');
+        await this.#core.createNamespacedSecret({ namespace, body: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'pilotfish' } }, data } });
+        this.#o.logger.info({ secret: `${namespace}/${name}`, notAfter: notAfterOf(next.cert).toISOString() }, 'webhook certificate created');
       }
     } catch (err) {
       // Another replica wrote first: use what it wrote.
-      if (isConflict(err) && attempt < 3) return this.ensureSecret(attempt + 1);
+      if (isConflict(err) && attempt < 3) return this.#ensureSecret(attempt + 1);
       throw err;
     }
     return toMaterial(next);
   }
 
   /** A new serving certificate, under the stored CA while it outlives the certificate, else under a new CA trusted next to the old. */
-  private renew(stored: Stored | undefined, now: number): Stored {
+  #renew(stored: Stored | undefined, now: number): Stored {
     const notBefore = new Date(now - 5 * 60_000); // tolerate API server clocks a little behind
-    const leafUntil = new Date(now + this.o.validityMs);
+    const leafUntil = new Date(now + this.#o.validityMs);
     let ca: KeyPairPem | undefined = stored ? { cert: firstPem(stored.caBundle), key: stored.caKey } : undefined;
     let bundle = stored?.caBundle ?? '';
     if (!ca || !caUsable(ca, leafUntil.getTime(), now)) {
-      ca = createCertificateAuthority({ commonName: `${this.o.serviceName}-ca`, notBefore, notAfter: new Date(now + this.o.caValidityMs) });
+      ca = createCertificateAuthority({ commonName: `${this.#o.serviceName}-ca`, notBefore, notAfter: new Date(now + this.#o.caValidityMs) });
       const old = stored ? allPems(stored.caBundle).filter((p) => stillValid(p, now)) : [];
       bundle = [ca.cert, ...old].join('');
     }
-    const leaf = issueServingCertificate(ca, this.dnsNames, { commonName: `${this.o.serviceName}.${this.o.namespace}.svc`, notBefore, notAfter: leafUntil });
+    const leaf = issueServingCertificate(ca, this.dnsNames, { commonName: `${this.#o.serviceName}.${this.#o.namespace}.svc`, notBefore, notAfter: leafUntil });
     return { cert: leaf.cert, key: leaf.key, caBundle: bundle, caKey: ca.key };
   }
 
   /** Writes the CA bundle into every webhook of the configuration whose caBundle differs (read, then replace with its resourceVersion). */
-  private async syncCaBundle(bundle: string): Promise<void> {
-    const name = this.o.webhookConfigurationName;
+  async #syncCaBundle(bundle: string): Promise<void> {
+    const name = this.#o.webhookConfigurationName;
     if (!name) return;
     const encoded = Buffer.from(bundle).toString('base64');
     try {
-      const mwc = await this.admission.readMutatingWebhookConfiguration({ name });
+      const mwc = await this.#admission.readMutatingWebhookConfiguration({ name });
       const hooks = mwc.webhooks ?? [];
-      if (hooks.every((h) => h.clientConfig.caBundle === encoded)) { this.caBundleCurrent = true; return; }
+      if (hooks.every((h) => h.clientConfig.caBundle === encoded)) { this.#caBundleCurrent = true; return; }
       for (const h of hooks) h.clientConfig.caBundle = encoded;
-      await this.admission.replaceMutatingWebhookConfiguration({ name, body: mwc });
-      this.caBundleCurrent = true;
-      this.o.logger.info({ mutatingWebhookConfiguration: name, webhooks: hooks.length }, 'caBundle updated');
+      await this.#admission.replaceMutatingWebhookConfiguration({ name, body: mwc });
+      this.#caBundleCurrent = true;
+      this.#o.logger.info({ mutatingWebhookConfiguration: name, webhooks: hooks.length }, 'caBundle updated');
     } catch (err) {
-      this.caBundleCurrent = false;
+      this.#caBundleCurrent = false;
       // Not fatal: the next check retries, and under failurePolicy Ignore pods are admitted meanwhile.
-      this.o.logger.warn({ mutatingWebhookConfiguration: name, err: describeApiError(err) }, 'could not update the caBundle');
+      this.#o.logger.warn({ mutatingWebhookConfiguration: name, err: describeApiError(err) }, 'could not update the caBundle');
     }
   }
 }
