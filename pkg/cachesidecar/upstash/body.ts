@@ -6,7 +6,7 @@
  *
  * A small request (what `@upstash/redis` sends: headers and a short body in
  * one packet) is whole once the parser is done with the packet that started
- * it: it is then read in one `read()` on the next tick, without switching the
+ * it: it is then read in one `read()` once the packet is parsed, without switching the
  * stream to flowing mode and its data and end events.
  */
 import type { IncomingMessage } from 'node:http';
@@ -15,7 +15,9 @@ import { payloadTooLarge } from '#pkg/http/index.ts';
 export type BodyCallback = (err: Error | undefined, body: Buffer | undefined) => void;
 
 export function collectBody(req: IncomingMessage, limit: number, done: BodyCallback): void {
-  process.nextTick(readWhole, req, limit, done);
+  // Not process.nextTick: Node's parser calls into JS once per event (headers, body, end) and runs the
+  // tick queue after each, so a tick would come before the body; setImmediate comes after the packet.
+  setImmediate(readWhole, req, limit, done);
 }
 
 function readWhole(req: IncomingMessage, limit: number, done: BodyCallback): void {
