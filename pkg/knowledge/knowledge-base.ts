@@ -40,20 +40,20 @@ interface Built {
 
 export class KnowledgeBase {
   readonly dir: string;
-  private readonly logger: Logger;
-  private readonly debounceMs: number;
-  private current: Built;
-  private running: Promise<ReindexResult> | undefined;
-  private queued: Promise<ReindexResult> | undefined;
-  private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
+  readonly #logger: Logger;
+  readonly #debounceMs: number;
+  #current: Built;
+  #running: Promise<ReindexResult> | undefined;
+  #queued: Promise<ReindexResult> | undefined;
+  #watcher: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   private constructor(dir: string, built: Built, options: KnowledgeBaseOptions, logger: Logger) {
     this.dir = dir;
-    this.current = built;
-    this.logger = logger;
-    this.debounceMs = options.debounceMs ?? 250;
+    this.#current = built;
+    this.#logger = logger;
+    this.#debounceMs = options.debounceMs ?? 250;
   }
 
   /** Builds the first index; a folder that is missing or cannot be read throws a KnowledgeError naming it. */
@@ -62,14 +62,14 @@ export class KnowledgeBase {
     const logger = options.logger ?? createLogger({ name: 'knowledge' });
     const { built, result } = await build(dir, logger);
     const kb = new KnowledgeBase(dir, built, options, logger);
-    if (options.watch ?? true) kb.startWatching();
+    if (options.watch ?? true) kb.#startWatching();
     logger.info({ documents: result.documents, ms: Math.round(result.ms) }, 'knowledge: index built');
     return kb;
   }
 
   /** Runs `query` (normalised here as well) against the current index. Throws KnowledgeError for a bad limit. */
   search(query: string, limit: number): SearchResponse {
-    return this.current.index.search(query, limit);
+    return this.#current.index.search(query, limit);
   }
 
   /**
@@ -79,69 +79,69 @@ export class KnowledgeBase {
    * cannot be read the previous index stays and the call rejects.
    */
   reindex(): Promise<ReindexResult> {
-    if (this.queued) return this.queued;
-    if (this.running) {
-      this.queued = this.running.catch(() => undefined).then(() => {
-        this.queued = undefined;
-        return this.runOnce();
+    if (this.#queued) return this.#queued;
+    if (this.#running) {
+      this.#queued = this.#running.catch(() => undefined).then(() => {
+        this.#queued = undefined;
+        return this.#runOnce();
       });
-      return this.queued;
+      return this.#queued;
     }
-    return this.runOnce();
+    return this.#runOnce();
   }
 
   get stats(): KnowledgeStats {
-    return { documents: this.current.index.documents, indexedAt: this.current.indexedAt, dir: this.dir };
+    return { documents: this.#current.index.documents, indexedAt: this.#current.indexedAt, dir: this.dir };
   }
 
   /** True from open() until close(): an index always exists in between. */
   get ready(): boolean {
-    return !this.closed;
+    return !this.#closed;
   }
 
   /** Stops watching; searches keep answering from the last index. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.watcher?.close();
-    this.watcher = undefined;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
-  private runOnce(): Promise<ReindexResult> {
-    const run = build(this.dir, this.logger).then(({ built, result }) => {
-      this.current = built;
+  #runOnce(): Promise<ReindexResult> {
+    const run = build(this.dir, this.#logger).then(({ built, result }) => {
+      this.#current = built;
       return result;
     });
-    this.running = run;
+    this.#running = run;
     const clear = () => {
-      if (this.running === run) this.running = undefined;
+      if (this.#running === run) this.#running = undefined;
     };
     run.then(clear, clear);
     return run;
   }
 
-  private startWatching(): void {
-    this.watcher = watch(this.dir, { recursive: true, persistent: false }, (_event, filename) => {
-      if (!this.closed && isRelevantChange(filename)) this.schedule();
+  #startWatching(): void {
+    this.#watcher = watch(this.dir, { recursive: true, persistent: false }, (_event, filename) => {
+      if (!this.#closed && isRelevantChange(filename)) this.#schedule();
     });
-    this.watcher.on('error', (err) => {
-      this.logger.error({ err }, 'knowledge: watching the folder failed; reindex through the API');
-      this.watcher?.close();
-      this.watcher = undefined;
+    this.#watcher.on('error', (err) => {
+      this.#logger.error({ err }, 'knowledge: watching the folder failed; reindex through the API');
+      this.#watcher?.close();
+      this.#watcher = undefined;
     });
   }
 
-  private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
       this.reindex().then(
-        (r) => this.logger.info({ documents: r.documents, ms: Math.round(r.ms) }, 'knowledge: reindexed after a change'),
-        (err) => this.logger.error({ err }, 'knowledge: reindex after a change failed; the previous index keeps answering'),
+        (r) => this.#logger.info({ documents: r.documents, ms: Math.round(r.ms) }, 'knowledge: reindexed after a change'),
+        (err) => this.#logger.error({ err }, 'knowledge: reindex after a change failed; the previous index keeps answering'),
       );
-    }, this.debounceMs);
-    this.timer.unref();
+    }, this.#debounceMs);
+    this.#timer.unref();
   }
 }
 
