@@ -35,88 +35,88 @@ interface Entry {
  * polls are skipped (`skipped` counts them).
  */
 export class Controller {
-  private readonly o: ControllerOptions;
-  private readonly entries = new Map<string, Entry>();
-  private stopped = false;
+  readonly #o: ControllerOptions;
+  readonly #entries = new Map<string, Entry>();
+  #stopped = false;
   skipped = 0;
   polls = 0;
 
   constructor(options: ControllerOptions) {
-    this.o = options;
+    this.#o = options;
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    await this.o.source.start((obj, deleted) => this.onChange(obj, deleted));
+    this.#stopped = false;
+    await this.#o.source.start((obj, deleted) => this.#onChange(obj, deleted));
   }
 
   /** The object source has delivered its first full list. */
   get synced(): boolean {
-    return this.o.source.synced();
+    return this.#o.source.synced();
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   /** Reconcile every object now (e.g. on becoming leader). */
   pokeAll(): void {
-    for (const key of this.entries.keys()) this.schedule(key, 0);
+    for (const key of this.#entries.keys()) this.#schedule(key, 0);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.o.source.stop();
-    for (const e of this.entries.values()) clearTimeout(e.timer);
-    await Promise.all([...this.entries.values()].map((e) => e.running));
+    this.#stopped = true;
+    await this.#o.source.stop();
+    for (const e of this.#entries.values()) clearTimeout(e.timer);
+    await Promise.all([...this.#entries.values()].map((e) => e.running));
   }
 
-  private onChange(obj: QueueAutoscalerObject, deleted: boolean): void {
+  #onChange(obj: QueueAutoscalerObject, deleted: boolean): void {
     const key = objectKey(obj);
-    const prev = this.entries.get(key);
+    const prev = this.#entries.get(key);
     if (deleted) {
-      if (prev) { prev.deleted = true; clearTimeout(prev.timer); this.entries.delete(key); }
-      this.o.reconciler.forget(obj.metadata?.namespace ?? 'default', obj.metadata?.name ?? '');
-      this.o.logger.info({ key }, 'QueueAutoscaler deleted; stopped polling');
+      if (prev) { prev.deleted = true; clearTimeout(prev.timer); this.#entries.delete(key); }
+      this.#o.reconciler.forget(obj.metadata?.namespace ?? 'default', obj.metadata?.name ?? '');
+      this.#o.logger.info({ key }, 'QueueAutoscaler deleted; stopped polling');
       return;
     }
     if (!prev) {
-      this.entries.set(key, { obj, state: newObjectState(obj) });
-      this.schedule(key, 0);
+      this.#entries.set(key, { obj, state: newObjectState(obj) });
+      this.#schedule(key, 0);
       return;
     }
     const specChanged = prev.obj.metadata?.generation !== obj.metadata?.generation
       || JSON.stringify(prev.obj.metadata?.annotations ?? {}) !== JSON.stringify(obj.metadata?.annotations ?? {});
     prev.obj = obj;
     prev.state.pollingIntervalSeconds = intervalOf(obj);
-    if (specChanged) this.schedule(key, 0);
+    if (specChanged) this.#schedule(key, 0);
   }
 
-  private schedule(key: string, delayMs: number): void {
-    const e = this.entries.get(key);
-    if (!e || this.stopped) return;
+  #schedule(key: string, delayMs: number): void {
+    const e = this.#entries.get(key);
+    if (!e || this.#stopped) return;
     clearTimeout(e.timer);
-    e.timer = setTimeout(() => void this.poll(key), delayMs);
+    e.timer = setTimeout(() => void this.#poll(key), delayMs);
     e.timer.unref();
   }
 
-  private async poll(key: string): Promise<void> {
-    const e = this.entries.get(key);
-    if (!e || this.stopped) return;
-    if (e.running) { this.schedule(key, 100); return; }
+  async #poll(key: string): Promise<void> {
+    const e = this.#entries.get(key);
+    if (!e || this.#stopped) return;
+    if (e.running) { this.#schedule(key, 100); return; }
     let result: ReconcileResult | undefined;
     e.running = (async () => {
       this.polls += 1;
-      if (!(this.o.isLeader?.() ?? true)) { this.skipped += 1; return; }
+      if (!(this.#o.isLeader?.() ?? true)) { this.skipped += 1; return; }
       try {
-        result = await this.o.reconciler.reconcile(e.obj, e.state);
+        result = await this.#o.reconciler.reconcile(e.obj, e.state);
       } catch (err) {
-        this.o.logger.error({ err, key }, 'reconcile failed unexpectedly');
+        this.#o.logger.error({ err, key }, 'reconcile failed unexpectedly');
       }
     })();
     await e.running;
     e.running = undefined;
-    this.o.onReconciled?.(key, result);
-    if (!e.deleted) this.schedule(key, e.state.pollingIntervalSeconds * 1000);
+    this.#o.onReconciled?.(key, result);
+    if (!e.deleted) this.#schedule(key, e.state.pollingIntervalSeconds * 1000);
   }
 }

@@ -59,26 +59,26 @@ export interface ReconcileResult { decision?: Decision; blocked?: Blocked; scale
  * `queue_autoscaler_errors_total`; nothing here throws.
  */
 export class Reconciler {
-  private readonly o: ReconcilerOptions;
+  readonly #o: ReconcilerOptions;
 
   constructor(options: ReconcilerOptions) {
-    this.o = options;
+    this.#o = options;
   }
 
   async reconcile(obj: QueueAutoscalerObject, state: ObjectState): Promise<ReconcileResult> {
     const namespace = obj.metadata?.namespace ?? 'default';
     const name = obj.metadata?.name ?? '';
-    const now = (this.o.now ?? Date.now)();
+    const now = (this.#o.now ?? Date.now)();
     const involved: InvolvedObject = { apiVersion: `${GROUP}/${VERSION}`, kind: KIND, name, namespace, uid: obj.metadata?.uid };
-    const log = this.o.logger.child({ namespace, name });
-    const fail = (kind: ErrorKind) => this.o.metrics.errors.inc({ namespace, name, kind });
+    const log = this.#o.logger.child({ namespace, name });
+    const fail = (kind: ErrorKind) => this.#o.metrics.errors.inc({ namespace, name, kind });
 
     let spec: QueueAutoscalerSpec;
     try {
       spec = resolveSpec(obj.spec);
     } catch (err) {
       fail('invalid_spec');
-      return this.block(obj, state, involved, { reason: 'InvalidSpec', message: (err as Error).message }, now, log);
+      return this.#block(obj, state, involved, { reason: 'InvalidSpec', message: (err as Error).message }, now, log);
     }
     state.pollingIntervalSeconds = spec.pollingIntervalSeconds;
     if (obj.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true') spec = { ...spec, paused: true };
@@ -86,21 +86,21 @@ export class Reconciler {
 
     let scale;
     try {
-      const hpa = await this.o.cluster.conflictingHpa(namespace, ref);
+      const hpa = await this.#o.cluster.conflictingHpa(namespace, ref);
       if (hpa) {
         fail('hpa_conflict');
-        return this.block(obj, state, involved, { reason: 'ConflictingHPA', message: `HorizontalPodAutoscaler "${hpa}" also targets ${ref.kind} "${ref.name}"; delete it or this QueueAutoscaler (two autoscalers on one workload fight)` }, now, log);
+        return this.#block(obj, state, involved, { reason: 'ConflictingHPA', message: `HorizontalPodAutoscaler "${hpa}" also targets ${ref.kind} "${ref.name}"; delete it or this QueueAutoscaler (two autoscalers on one workload fight)` }, now, log);
       }
-      scale = await this.o.cluster.readScale(namespace, ref);
+      scale = await this.#o.cluster.readScale(namespace, ref);
     } catch (err) {
       const notFound = isNotFound(err);
       fail(notFound ? 'target_not_found' : 'kube_api');
-      return this.block(obj, state, involved, notFound
+      return this.#block(obj, state, involved, notFound
         ? { reason: 'TargetNotFound', message: `${ref.kind} "${ref.name}" was not found in namespace ${namespace}` }
         : { reason: 'ApiError', message: `reading the target failed: ${describeApiError(err)}` }, now, log);
     }
 
-    const readings = await this.read(spec, namespace, now, fail);
+    const readings = await this.#read(spec, namespace, now, fail);
     if (readings.paused) spec = { ...spec, paused: true };
     const historyBefore = state.history;
     const decide = (s: ScaleReading) => recommend({ spec, currentReplicas: s.replicas, readyReplicas: s.readyReplicas, readings: readings.readings, history: historyBefore, now });
@@ -109,11 +109,11 @@ export class Reconciler {
     let scaled: ReconcileResult['scaled'];
     let blocked: Blocked | undefined;
 
-    if (decision.desiredReplicas !== scale.replicas && (this.o.isLeader?.() ?? true)) {
-      if (this.o.dryRun) {
+    if (decision.desiredReplicas !== scale.replicas && (this.#o.isLeader?.() ?? true)) {
+      if (this.#o.dryRun) {
         log.info({ from: scale.replicas, to: decision.desiredReplicas, reason: decision.reason, dryRun: true }, decision.message);
       } else {
-        const write = await this.writeScale(namespace, ref, scale, decision, decide);
+        const write = await this.#writeScale(namespace, ref, scale, decision, decide);
         ({ scale, decision } = write);
         state.history = decision.history;
         if (write.error !== undefined) {
@@ -121,28 +121,28 @@ export class Reconciler {
           fail(isConflict(err) ? 'conflict' : 'kube_api');
           blocked = { reason: 'ScaleFailed', message: `scaling ${ref.kind} "${ref.name}" to ${decision.desiredReplicas} failed: ${describeApiError(err)}` };
           log.warn({ status: apiStatus(err) }, blocked.message);
-          await this.event(involved, 'Warning', 'FailedRescale', blocked.message, fail);
+          await this.#event(involved, 'Warning', 'FailedRescale', blocked.message, fail);
         } else if (!write.wrote) {
           log.info({ replicas: scale.replicas, reason: decision.reason }, `another writer changed ${ref.kind} "${ref.name}" first; decided again on its count: ${decision.message}`);
         } else {
           scaled = { from: scale.replicas, to: decision.desiredReplicas };
           state.history = recordScale(state.history, scale.replicas, decision.desiredReplicas, now, spec);
           state.lastScaleTime = new Date(now).toISOString();
-          this.o.metrics.scaleEvents.inc({ namespace, name, direction: scaled.to > scaled.from ? 'up' : 'down' });
+          this.#o.metrics.scaleEvents.inc({ namespace, name, direction: scaled.to > scaled.from ? 'up' : 'down' });
           log.info({ from: scaled.from, to: scaled.to, reason: decision.reason }, decision.message);
-          await this.event(involved, 'Normal', 'SuccessfulRescale', `New size: ${scaled.to}; reason: ${decision.message}`, fail);
+          await this.#event(involved, 'Normal', 'SuccessfulRescale', `New size: ${scaled.to}; reason: ${decision.message}`, fail);
         }
       }
     } else {
       log.debug({ replicas: scale.replicas, reason: decision.reason }, decision.message);
     }
-    if (decision.fallback) await this.event(involved, 'Warning', 'Fallback', decision.message, fail);
-    else if (decision.reason === 'MetricsUnavailable') await this.event(involved, 'Warning', 'MetricsUnavailable', decision.message, fail);
+    if (decision.fallback) await this.#event(involved, 'Warning', 'Fallback', decision.message, fail);
+    else if (decision.reason === 'MetricsUnavailable') await this.#event(involved, 'Warning', 'MetricsUnavailable', decision.message, fail);
 
-    this.observe(namespace, name, decision, readings.readings);
+    this.#observe(namespace, name, decision, readings.readings);
     const current = scaled?.to ?? scale.replicas;
     const conditions = buildConditions({ previous: state.conditions, decision, blocked, generation: obj.metadata?.generation, now });
-    await this.writeStatus(namespace, name, state, {
+    await this.#writeStatus(namespace, name, state, {
       observedGeneration: obj.metadata?.generation,
       currentReplicas: current,
       desiredReplicas: decision.desiredReplicas,
@@ -161,19 +161,19 @@ export class Reconciler {
    * instead of the stale count being pushed over the other writer's change.
    * The re-decision may be to leave the count alone (`wrote: false`).
    */
-  private async writeScale(
+  async #writeScale(
     namespace: string, ref: TargetRef, scale: ScaleReading, decision: Decision, decide: (s: ScaleReading) => Decision,
   ): Promise<{ scale: ScaleReading; decision: Decision; wrote: boolean; error?: unknown }> {
-    const attempts = this.o.scaleConflictAttempts ?? 3;
+    const attempts = this.#o.scaleConflictAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.o.cluster.setReplicas(namespace, ref, decision.desiredReplicas, scale.resourceVersion);
+        await this.#o.cluster.setReplicas(namespace, ref, decision.desiredReplicas, scale.resourceVersion);
         return { scale, decision, wrote: true };
       } catch (err) {
         if (!isConflict(err) || attempt >= attempts) return { scale, decision, wrote: false, error: err };
       }
       try {
-        scale = await this.o.cluster.readScale(namespace, ref);
+        scale = await this.#o.cluster.readScale(namespace, ref);
       } catch (err) {
         return { scale, decision, wrote: false, error: err };
       }
@@ -184,29 +184,29 @@ export class Reconciler {
 
   /** Drops the gauges of a deleted object, so /metrics does not report it forever. */
   forget(namespace: string, name: string): void {
-    const m = this.o.metrics;
+    const m = this.#o.metrics;
     m.desiredReplicas.remove({ namespace, name });
     for (const metric of ['ready_backlog', 'oldest_ready_age_seconds', 'active_jobs', 'lag_p95_seconds']) m.metricValue.remove({ namespace, name, metric });
   }
 
-  private async read(spec: QueueAutoscalerSpec, namespace: string, now: number, fail: (k: ErrorKind) => void): Promise<{ readings: Readings; paused: boolean }> {
+  async #read(spec: QueueAutoscalerSpec, namespace: string, now: number, fail: (k: ErrorKind) => void): Promise<{ readings: Readings; paused: boolean }> {
     const { secretRef } = spec.queue.connection;
     let url: string | undefined;
     let secretError: string | undefined;
     try {
-      url = await this.o.cluster.readSecret(namespace, secretRef.name, secretRef.key);
+      url = await this.#o.cluster.readSecret(namespace, secretRef.name, secretRef.key);
       if (!url) secretError = `Secret "${secretRef.name}" has no key "${secretRef.key}"`;
     } catch (err) {
       secretError = `reading Secret "${secretRef.name}" failed: ${describeApiError(err)}`;
     }
-    const lagRead = spec.targets.lagP95Seconds !== undefined && spec.prometheus ? this.o.lag.read(spec.prometheus, spec.queue.name) : undefined;
+    const lagRead = spec.targets.lagP95Seconds !== undefined && spec.prometheus ? this.#o.lag.read(spec.prometheus, spec.queue.name) : undefined;
     let readings: Readings;
     let paused = false;
     if (secretError || !url) {
       fail('secret');
       readings = { queue: { ok: false, error: secretError ?? 'no Redis URL' } };
     } else {
-      const q = await this.o.queues.read(url, spec.queue, now);
+      const q = await this.#o.queues.read(url, spec.queue, now);
       if (!q.reading.ok) fail('redis');
       readings = { queue: q.reading };
       paused = q.paused;
@@ -218,17 +218,17 @@ export class Reconciler {
     return { readings, paused };
   }
 
-  private async block(obj: QueueAutoscalerObject, state: ObjectState, involved: InvolvedObject, blocked: Blocked, now: number, log: Logger): Promise<ReconcileResult> {
+  async #block(obj: QueueAutoscalerObject, state: ObjectState, involved: InvolvedObject, blocked: Blocked, now: number, log: Logger): Promise<ReconcileResult> {
     log.warn({ reason: blocked.reason }, blocked.message);
-    const fail = (kind: ErrorKind) => this.o.metrics.errors.inc({ namespace: involved.namespace, name: involved.name, kind });
-    await this.event(involved, 'Warning', blocked.reason, blocked.message, fail);
+    const fail = (kind: ErrorKind) => this.#o.metrics.errors.inc({ namespace: involved.namespace, name: involved.name, kind });
+    await this.#event(involved, 'Warning', blocked.reason, blocked.message, fail);
     const conditions = buildConditions({ previous: state.conditions, blocked, generation: obj.metadata?.generation, now });
-    await this.writeStatus(involved.namespace, involved.name, state, { observedGeneration: obj.metadata?.generation, conditions }, fail, log);
+    await this.#writeStatus(involved.namespace, involved.name, state, { observedGeneration: obj.metadata?.generation, conditions }, fail, log);
     return { blocked };
   }
 
-  private observe(namespace: string, name: string, decision: Decision, readings: Readings): void {
-    const m = this.o.metrics;
+  #observe(namespace: string, name: string, decision: Decision, readings: Readings): void {
+    const m = this.#o.metrics;
     m.desiredReplicas.set({ namespace, name }, decision.desiredReplicas);
     if (readings.queue.ok) {
       m.metricValue.set({ namespace, name, metric: 'ready_backlog' }, readings.queue.value.readyBacklog);
@@ -238,21 +238,21 @@ export class Reconciler {
     if (readings.lagP95?.ok) m.metricValue.set({ namespace, name, metric: 'lag_p95_seconds' }, readings.lagP95.value);
   }
 
-  private async writeStatus(namespace: string, name: string, state: ObjectState, status: Partial<QueueAutoscalerStatus>, fail: (k: ErrorKind) => void, log: Logger): Promise<void> {
+  async #writeStatus(namespace: string, name: string, state: ObjectState, status: Partial<QueueAutoscalerStatus>, fail: (k: ErrorKind) => void, log: Logger): Promise<void> {
     state.conditions = status.conditions ?? state.conditions;
-    if (this.o.dryRun || !(this.o.isLeader?.() ?? true)) return;
+    if (this.#o.dryRun || !(this.#o.isLeader?.() ?? true)) return;
     try {
-      await this.o.cluster.patchStatus(namespace, name, status);
+      await this.#o.cluster.patchStatus(namespace, name, status);
     } catch (err) {
       fail('kube_api');
       log.warn({ err: describeApiError(err) }, 'writing status failed');
     }
   }
 
-  private async event(obj: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string, fail: (k: ErrorKind) => void): Promise<void> {
-    if (this.o.dryRun || !(this.o.isLeader?.() ?? true)) return;
+  async #event(obj: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string, fail: (k: ErrorKind) => void): Promise<void> {
+    if (this.#o.dryRun || !(this.#o.isLeader?.() ?? true)) return;
     try {
-      await this.o.cluster.event(obj, type, reason, message);
+      await this.#o.cluster.event(obj, type, reason, message);
     } catch (_err) {
       fail('kube_api');
     }

@@ -18,18 +18,18 @@ export interface QueueRead { reading: Reading<QueueReading>; paused: boolean }
  * against `timeoutMs`. The URL's password is registered as a secret.
  */
 export class QueueSource {
-  private readonly clients = new Map<string, Redis>();
-  private readonly timeoutMs: number;
+  readonly #clients = new Map<string, Redis>();
+  readonly #timeoutMs: number;
 
   constructor(options: QueueSourceOptions = {}) {
-    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.#timeoutMs = options.timeoutMs ?? 2000;
   }
 
   async read(url: string, queue: { name: string; prefix: string }, now: number): Promise<QueueRead> {
     try {
-      const redis = this.client(url);
-      if (redis.status !== 'ready') await withTimeout(new Promise((resolve) => redis.once('ready', resolve)), this.timeoutMs, 'redis connect');
-      const signals = await withTimeout(readQueueSignals(redis, { name: queue.name, prefix: queue.prefix, now }), this.timeoutMs, 'redis read');
+      const redis = this.#client(url);
+      if (redis.status !== 'ready') await withTimeout(new Promise((resolve) => redis.once('ready', resolve)), this.#timeoutMs, 'redis connect');
+      const signals = await withTimeout(readQueueSignals(redis, { name: queue.name, prefix: queue.prefix, now }), this.#timeoutMs, 'redis read');
       return {
         reading: { ok: true, value: { readyBacklog: signals.readyBacklog, oldestReadyAgeSeconds: signals.oldestReadyAgeSeconds, activeJobs: signals.counts.active } },
         paused: signals.isPaused,
@@ -41,18 +41,18 @@ export class QueueSource {
 
   /** Drops connections to URLs no object names any more. */
   retain(urls: ReadonlySet<string>): void {
-    for (const [url, client] of this.clients) {
-      if (!urls.has(url)) { client.disconnect(); this.clients.delete(url); }
+    for (const [url, client] of this.#clients) {
+      if (!urls.has(url)) { client.disconnect(); this.#clients.delete(url); }
     }
   }
 
   async close(): Promise<void> {
-    for (const client of this.clients.values()) client.disconnect();
-    this.clients.clear();
+    for (const client of this.#clients.values()) client.disconnect();
+    this.#clients.clear();
   }
 
-  private client(url: string): Redis {
-    let c = this.clients.get(url);
+  #client(url: string): Redis {
+    let c = this.#clients.get(url);
     if (!c) {
       secrets.addUrlPassword(url);
       c = new Redis(url, {
@@ -60,12 +60,12 @@ export class QueueSource {
         lazyConnect: false,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        commandTimeout: this.timeoutMs,
-        connectTimeout: this.timeoutMs,
+        commandTimeout: this.#timeoutMs,
+        connectTimeout: this.#timeoutMs,
         retryStrategy: (times) => Math.min(times * 200, 5000),
       });
       c.on('error', () => { /* reported by reads; ioredis reconnects */ });
-      this.clients.set(url, c);
+      this.#clients.set(url, c);
     }
     return c;
   }
@@ -73,17 +73,17 @@ export class QueueSource {
 
 /** Reads a lag p95 from Prometheus's instant query API; `$queue` in the query is the queue name. */
 export class LagSource {
-  private readonly timeoutMs: number;
+  readonly #timeoutMs: number;
 
   constructor(options: { timeoutMs?: number } = {}) {
-    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.#timeoutMs = options.timeoutMs ?? 2000;
   }
 
   async read(source: PrometheusSource, queue: string): Promise<Reading<number>> {
     const query = source.query.replaceAll('$queue', queue.replace(/["\\]/g, '\\$&'));
     const url = `${source.url.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs) });
       if (!res.ok) return { ok: false, error: `Prometheus answered HTTP ${res.status}` };
       const body = (await res.json()) as { status?: string; data?: { result?: { value?: [number, string] }[] } };
       if (body.status !== 'success') return { ok: false, error: 'Prometheus query failed' };
