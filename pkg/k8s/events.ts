@@ -18,31 +18,31 @@ export interface EventRecorderOptions {
  * flood the API server.
  */
 export class EventRecorder {
-  private readonly api: CoreV1Api;
-  private readonly component: string;
-  private readonly instance: string;
-  private readonly dedupeMs: number;
-  private readonly now: () => number;
-  private readonly recent = new Map<string, number>();
+  readonly #api: CoreV1Api;
+  readonly #component: string;
+  readonly #instance: string;
+  readonly #dedupeMs: number;
+  readonly #now: () => number;
+  readonly #recent = new Map<string, number>();
 
   constructor(kc: KubeConfig, options: EventRecorderOptions = {}) {
-    this.api = kc.makeApiClient(CoreV1Api);
-    this.component = options.component ?? 'pilotfish-controller';
-    this.instance = options.instance ?? process.env.HOSTNAME ?? 'controller';
-    this.dedupeMs = options.dedupeMs ?? 300_000;
-    this.now = options.now ?? Date.now;
+    this.#api = kc.makeApiClient(CoreV1Api);
+    this.#component = options.component ?? 'pilotfish-controller';
+    this.#instance = options.instance ?? process.env.HOSTNAME ?? 'controller';
+    this.#dedupeMs = options.dedupeMs ?? 300_000;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Returns false when deduplicated. Errors are thrown for the caller to count. */
   async record(obj: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<boolean> {
-    const now = this.now();
+    const now = this.#now();
     const key = `${obj.namespace}/${obj.name}/${reason}/${message}`;
-    const last = this.recent.get(key);
-    if (last !== undefined && now - last < this.dedupeMs) return false;
-    this.recent.set(key, now);
-    if (this.recent.size > 10_000) this.recent.clear();
+    const last = this.#recent.get(key);
+    if (last !== undefined && now - last < this.#dedupeMs) return false;
+    this.#recent.set(key, now);
+    if (this.#recent.size > 10_000) this.#recent.clear();
     const time = new Date(now);
-    await this.api.createNamespacedEvent({
+    await this.#api.createNamespacedEvent({
       namespace: obj.namespace,
       body: {
         metadata: { generateName: `${obj.name}.`, namespace: obj.namespace },
@@ -50,9 +50,9 @@ export class EventRecorder {
         type,
         reason,
         message: message.slice(0, 1024),
-        source: { component: this.component },
-        reportingComponent: this.component,
-        reportingInstance: this.instance,
+        source: { component: this.#component },
+        reportingComponent: this.#component,
+        reportingInstance: this.#instance,
         firstTimestamp: time,
         lastTimestamp: time,
         count: 1,

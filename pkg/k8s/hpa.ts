@@ -7,15 +7,15 @@ import type { TargetRef } from './scale.ts';
  * while one exists.
  */
 export class HpaDetector {
-  private readonly api: AutoscalingV2Api;
+  readonly #api: AutoscalingV2Api;
 
   constructor(kc: KubeConfig) {
-    this.api = kc.makeApiClient(AutoscalingV2Api);
+    this.#api = kc.makeApiClient(AutoscalingV2Api);
   }
 
   /** The name of the first HPA in `namespace` targeting `ref`, or undefined. */
   async conflicting(namespace: string, ref: TargetRef): Promise<string | undefined> {
-    const list = await this.api.listNamespacedHorizontalPodAutoscaler({ namespace });
+    const list = await this.#api.listNamespacedHorizontalPodAutoscaler({ namespace });
     const group = (v: string) => (v.includes('/') ? v.split('/')[0] : '');
     const hit = list.items.find((h) => {
       const t = h.spec?.scaleTargetRef;

@@ -22,55 +22,55 @@ export interface WatchedInformerOptions<T extends KubernetesObject> {
  * `synced` promise for the first list.
  */
 export class WatchedInformer<T extends KubernetesObject> {
-  private readonly informer;
-  private readonly options: WatchedInformerOptions<T>;
-  private stopped = false;
-  private delay: number;
-  private timer?: NodeJS.Timeout;
-  private syncedResolve?: () => void;
+  readonly #informer;
+  readonly #options: WatchedInformerOptions<T>;
+  #stopped = false;
+  #delay: number;
+  #timer?: NodeJS.Timeout;
+  #syncedResolve?: () => void;
   readonly synced: Promise<void>;
 
   constructor(options: WatchedInformerOptions<T>) {
-    this.options = options;
-    this.delay = options.backoffMs ?? 1000;
-    this.synced = new Promise((resolve) => { this.syncedResolve = resolve; });
+    this.#options = options;
+    this.#delay = options.backoffMs ?? 1000;
+    this.synced = new Promise((resolve) => { this.#syncedResolve = resolve; });
     const list = async () => {
       const result = await options.list();
-      this.delay = options.backoffMs ?? 1000;
-      queueMicrotask(() => this.syncedResolve?.());
+      this.#delay = options.backoffMs ?? 1000;
+      queueMicrotask(() => this.#syncedResolve?.());
       return result;
     };
-    this.informer = makeInformer<T>(options.kubeConfig, options.path, list);
-    this.informer.on('add', (o) => options.onChange(o, false));
-    this.informer.on('update', (o) => options.onChange(o, false));
-    this.informer.on('delete', (o) => options.onChange(o, true));
-    this.informer.on('error', (err) => this.restartLater(err));
+    this.#informer = makeInformer<T>(options.kubeConfig, options.path, list);
+    this.#informer.on('add', (o) => options.onChange(o, false));
+    this.#informer.on('update', (o) => options.onChange(o, false));
+    this.#informer.on('delete', (o) => options.onChange(o, true));
+    this.#informer.on('error', (err) => this.#restartLater(err));
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    await this.informer.start();
+    this.#stopped = false;
+    await this.#informer.start();
   }
 
   list(): readonly T[] {
-    return this.informer.list();
+    return this.#informer.list();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.informer.stop();
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#informer.stop();
   }
 
-  private restartLater(err: unknown): void {
-    if (this.stopped) return;
-    const delay = this.delay;
-    this.delay = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
-    this.options.logger.warn({ err: String(err), delayMs: delay }, 'informer stopped on an error; restarting');
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (!this.stopped) this.informer.start().catch((e: unknown) => this.restartLater(e));
+  #restartLater(err: unknown): void {
+    if (this.#stopped) return;
+    const delay = this.#delay;
+    this.#delay = Math.min(delay * 2, this.#options.maxBackoffMs ?? 30_000);
+    this.#options.logger.warn({ err: String(err), delayMs: delay }, 'informer stopped on an error; restarting');
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      if (!this.#stopped) this.#informer.start().catch((e: unknown) => this.#restartLater(e));
     }, delay);
-    this.timer.unref();
+    this.#timer.unref();
   }
 }

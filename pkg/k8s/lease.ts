@@ -29,86 +29,86 @@ export interface LeaderElectorOptions {
  * On stop the lease is released for a fast hand-over.
  */
 export class LeaderElector {
-  private readonly api: CoordinationV1Api;
-  private readonly o: Required<Omit<LeaderElectorOptions, 'onStartedLeading' | 'onStoppedLeading'>> & Pick<LeaderElectorOptions, 'onStartedLeading' | 'onStoppedLeading'>;
-  private leading = false;
-  private lastRenew = 0;
-  private observed?: { record: string; at: number };
-  private timer?: NodeJS.Timeout;
-  private running = false;
-  private inFlight?: Promise<void>;
+  readonly #api: CoordinationV1Api;
+  readonly #o: Required<Omit<LeaderElectorOptions, 'onStartedLeading' | 'onStoppedLeading'>> & Pick<LeaderElectorOptions, 'onStartedLeading' | 'onStoppedLeading'>;
+  #leading = false;
+  #lastRenew = 0;
+  #observed?: { record: string; at: number };
+  #timer?: NodeJS.Timeout;
+  #running = false;
+  #inFlight?: Promise<void>;
 
   constructor(kc: KubeConfig, options: LeaderElectorOptions) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
-    this.o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...options };
+    this.#api = kc.makeApiClient(CoordinationV1Api);
+    this.#o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...options };
   }
 
   get isLeader(): boolean {
-    return this.leading;
+    return this.#leading;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.tick();
+    if (this.#running) return;
+    this.#running = true;
+    this.#tick();
   }
 
   /** Stops campaigning; a leader releases the lease. */
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
-    await this.inFlight;
-    if (this.leading) {
-      this.setLeading(false);
+    this.#running = false;
+    clearTimeout(this.#timer);
+    await this.#inFlight;
+    if (this.#leading) {
+      this.#setLeading(false);
       try {
-        const lease = await this.api.readNamespacedLease({ name: this.o.name, namespace: this.o.namespace });
-        if (lease.spec?.holderIdentity === this.o.identity) {
+        const lease = await this.#api.readNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace });
+        if (lease.spec?.holderIdentity === this.#o.identity) {
           lease.spec = { ...lease.spec, holderIdentity: undefined, renewTime: undefined, acquireTime: undefined };
-          await this.api.replaceNamespacedLease({ name: this.o.name, namespace: this.o.namespace, body: lease });
+          await this.#api.replaceNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace, body: lease });
         }
       } catch (err) {
-        this.o.logger.warn({ err: describeApiError(err) }, 'could not release the lease');
+        this.#o.logger.warn({ err: describeApiError(err) }, 'could not release the lease');
       }
     }
   }
 
-  private tick(): void {
-    if (!this.running) return;
-    this.inFlight = this.attempt().finally(() => {
-      this.inFlight = undefined;
-      if (this.running) {
-        this.timer = setTimeout(() => this.tick(), this.o.retryPeriodMs);
-        this.timer.unref();
+  #tick(): void {
+    if (!this.#running) return;
+    this.#inFlight = this.#attempt().finally(() => {
+      this.#inFlight = undefined;
+      if (this.#running) {
+        this.#timer = setTimeout(() => this.#tick(), this.#o.retryPeriodMs);
+        this.#timer.unref();
       }
     });
   }
 
-  private async attempt(): Promise<void> {
+  async #attempt(): Promise<void> {
     const now = Date.now();
     try {
-      const ok = await this.tryAcquireOrRenew(now);
+      const ok = await this.#tryAcquireOrRenew(now);
       if (ok) {
-        this.lastRenew = now;
-        if (!this.leading) this.setLeading(true);
+        this.#lastRenew = now;
+        if (!this.#leading) this.#setLeading(true);
         return;
       }
-      if (this.leading) this.setLeading(false);
+      if (this.#leading) this.#setLeading(false);
     } catch (err) {
-      this.o.logger.warn({ err: describeApiError(err) }, 'lease acquire/renew failed');
-      if (this.leading && Date.now() - this.lastRenew >= this.o.renewDeadlineMs) this.setLeading(false);
+      this.#o.logger.warn({ err: describeApiError(err) }, 'lease acquire/renew failed');
+      if (this.#leading && Date.now() - this.#lastRenew >= this.#o.renewDeadlineMs) this.#setLeading(false);
     }
   }
 
-  private async tryAcquireOrRenew(now: number): Promise<boolean> {
-    const { name, namespace, identity } = this.o;
-    const spec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(this.o.leaseDurationMs / 1000), renewTime: new V1MicroTime(now) };
+  async #tryAcquireOrRenew(now: number): Promise<boolean> {
+    const { name, namespace, identity } = this.#o;
+    const spec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000), renewTime: new V1MicroTime(now) };
     let lease: V1Lease;
     try {
-      lease = await this.api.readNamespacedLease({ name, namespace });
+      lease = await this.#api.readNamespacedLease({ name, namespace });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
-        await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: new V1MicroTime(now), leaseTransitions: 0 } } });
+        await this.#api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: new V1MicroTime(now), leaseTransitions: 0 } } });
         return true;
       } catch (e) {
         if (isConflict(e)) return false;
@@ -117,13 +117,13 @@ export class LeaderElector {
     }
     const holder = lease.spec?.holderIdentity;
     const record = `${holder ?? ''}|${String(lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : '')}`;
-    if (this.observed?.record !== record) this.observed = { record, at: now };
+    if (this.#observed?.record !== record) this.#observed = { record, at: now };
     const heldByOther = holder && holder !== identity;
-    if (heldByOther && now < this.observed.at + this.o.leaseDurationMs) return false;
+    if (heldByOther && now < this.#observed.at + this.#o.leaseDurationMs) return false;
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
     const acquireTime = holder === identity && lease.spec?.acquireTime ? lease.spec.acquireTime : new V1MicroTime(now);
     try {
-      await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, ...spec, acquireTime, leaseTransitions: transitions } } });
+      await this.#api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, ...spec, acquireTime, leaseTransitions: transitions } } });
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
@@ -131,10 +131,10 @@ export class LeaderElector {
     }
   }
 
-  private setLeading(value: boolean): void {
-    this.leading = value;
-    this.o.logger.info({ lease: this.o.name, identity: this.o.identity }, value ? 'became leader' : 'stopped leading');
-    if (value) this.o.onStartedLeading?.();
-    else this.o.onStoppedLeading?.();
+  #setLeading(value: boolean): void {
+    this.#leading = value;
+    this.#o.logger.info({ lease: this.#o.name, identity: this.#o.identity }, value ? 'became leader' : 'stopped leading');
+    if (value) this.#o.onStartedLeading?.();
+    else this.#o.onStoppedLeading?.();
   }
 }

@@ -23,34 +23,34 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
  * the other writer's change.
  */
 export class ScaleClient {
-  private readonly apps: AppsV1Api;
-  private readonly custom: CustomObjectsApi;
-  private readonly fieldManager: string;
+  readonly #apps: AppsV1Api;
+  readonly #custom: CustomObjectsApi;
+  readonly #fieldManager: string;
 
   constructor(kc: KubeConfig, options: { fieldManager?: string } = {}) {
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.fieldManager = options.fieldManager ?? 'pilotfish-controller';
+    this.#apps = kc.makeApiClient(AppsV1Api);
+    this.#custom = kc.makeApiClient(CustomObjectsApi);
+    this.#fieldManager = options.fieldManager ?? 'pilotfish-controller';
   }
 
   async read(namespace: string, ref: TargetRef): Promise<ScaleReading> {
     const { name } = ref;
     if (ref.kind === 'Deployment' && isApps(ref)) {
       const [scale, dep] = await Promise.all([
-        this.apps.readNamespacedDeploymentScale({ name, namespace }),
-        this.apps.readNamespacedDeployment({ name, namespace }),
+        this.#apps.readNamespacedDeploymentScale({ name, namespace }),
+        this.#apps.readNamespacedDeployment({ name, namespace }),
       ]);
       return { replicas: scale.spec?.replicas ?? 0, readyReplicas: dep.status?.readyReplicas ?? 0, resourceVersion: scale.metadata?.resourceVersion };
     }
     if (ref.kind === 'StatefulSet' && isApps(ref)) {
       const [scale, sts] = await Promise.all([
-        this.apps.readNamespacedStatefulSetScale({ name, namespace }),
-        this.apps.readNamespacedStatefulSet({ name, namespace }),
+        this.#apps.readNamespacedStatefulSetScale({ name, namespace }),
+        this.#apps.readNamespacedStatefulSet({ name, namespace }),
       ]);
       return { replicas: scale.spec?.replicas ?? 0, readyReplicas: sts.status?.readyReplicas ?? 0, resourceVersion: scale.metadata?.resourceVersion };
     }
     const { group, version } = splitApiVersion(ref.apiVersion);
-    const scale = (await this.custom.getNamespacedCustomObjectScale({ group, version, namespace, plural: plural(ref.kind), name })) as {
+    const scale = (await this.#custom.getNamespacedCustomObjectScale({ group, version, namespace, plural: plural(ref.kind), name })) as {
       spec?: { replicas?: number }; status?: { replicas?: number }; metadata?: { resourceVersion?: string };
     };
     return { replicas: scale.spec?.replicas ?? 0, readyReplicas: scale.status?.replicas ?? 0, resourceVersion: scale.metadata?.resourceVersion };
@@ -58,19 +58,19 @@ export class ScaleClient {
 
   /** Sets `spec.replicas` if the object is still at `resourceVersion` (when given); a 409 Conflict is thrown to the caller. */
   async setReplicas(namespace: string, ref: TargetRef, replicas: number, resourceVersion?: string): Promise<void> {
-    await this.patch(namespace, ref, { metadata: resourceVersion ? { resourceVersion } : undefined, spec: { replicas } });
+    await this.#patch(namespace, ref, { metadata: resourceVersion ? { resourceVersion } : undefined, spec: { replicas } });
   }
 
-  private async patch(namespace: string, ref: TargetRef, body: object): Promise<void> {
+  async #patch(namespace: string, ref: TargetRef, body: object): Promise<void> {
     const { name } = ref;
-    const fieldManager = this.fieldManager;
+    const fieldManager = this.#fieldManager;
     if (ref.kind === 'Deployment' && isApps(ref)) {
-      await this.apps.patchNamespacedDeploymentScale({ name, namespace, body, fieldManager }, MERGE);
+      await this.#apps.patchNamespacedDeploymentScale({ name, namespace, body, fieldManager }, MERGE);
     } else if (ref.kind === 'StatefulSet' && isApps(ref)) {
-      await this.apps.patchNamespacedStatefulSetScale({ name, namespace, body, fieldManager }, MERGE);
+      await this.#apps.patchNamespacedStatefulSetScale({ name, namespace, body, fieldManager }, MERGE);
     } else {
       const { group, version } = splitApiVersion(ref.apiVersion);
-      await this.custom.patchNamespacedCustomObjectScale({ group, version, namespace, plural: plural(ref.kind), name, body, fieldManager }, MERGE);
+      await this.#custom.patchNamespacedCustomObjectScale({ group, version, namespace, plural: plural(ref.kind), name, body, fieldManager }, MERGE);
     }
   }
 }
