@@ -56,94 +56,94 @@ export function snapshotKey(prefix: string, queue: string): string {
  */
 export class QueueCollector {
   readonly id: string;
-  private readonly options: CollectorOptions;
-  private readonly prefix: string;
-  private readonly intervalMs: number;
-  private readonly ttlMs: number;
-  private readonly instruments: QueueInstruments;
-  private readonly locks = new Map<string, RedisLock>();
-  private readonly leader = new Map<string, boolean>();
-  private readonly latest = new Map<string, QueueSnapshot>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  readonly #options: CollectorOptions;
+  readonly #prefix: string;
+  readonly #intervalMs: number;
+  readonly #ttlMs: number;
+  readonly #instruments: QueueInstruments;
+  readonly #locks = new Map<string, RedisLock>();
+  readonly #leader = new Map<string, boolean>();
+  readonly #latest = new Map<string, QueueSnapshot>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
 
   constructor(options: CollectorOptions) {
-    this.options = options;
+    this.#options = options;
     this.id = options.id ?? randomUUID();
-    this.prefix = options.prefix ?? 'bull';
-    this.intervalMs = options.intervalMs ?? 5000;
-    this.ttlMs = options.lockTtlMs ?? 3 * this.intervalMs;
-    this.instruments = queueInstruments(options.metrics);
+    this.#prefix = options.prefix ?? 'bull';
+    this.#intervalMs = options.intervalMs ?? 5000;
+    this.#ttlMs = options.lockTtlMs ?? 3 * this.#intervalMs;
+    this.#instruments = queueInstruments(options.metrics);
     for (const q of options.queues) {
       validateQueueName(q);
-      this.locks.set(q, new RedisLock(`pilotfish:queue-collector:${this.prefix}:${q}`, this.id, this.ttlMs));
-      this.leader.set(q, false);
-      this.instruments.collectorLeader.set({ queue: q }, 0);
+      this.#locks.set(q, new RedisLock(`pilotfish:queue-collector:${this.#prefix}:${q}`, this.id, this.#ttlMs));
+      this.#leader.set(q, false);
+      this.#instruments.collectorLeader.set({ queue: q }, 0);
     }
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.#timer) return;
     void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.#timer = setInterval(() => void this.tick(), this.#intervalMs);
+    this.#timer.unref();
   }
 
   isLeader(queue: string): boolean {
-    return this.leader.get(queue) === true;
+    return this.#leader.get(queue) === true;
   }
 
   /** The last snapshot this collector read while leader. */
   snapshot(queue: string): QueueSnapshot | undefined {
-    return this.latest.get(queue);
+    return this.#latest.get(queue);
   }
 
   /** One collection round over every queue (ticks never overlap). */
   tick(): Promise<void> {
-    this.running ??= (async () => {
+    this.#running ??= (async () => {
       try {
-        await Promise.all(this.options.queues.map((q) => this.collect(q)));
+        await Promise.all(this.#options.queues.map((q) => this.#collect(q)));
       } finally {
-        this.running = undefined;
+        this.#running = undefined;
       }
     })();
-    return this.running;
+    return this.#running;
   }
 
-  private async collect(queue: string): Promise<void> {
-    const redis = this.options.redis;
+  async #collect(queue: string): Promise<void> {
+    const redis = this.#options.redis;
     try {
-      const leading = await this.locks.get(queue)!.acquireOrRenew(redis);
-      this.setLeader(queue, leading);
+      const leading = await this.#locks.get(queue)!.acquireOrRenew(redis);
+      this.#setLeader(queue, leading);
       if (!leading) return;
       const [signals, fields] = await Promise.all([
-        readQueueSignals(redis, { name: queue, prefix: this.prefix }),
-        redis.hgetall(workersKey(this.prefix, queue)),
+        readQueueSignals(redis, { name: queue, prefix: this.#prefix }),
+        redis.hgetall(workersKey(this.#prefix, queue)),
       ]);
       const live = liveWorkers(fields, signals.readAt);
-      if (live.expired.length > 0) void redis.hdel(workersKey(this.prefix, queue), ...live.expired).catch(() => undefined);
-      const scaling = scalingSignals({ ...signals, active: signals.counts.active, workers: live.workers, totalConcurrency: live.totalConcurrency }, this.options.scaling);
+      if (live.expired.length > 0) void redis.hdel(workersKey(this.#prefix, queue), ...live.expired).catch(() => undefined);
+      const scaling = scalingSignals({ ...signals, active: signals.counts.active, workers: live.workers, totalConcurrency: live.totalConcurrency }, this.#options.scaling);
       const snap: QueueSnapshot = { signals, workers: live.workers, totalConcurrency: live.totalConcurrency, scaling, collector: this.id };
-      this.latest.set(queue, snap);
-      this.export(snap);
-      await redis.set(snapshotKey(this.prefix, queue), JSON.stringify(snap), 'PX', this.ttlMs);
+      this.#latest.set(queue, snap);
+      this.#export(snap);
+      await redis.set(snapshotKey(this.#prefix, queue), JSON.stringify(snap), 'PX', this.#ttlMs);
     } catch (err) {
-      this.instruments.collectErrors.inc({ queue });
+      this.#instruments.collectErrors.inc({ queue });
       // Unknown state: stop exporting queue-side series rather than serve stale ones.
-      this.setLeader(queue, false);
-      this.options.onError?.(queue, err);
+      this.#setLeader(queue, false);
+      this.#options.onError?.(queue, err);
     }
   }
 
-  private setLeader(queue: string, leading: boolean): void {
-    const was = this.leader.get(queue);
-    this.leader.set(queue, leading);
-    this.instruments.collectorLeader.set({ queue }, leading ? 1 : 0);
-    if (was && !leading) this.clear(queue);
+  #setLeader(queue: string, leading: boolean): void {
+    const was = this.#leader.get(queue);
+    this.#leader.set(queue, leading);
+    this.#instruments.collectorLeader.set({ queue }, leading ? 1 : 0);
+    if (was && !leading) this.#clear(queue);
   }
 
-  private export(s: QueueSnapshot): void {
-    const i = this.instruments;
+  #export(s: QueueSnapshot): void {
+    const i = this.#instruments;
     const queue = s.signals.queue;
     const c = s.signals.counts;
     const states: Record<string, number> = {
@@ -163,23 +163,23 @@ export class QueueCollector {
     i.collectTimestamp.set({ queue }, s.signals.readAt / 1000);
   }
 
-  private clear(queue: string): void {
-    const i = this.instruments;
-    this.latest.delete(queue);
+  #clear(queue: string): void {
+    const i = this.#instruments;
+    this.#latest.delete(queue);
     for (const state of ['waiting', 'prioritized', 'delayed', 'active', 'paused', 'waiting_children', 'completed', 'failed']) i.queueJobs.remove({ queue, state });
     for (const g of [i.delayedDue, i.readyBacklog, i.oldestReadyAge, i.paused, i.queueWorkers, i.queueConcurrency, i.backlogPerSlot, i.queueUtilization, i.desiredWorkers, i.collectTimestamp]) g.remove({ queue });
   }
 
   /** Stops ticking and hands the locks over (best effort), so another pod takes over at once. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-    for (const [queue, lock] of this.locks) {
-      if (!this.leader.get(queue)) continue;
-      this.setLeader(queue, false);
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    for (const [queue, lock] of this.#locks) {
+      if (!this.#leader.get(queue)) continue;
+      this.#setLeader(queue, false);
       try {
-        await lock.release(this.options.redis);
+        await lock.release(this.#options.redis);
       } catch {
         // the TTL frees it anyway
       }

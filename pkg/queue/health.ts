@@ -49,28 +49,28 @@ export interface QueueHealth {
  * rates, error ratio, lag percentiles and local utilization.
  */
 export class WorkerHealthService {
-  private readonly options: WorkerHealthOptions;
-  private readonly prefix: string;
+  readonly #options: WorkerHealthOptions;
+  readonly #prefix: string;
 
   constructor(options: WorkerHealthOptions) {
-    this.options = options;
-    this.prefix = options.prefix ?? 'bull';
+    this.#options = options;
+    this.#prefix = options.prefix ?? 'bull';
   }
 
   get queues(): readonly string[] {
-    return this.options.queues;
+    return this.#options.queues;
   }
 
   async list(now = Date.now()): Promise<{ queues: QueueHealth[] }> {
-    return { queues: await Promise.all(this.options.queues.map((q) => this.queue(q, now))) };
+    return { queues: await Promise.all(this.#options.queues.map((q) => this.queue(q, now))) };
   }
 
   async queue(name: string, now = Date.now()): Promise<QueueHealth> {
-    if (!this.options.queues.includes(name)) throw new QueueError(404, 'unknown_queue', `queue ${JSON.stringify(name.slice(0, 100))} is not watched here`);
-    const telemetry = queueTelemetry(this.options.metrics, name);
+    if (!this.#options.queues.includes(name)) throw new QueueError(404, 'unknown_queue', `queue ${JSON.stringify(name.slice(0, 100))} is not watched here`);
+    const telemetry = queueTelemetry(this.#options.metrics, name);
     telemetry.refreshGauges();
     const local = telemetry.stats(now);
-    const { snapshot, source } = await this.snapshotOf(name, now);
+    const { snapshot, source } = await this.#snapshotOf(name, now);
     const status = assessStatus({
       signalsAvailable: snapshot !== undefined,
       oldestReadyAgeSeconds: snapshot?.signals.oldestReadyAgeSeconds ?? 0,
@@ -80,7 +80,7 @@ export class WorkerHealthService {
       attempts5m: local.attempts5m,
       lagP95Seconds5m: local.lagSeconds.p95,
       totalConcurrency: snapshot ? Math.max(snapshot.totalConcurrency, local.concurrency) : local.concurrency,
-    }, this.options.thresholds);
+    }, this.#options.thresholds);
     return {
       queue: name,
       status: status.status,
@@ -107,19 +107,19 @@ export class WorkerHealthService {
     };
   }
 
-  private async snapshotOf(queue: string, now: number): Promise<{ snapshot?: QueueSnapshot; source: QueueHealth['source'] }> {
-    const maxAge = this.options.maxSnapshotAgeMs ?? 30_000;
+  async #snapshotOf(queue: string, now: number): Promise<{ snapshot?: QueueSnapshot; source: QueueHealth['source'] }> {
+    const maxAge = this.#options.maxSnapshotAgeMs ?? 30_000;
     const fresh = (s: QueueSnapshot | undefined) => s !== undefined && now - s.signals.readAt <= maxAge;
-    const mine = this.options.collector?.isLeader(queue) ? this.options.collector.snapshot(queue) : undefined;
+    const mine = this.#options.collector?.isLeader(queue) ? this.#options.collector.snapshot(queue) : undefined;
     if (fresh(mine)) return { snapshot: mine, source: 'collector' };
-    const redis = this.options.redis;
+    const redis = this.#options.redis;
     try {
-      const raw = await redis.get(snapshotKey(this.prefix, queue));
+      const raw = await redis.get(snapshotKey(this.#prefix, queue));
       const published = raw ? (JSON.parse(raw) as QueueSnapshot) : undefined;
       if (fresh(published)) return { snapshot: published, source: 'collector' };
-      const [signals, fields] = await Promise.all([readQueueSignals(redis, { name: queue, prefix: this.prefix, now }), redis.hgetall(workersKey(this.prefix, queue))]);
+      const [signals, fields] = await Promise.all([readQueueSignals(redis, { name: queue, prefix: this.#prefix, now }), redis.hgetall(workersKey(this.#prefix, queue))]);
       const live = liveWorkers(fields, now);
-      const scaling = scalingSignals({ ...signals, active: signals.counts.active, workers: live.workers, totalConcurrency: live.totalConcurrency }, this.options.scaling);
+      const scaling = scalingSignals({ ...signals, active: signals.counts.active, workers: live.workers, totalConcurrency: live.totalConcurrency }, this.#options.scaling);
       return { snapshot: { signals, workers: live.workers, totalConcurrency: live.totalConcurrency, scaling, collector: '' }, source: 'direct' };
     } catch {
       return { source: 'unavailable' };
@@ -129,7 +129,7 @@ export class WorkerHealthService {
   /** Routes for `createAdminServer`: `/v1/queues` and `/v1/queues/{name}` for every watched queue. */
   routes(): Record<string, () => Promise<unknown>> {
     const routes: Record<string, () => Promise<unknown>> = { '/v1/queues': () => this.list() };
-    for (const q of this.options.queues) routes[`/v1/queues/${encodeURIComponent(q)}`] = () => this.queue(q);
+    for (const q of this.#options.queues) routes[`/v1/queues/${encodeURIComponent(q)}`] = () => this.queue(q);
     return routes;
   }
 }

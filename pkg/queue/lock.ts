@@ -31,17 +31,17 @@ return 0
 export class RedisLock {
   readonly key: string;
   readonly owner: string;
-  private readonly ttlMs: number;
+  readonly #ttlMs: number;
 
   constructor(key: string, owner: string, ttlMs: number) {
     this.key = key;
     this.owner = owner;
-    this.ttlMs = ttlMs;
+    this.#ttlMs = ttlMs;
   }
 
   /** True when this owner holds the lock after the call. */
   async acquireOrRenew(redis: Redis): Promise<boolean> {
-    return (await ACQUIRE.run(redis, [this.key], [this.owner, this.ttlMs])) === 1;
+    return (await ACQUIRE.run(redis, [this.key], [this.owner, this.#ttlMs])) === 1;
   }
 
   async release(redis: Redis): Promise<boolean> {

@@ -53,40 +53,40 @@ export interface HeartbeatOptions {
  * Independent of job rate: never a command per job.
  */
 export class WorkerHeartbeat {
-  private readonly options: HeartbeatOptions;
-  private readonly key: string;
-  private timer: NodeJS.Timeout | undefined;
+  readonly #options: HeartbeatOptions;
+  readonly #key: string;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(options: HeartbeatOptions) {
-    this.options = options;
-    this.key = workersKey(options.prefix ?? 'bull', options.queue);
+    this.#options = options;
+    this.#key = workersKey(options.prefix ?? 'bull', options.queue);
   }
 
   start(): void {
-    const interval = this.options.intervalMs ?? 5000;
+    const interval = this.#options.intervalMs ?? 5000;
     void this.beat();
-    this.timer = setInterval(() => void this.beat(), interval);
-    this.timer.unref();
+    this.#timer = setInterval(() => void this.beat(), interval);
+    this.#timer.unref();
   }
 
   async beat(): Promise<void> {
-    const interval = this.options.intervalMs ?? 5000;
-    const entry: WorkerEntry = { c: this.options.concurrency(), exp: Date.now() + 3 * interval };
+    const interval = this.#options.intervalMs ?? 5000;
+    const entry: WorkerEntry = { c: this.#options.concurrency(), exp: Date.now() + 3 * interval };
     try {
-      await this.options.redis.multi().hset(this.key, this.options.id, JSON.stringify(entry)).pexpire(this.key, 6 * interval).exec();
+      await this.#options.redis.multi().hset(this.#key, this.#options.id, JSON.stringify(entry)).pexpire(this.#key, 6 * interval).exec();
     } catch (err) {
-      this.options.onError?.(err);
+      this.#options.onError?.(err);
     }
   }
 
   /** Stops beating and removes the entry (best effort). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
     try {
-      await this.options.redis.hdel(this.key, this.options.id);
+      await this.#options.redis.hdel(this.#key, this.#options.id);
     } catch (err) {
-      this.options.onError?.(err);
+      this.#options.onError?.(err);
     }
   }
 }
