@@ -82,7 +82,14 @@ export const llmProxySpecs = {
   LLM_MOCK_TOKEN_DELAY_MS: duration({ default: 0, desc: 'Delay between the mock provider\'s streamed tokens' }),
   LLM_UPSTREAMS: str({ default: '', desc: 'Named upstreams as JSON: a list, or {"routing":"weighted"|"latency","upstreams":[…]} (docs/llm-proxy.md); empty: none' }),
   LLM_UPSTREAMS_FILE: str({ default: '', desc: 'Path of a mounted YAML or JSON file with the same content as LLM_UPSTREAMS; empty: none' }),
-  LLM_PROXY_KEYS: keysJson({ default: { map: new Map(), keys: [] }, desc: 'Client keys (from a Secret): JSON {"<key>":{"tenant","models","rpm","tpm","monthlyBudgetUsd"}};
+  LLM_PROXY_KEYS: keysJson({ default: { map: new Map(), keys: [] }, desc: 'Client keys (from a Secret): JSON {"<key>":{"tenant","models","rpm","tpm","monthlyBudgetUsd"}}; empty: none' }),
+  REDIS_URL: str({ default: '', desc: 'Redis for the response cache and the key limits, shared by every pod; empty: in process memory' }),
+  LLM_CACHE_RULES: cacheRules({ default: [], desc: 'Models whose answers are cached without asking: JSON [{"models":["gpt-4o-mini"],"ttlSeconds":300,"sampled":false}]; empty: per request only' }),
+  LLM_CACHE_SAMPLED: bool({ default: false, desc: 'Whether a per-request cache opt-in may keep answers sampled above temperature 0' }),
+  LLM_CACHE_MAX_TTL: duration({ default: 86_400_000, desc: 'Longest time an answer is kept, whatever the request asks' }),
+  LLM_CACHE_MAX_BYTES: intInRange(1024 * 1024, 64 * 1024 * 1024 * 1024)({ default: 64 * 1024 * 1024, desc: 'Memory the in-process response cache may hold (no REDIS_URL)' }),
+  LLM_PRICES_FILE: pricesFile({ default: PriceTable.load(), desc: 'Price table (JSON, USD per million tokens); default pkg/llm/pricing/prices.json' }),
+};
 
 export interface LlmProxyConfig {
   host: string;
