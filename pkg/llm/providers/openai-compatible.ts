@@ -1,11 +1,7 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { Request, Response, StreamEvent } from '../canonical.ts';
+import { completeChat, streamChat } from './openai-chat.ts';
 import type { LLMProvider, ProviderName } from '../provider.ts';
-import { toOpenAIRequest } from '../translate/openai-request.ts';
-import { fromOpenAIResponse } from '../translate/openai-response.ts';
-import { OpenAIStreamDecoder } from '../translate/stream-openai-decoder.ts';
-import { fromSdkError } from './sdk-errors.ts';
-import { clientHeaders } from '../passthrough-headers.ts';
 
 export interface OpenAICompatibleOptions {
   /** The upstream's name (`LLM_UPSTREAMS`): metrics, errors, `x-llm-provider`. */
@@ -54,34 +50,11 @@ export class OpenAICompatibleProvider implements LLMProvider {
     }
   }
 
-  async complete(req: Request, signal: AbortSignal): Promise<Response> {
-    try {
-      const body = toOpenAIRequest(req, false) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-      const res = await this.#client.chat.completions.create(body, { signal }).asResponse();
-      const out = fromOpenAIResponse(await res.json(), this.name);
-      out.headers = clientHeaders(Object.fromEntries(res.headers.entries()));
-      return out;
-    } catch (err) {
-      throw fromSdkError(err, this.name, signal);
-    }
+  complete(req: Request, signal: AbortSignal): Promise<Response> {
+    return completeChat(this.#client, this.name, req, signal);
   }
 
-  async *stream(req: Request, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    const decoder = new OpenAIStreamDecoder(this.name);
-    const out: StreamEvent[] = [];
-    try {
-      const body = toOpenAIRequest(req, true) as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
-      const { data: stream, response } = await this.#client.chat.completions.create(body, { signal }).withResponse();
-      let headers: Record<string, string> | undefined = clientHeaders(Object.fromEntries(response.headers.entries()));
-      for await (const chunk of stream) {
-        decoder.push(chunk, out);
-        if (headers && out[0]?.type === 'start') { out[0].headers = headers; headers = undefined; }
-        if (out.length) { yield* out; out.length = 0; }
-      }
-      decoder.finish(out);
-    } catch (err) {
-      throw fromSdkError(err, this.name, signal);
-    }
-    yield* out;
+  stream(req: Request, signal: AbortSignal): AsyncIterable<StreamEvent> {
+    return streamChat(this.#client, this.name, req, signal);
   }
 }

@@ -1,11 +1,7 @@
 import OpenAI from 'openai';
 import type { Request, Response, StreamEvent } from '../canonical.ts';
+import { completeChat, streamChat } from './openai-chat.ts';
 import type { LLMProvider } from '../provider.ts';
-import { toOpenAIRequest } from '../translate/openai-request.ts';
-import { fromOpenAIResponse } from '../translate/openai-response.ts';
-import { OpenAIStreamDecoder } from '../translate/stream-openai-decoder.ts';
-import { fromSdkError } from './sdk-errors.ts';
-import { clientHeaders } from '../passthrough-headers.ts';
 import { RequestTemplate, sdkShortcuts, type BuildRequestOptions, type BuiltRequest } from './request-template.ts';
 
 type BuildRequest = OpenAI['buildRequest'];
@@ -57,36 +53,11 @@ export class OpenAIProvider implements LLMProvider {
     });
   }
 
-  async complete(req: Request, signal: AbortSignal): Promise<Response> {
-    try {
-      const body = toOpenAIRequest(req, false) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-      // The raw answer (the SDK has already turned a non-2xx into its APIError): its parse step adds only a
-      // debug-log record, built even with logging off, and a _request_id the proxy does not use.
-      const res = await this.#client.chat.completions.create(body, { signal }).asResponse();
-      const out = fromOpenAIResponse(await res.json(), this.name);
-      out.headers = clientHeaders(Object.fromEntries(res.headers.entries()));
-      return out;
-    } catch (err) {
-      throw fromSdkError(err, this.name, signal);
-    }
+  complete(req: Request, signal: AbortSignal): Promise<Response> {
+    return completeChat(this.#client, this.name, req, signal);
   }
 
-  async *stream(req: Request, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    const decoder = new OpenAIStreamDecoder(this.name);
-    const out: StreamEvent[] = [];
-    try {
-      const body = toOpenAIRequest(req, true) as unknown as OpenAI.ChatCompletionCreateParamsStreaming;
-      const { data: stream, response } = await this.#client.chat.completions.create(body, { signal }).withResponse();
-      let headers: Record<string, string> | undefined = clientHeaders(Object.fromEntries(response.headers.entries()));
-      for await (const chunk of stream) {
-        decoder.push(chunk, out);
-        if (headers && out[0]?.type === 'start') { out[0].headers = headers; headers = undefined; }
-        if (out.length) { yield* out; out.length = 0; }
-      }
-      decoder.finish(out);
-    } catch (err) {
-      throw fromSdkError(err, this.name, signal);
-    }
-    yield* out;
+  stream(req: Request, signal: AbortSignal): AsyncIterable<StreamEvent> {
+    return streamChat(this.#client, this.name, req, signal);
   }
 }
