@@ -58,6 +58,7 @@ export const appSpec = {
   CACHE_CLIENT_TIMEOUT_MS: duration({ default: 100, desc: 'Longest wait for the cache sidecar' }),
   SEARCH_CACHE_TTL: duration({ default: 15_000, desc: 'Default TTL of cached searches' }),
   LLM_PROXY_URL: url({ default: 'http://127.0.0.1:7701', desc: 'LLM proxy data API' }),
+  LLM_PROXY_API_KEY: str({ default: '', desc: 'Key the chat sends to the LLM proxy: its caller token (LLM_PROXY_TOKEN) or a client key (LLM_PROXY_KEYS); empty: none' }),
   CHAT_MODEL: str({ default: 'gpt-4o-mini', desc: 'Model when a chat names none' }),
   CHAT_MAX_TOOL_ROUNDS: intInRange(0, 10)({ default: 3, desc: 'Tool rounds per chat' }),
   APP_FLAGS_FILE: str({ default: '', desc: 'Feature-flags file (JSON or YAML)' }),
@@ -85,6 +86,7 @@ export interface AppConfig {
   knowledgeWatch: boolean;
   cache: { url: string; token?: string; timeoutMs: number; defaultTtlMs: number };
   llmProxyUrl: string;
+  llmProxyApiKey?: string;
   chatModel: string;
   chatMaxToolRounds: number;
   flagsFile: string | null;
@@ -97,7 +99,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const c = loadConfig(appSpec, env);
   const production = isProduction(env);
   for (const key of c.APP_API_KEYS.keys()) secrets.add(key);
-  for (const s of [c.APP_JWT_SECRET, c.APP_SESSION_SECRET, c.CACHE_SIDECAR_TOKEN]) if (s) secrets.add(s);
+  for (const s of [c.APP_JWT_SECRET, c.APP_SESSION_SECRET, c.CACHE_SIDECAR_TOKEN, c.LLM_PROXY_API_KEY]) if (s) secrets.add(s);
   if (c.REDIS_URL) secrets.addUrlPassword(c.REDIS_URL);
   const invalid: { name: string; reason: string }[] = [];
   if (production && c.APP_API_KEYS.size === 0 && !c.APP_JWT_SECRET && !c.APP_JWT_PUBLIC_KEY) {
@@ -132,6 +134,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     knowledgeWatch: c.KNOWLEDGE_WATCH,
     cache: { url: c.CACHE_SIDECAR_URL, token: c.CACHE_SIDECAR_TOKEN || undefined, timeoutMs: c.CACHE_CLIENT_TIMEOUT_MS, defaultTtlMs: c.SEARCH_CACHE_TTL },
     llmProxyUrl: c.LLM_PROXY_URL,
+    llmProxyApiKey: c.LLM_PROXY_API_KEY || undefined,
     chatModel: c.CHAT_MODEL,
     chatMaxToolRounds: c.CHAT_MAX_TOOL_ROUNDS,
     flagsFile: c.APP_FLAGS_FILE || null,

@@ -69,6 +69,7 @@ export async function startApp(config: AppConfig, deps: AppServiceDeps): Promise
   const knowledge = () => kb;
   const orchestrator = new ChatOrchestrator({
     proxyUrl: config.llmProxyUrl,
+    apiKey: config.llmProxyApiKey,
     defaultModel: config.chatModel,
     maxToolRounds: config.chatMaxToolRounds,
     logger,

@@ -10,7 +10,7 @@ export const DEFAULT_PROXY_URL = 'http://127.0.0.1:7701';
 export const DEFAULT_CHAT_MODEL = 'gpt-4o-mini';
 export const DEFAULT_MAX_TOOL_ROUNDS = 3;
 
-// The SDK insists on a key; the proxy ignores it and calls providers with its own.
+// The SDK insists on a key; a proxy with no caller token or client keys ignores it and calls providers with its own.
 const PLACEHOLDER_API_KEY = 'pilotfish-app-via-llm-proxy';
 
 /**
@@ -38,7 +38,7 @@ export class ChatOrchestrator {
     this.#logger = options.logger ?? createLogger({ name: 'orchestrator' });
     this.#client = new OpenAI({
       baseURL: `${(options.proxyUrl ?? DEFAULT_PROXY_URL).replace(/\/+$/, '')}/v1`,
-      apiKey: PLACEHOLDER_API_KEY,
+      apiKey: options.apiKey || PLACEHOLDER_API_KEY,
       // The proxy retries providers and answers a final failure with x-should-retry: false, which the SDK obeys;
       // the one retry left covers reaching the proxy itself (a keep-alive socket it just closed, a sidecar restart).
       maxRetries: 1,

@@ -48,6 +48,11 @@ export type ChatEvent =
 export interface OrchestratorOptions {
   /** The LLM proxy's data API origin (`LLM_PROXY_URL`). Default `http://127.0.0.1:7701`. */
   proxyUrl?: string;
+  /**
+   * The key sent to the proxy as `Authorization: Bearer` (`LLM_PROXY_API_KEY`): its caller token
+   * (`LLM_PROXY_TOKEN`) or a client key (`LLM_PROXY_KEYS`). Default a placeholder, for a proxy that asks for none.
+   */
+  apiKey?: string;
   /** Model when the request names none (`CHAT_MODEL`). Default `gpt-4o-mini`. */
   defaultModel?: string;
   /** Tool rounds per chat before the model must answer (`CHAT_MAX_TOOL_ROUNDS`). Default 3. */

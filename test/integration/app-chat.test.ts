@@ -139,4 +139,24 @@ describe('POST /api/chat', () => {
     expect(events.map((e) => e.type)).toEqual(['error']);
     expect(events[0].data.code).toMatch(/^llm_/);
   });
+
+  it('a proxy that demands its caller token: the chat sends LLM_PROXY_API_KEY, and without it gets one error event', async () => {
+    const token = 'proxy-caller-token-0123456789abcdef';
+    const guarded = await startTestProxy(testSettings(oai.origin, ant.origin), { callerTokens: [token] });
+    try {
+      const withKey = await app({ LLM_PROXY_URL: guarded.url, LLM_PROXY_API_KEY: token });
+      const ok = parseSse(await (await chat(withKey, 'what does the cache sidecar answer')).text());
+      expect(shape(ok)).toEqual(['tool_call', 'tool_result', 'token*', 'done']);
+      expect(oai.calls.map((c) => c.headers.authorization)).not.toContain(`Bearer ${token}`);
+
+      const calls = oai.calls.length;
+      const withoutKey = await app({ LLM_PROXY_URL: guarded.url });
+      const refused = parseSse(await (await chat(withoutKey, 'hello')).text());
+      expect(refused.map((e) => e.type)).toEqual(['error']);
+      expect(JSON.stringify(refused)).not.toContain(token);
+      expect(oai.calls).toHaveLength(calls);
+    } finally {
+      await guarded.close();
+    }
+  });
 });

@@ -249,6 +249,8 @@ spec:
             # key: the SDKs send these as theirs.
             {{- include "pilotfish.secretEnv" (dict "name" "OPENAI_API_KEY" "secret" $l.callerToken.existingSecret "key" $l.callerToken.secretKey) | nindent 12 }}
             {{- include "pilotfish.secretEnv" (dict "name" "ANTHROPIC_API_KEY" "secret" $l.callerToken.existingSecret "key" $l.callerToken.secretKey) | nindent 12 }}
+            {{- /* The app's own chat sends it too (pkg/app: LLM_PROXY_API_KEY). */}}
+            {{- include "pilotfish.secretEnv" (dict "name" "LLM_PROXY_API_KEY" "secret" $l.callerToken.existingSecret "key" $l.callerToken.secretKey) | nindent 12 }}
             {{- end }}
             {{- end }}
             {{- if $root.Values.worker.enabled }}
