@@ -212,6 +212,27 @@ describe.skipIf(!helm)('optional credentials, from Secrets only', HELM_SUITE, ()
     expect(JSON.parse(latency.data.LLM_UPSTREAMS)).toEqual({ routing: 'latency', upstreams: upstreams.slice(1) });
   });
 
+  it('the near cache, the proxy\'s Redis and its response cache: values reach the variables both binaries\' loaders take', () => {
+    const docs = render('--set', 'cacheSidecar.nearCache.enabled=true', '--set', 'cacheSidecar.nearCache.maxBytes=8388608', '--set', 'llmProxy.redis.enabled=true',
+      '--set-json', 'llmProxy.responseCache={"rules":[{"models":["gpt-4o-mini"],"ttlSeconds":300}],"sampled":true,"maxTtl":"1h","maxBytes":2097152}');
+    const app = find(docs, 'Deployment', 'pf-pilotfish-app')!;
+    const sidecarCm = find(docs, 'ConfigMap', 'pf-pilotfish-cache-sidecar')!;
+    expect(sidecarCm.data).toMatchObject({ CACHE_NEAR_CACHE: 'on', CACHE_NEAR_MAX_BYTES: '8388608' });
+    const sidecarCfg = loadCacheSidecarConfig(renderedEnv(sidecarCm, container(app, 'cache-sidecar')!));
+    expect([sidecarCfg.CACHE_NEAR_CACHE, sidecarCfg.CACHE_NEAR_MAX_BYTES]).toEqual(['on', 8388608]);
+
+    const proxy = container(app, 'llm-proxy')!;
+    expect(secretRef(proxy, 'REDIS_URL')).toEqual({ name: 'pilotfish-redis', key: 'url' });
+    const proxyCm = find(docs, 'ConfigMap', 'pf-pilotfish-llm-proxy')!;
+    const cfg = readLlmProxyConfig({ ...renderedEnv(proxyCm, proxy), REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(cfg.governance).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', cacheSampled: true, cacheMaxTtlMs: 3_600_000, cacheRules: [{ ttlSeconds: 300 }] });
+    expect(cfg.governance.cacheRules[0].models('gpt-4o-mini')).toBe(true);
+    // Off by default: no Redis for the proxy, the near cache off.
+    const plain = render();
+    expect(secretRef(container(find(plain, 'Deployment', 'pf-pilotfish-app')!, 'llm-proxy')!, 'REDIS_URL')).toBeUndefined();
+    expect(find(plain, 'ConfigMap', 'pf-pilotfish-cache-sidecar')!.data.CACHE_NEAR_CACHE).toBe('off');
+  });
+
   it('refuses an upstream whose key no Secret sets, and a key written inline', () => {
     expect(() => render('--set-json', `llmProxy.upstreams=${JSON.stringify([upstreams[0]])}`)).toThrow(/apiKeyEnv AZURE_OPENAI_API_KEY is set by no Secret reference/);
     expect(() => render('--set-json', 'llmProxy.upstreams=[{"name":"x","kind":"openai","apiKey":"sk-inline"}]')).toThrow(/llmProxy\/upstreams\/0': 'not' failed/);

@@ -124,6 +124,9 @@ spec:
             {{- if $l.callerToken.existingSecret }}
             {{- include "pilotfish.secretEnv" (dict "name" "LLM_PROXY_TOKEN" "secret" $l.callerToken.existingSecret "key" $l.callerToken.secretKey) | nindent 12 }}
             {{- end }}
+            {{- if $l.redis.enabled }}
+            {{- include "pilotfish.secretEnv" (dict "name" "REDIS_URL" "secret" (include "pilotfish.redisSecretName" (dict "root" $root "own" $l.redis)) "key" (include "pilotfish.redisSecretKey" (dict "root" $root "own" $l.redis))) | nindent 12 }}
+            {{- end }}
             {{- if $l.clientKeys.existingSecret }}
             {{- include "pilotfish.secretEnv" (dict "name" "LLM_PROXY_KEYS" "secret" $l.clientKeys.existingSecret "key" $l.clientKeys.secretKey) | nindent 12 }}
             {{- end }}
