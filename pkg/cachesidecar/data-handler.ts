@@ -12,7 +12,7 @@ import { sendHit, sendMiss, sendUnavailable, sendNoContent, sendJsonText } from 
 import type { BackendGuard } from './guard.ts';
 import type { DeadlineSweeper } from './deadlines.ts';
 import { isUpstashPath } from './upstash/index.ts';
-import { remainingTtl, type NearLayer } from './near-cache/index.ts';
+import type { NearLayer } from './near-cache/index.ts';
 import { sendLayeredHit } from './near-cache/respond.ts';
 
 export interface DataHandlerOptions {
@@ -119,30 +119,49 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     return true;
   };
 
+  /** A GET's checks before any read: namespace, key, open breaker. Its metrics when it may go on; undefined once answered. */
+  const admitGet = (res: ServerResponse, tenant: string, scope: string, key: string) => {
+    if (badNamespace(res, 'get', tenant, scope)) return undefined;
+    try {
+      validateKey(key);
+    } catch (err) {
+      fail(res, 'get', '_invalid', err);
+      return undefined;
+    }
+    const m = metrics.gets(backend, scope);
+    if (!guard.closed) {
+      m.unavailable.inc();
+      sendUnavailable(res, backend);
+      return undefined;
+    }
+    return m;
+  };
+  type GetMetrics = NonNullable<ReturnType<typeof admitGet>>;
+
+  /** The op deadline of a GET: when it fires first, the breaker hears a timeout and the caller gets `unavailable`. */
+  const startGetDeadline = (res: ServerResponse, m: GetMetrics) => deadlines.start(() => {
+    guard.failure('timeout');
+    m.unavailable.inc();
+    metrics.error('get', 'timeout', backend);
+    sendUnavailable(res, backend);
+  });
+
+  const getFailed = (res: ServerResponse, scope: string, err: unknown): void => {
+    const failure = backendFailure(err);
+    if (failure.degraded) guard.failure(failure.kind);
+    fail(res, 'get', scope, failure);
+  };
+
   /**
    * The GET hit path, each thing once: the namespace and key validated here
    * (the store does not check again), one map lookup for the metrics, one
    * deadline, one reaction to the store's promise, the answer in one write.
    */
   const fastGet = (res: ServerResponse, tenant: string, scope: string, key: string, read: NonNullable<typeof getValidated>): void => {
-    if (badNamespace(res, 'get', tenant, scope)) return;
-    try {
-      validateKey(key);
-    } catch (err) {
-      return fail(res, 'get', '_invalid', err);
-    }
-    const m = metrics.gets(backend, scope);
-    if (!guard.closed) {
-      m.unavailable.inc();
-      return sendUnavailable(res, backend);
-    }
+    const m = admitGet(res, tenant, scope, key);
+    if (!m) return;
     const t0 = performance.now();
-    const deadline = deadlines.start(() => {
-      guard.failure('timeout');
-      m.unavailable.inc();
-      metrics.error('get', 'timeout', backend);
-      sendUnavailable(res, backend);
-    });
+    const deadline = startGetDeadline(res, m);
     read(tenant, scope, key).then(
       (entry) => {
         if (!deadlines.settle(deadline)) return;
@@ -156,10 +175,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
         sendHit(res, backend, entry.bytes, entry.ttlMs);
       },
       (err: unknown) => {
-        if (!deadlines.settle(deadline)) return;
-        const failure = backendFailure(err);
-        if (failure.degraded) guard.failure(failure.kind);
-        fail(res, 'get', scope, failure);
+        if (deadlines.settle(deadline)) getFailed(res, scope, err);
       },
     );
   };
@@ -171,17 +187,8 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
    * first, so an invalidation that overtakes its reply keeps it from being stored.
    */
   const nearGet = (res: ServerResponse, tenant: string, scope: string, key: string, layer: NearLayer): void => {
-    if (badNamespace(res, 'get', tenant, scope)) return;
-    try {
-      validateKey(key);
-    } catch (err) {
-      return fail(res, 'get', '_invalid', err);
-    }
-    const m = metrics.gets(backend, scope);
-    if (!guard.closed) {
-      m.unavailable.inc();
-      return sendUnavailable(res, backend);
-    }
+    const m = admitGet(res, tenant, scope, key);
+    if (!m) return;
     const stored = layer.storedKey(tenant, scope, key);
     const allowed = layer.allows(scope);
     if (allowed) {
@@ -189,17 +196,12 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       if (copy !== undefined) {
         m.hit.inc();
         layer.metrics.hitsOf(scope).inc();
-        return sendLayeredHit(res, backend, copy.bytes, remainingTtl(copy, performance.now()), 'near');
+        return sendLayeredHit(res, backend, copy.bytes, layer.cache.ttlOf(copy), 'near');
       }
     }
     const ticket = allowed ? layer.cache.beginFill(stored) : undefined;
     const t0 = performance.now();
-    const deadline = deadlines.start(() => {
-      guard.failure('timeout');
-      m.unavailable.inc();
-      metrics.error('get', 'timeout', backend);
-      sendUnavailable(res, backend);
-    });
+    const deadline = startGetDeadline(res, m);
     layer.read(tenant, scope, key, stored).then(
       (entry) => {
         if (entry === null) layer.cache.abandonFill(ticket);
@@ -216,10 +218,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       },
       (err: unknown) => {
         layer.cache.abandonFill(ticket);
-        if (!deadlines.settle(deadline)) return;
-        const failure = backendFailure(err);
-        if (failure.degraded) guard.failure(failure.kind);
-        fail(res, 'get', scope, failure);
+        if (deadlines.settle(deadline)) getFailed(res, scope, err);
       },
     );
   };

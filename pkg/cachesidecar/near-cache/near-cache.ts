@@ -119,6 +119,11 @@ export class NearCache {
     return entry;
   }
 
+  /** What is left of a served copy's TTL, in ms, on this cache's own clock (-1: no expiry). */
+  ttlOf(entry: NearEntry): number {
+    return remainingTtl(entry, this.#now());
+  }
+
   /** Called before a read of `key` is sent; undefined while suspended (the reply must not be stored). */
   beginFill(key: string): FillTicket | undefined {
     if (!this.#active) return undefined;
