@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJson, readBody, sendJson } from '../http/index.ts';
 import {
-  GatewayError, LlmError, type Candidate, type Dialect, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Route, type Router, type Usage,
+  LlmError, type Candidate, type Dialect, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Route, type Router, type Usage,
 } from '../llm/index.ts';
 import { peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import type { Governance, Ticket } from './governance.ts';
-import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
+import { callerRequestId, llmHeaders, NO_CALL, runFailure } from './outcome.ts';
 import { openRelay, relayAnswer, relayStream, type RawStream, type StreamTap } from './relay.ts';
 import { timingOf } from './server-timing.ts';
 
@@ -113,12 +113,9 @@ export async function forward(ctx: ForwardContext, req: IncomingMessage, res: Se
   } catch (err) {
     upstreamDone?.();
     res.off('close', onClose);
-    const g = err instanceof GatewayError ? err : undefined;
-    const e = g?.error ?? err;
-    const outcome = g?.outcome ?? NO_CALL;
-    const kind = e instanceof LlmError ? e.kind : 'internal';
-    metrics.request(outcome.provider, outcome.model || p.model, d.name, kind === 'aborted' ? 'aborted' : kind === 'client' || kind === 'invalid_request' ? 'client_error' : 'error', seconds());
-    if (kind !== 'aborted') ctx.fail(res, d, e, outcome, requestId);
+    const { error, outcome, kind, result } = runFailure(err);
+    metrics.request(outcome.provider, outcome.model || p.model, d.name, result, seconds());
+    if (kind !== 'aborted') ctx.fail(res, d, error, outcome, requestId);
     return;
   }
   upstreamDone?.();

@@ -2,13 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, parseJson, readBody, sendJson, type Handler } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
-  collect, GatewayError, isProviderName, LlmError, translatedHeaders, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
+  collect, isProviderName, LlmError, translatedHeaders, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
   type Router, type Route, type StreamEvent, type StreamOpen, type Usage,
 } from '../llm/index.ts';
 import { callerCheck } from './caller-auth.ts';
 import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import { routeEndpoint } from './endpoints.ts';
-import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
+import { callerRequestId, llmHeaders, NO_CALL, runFailure } from './outcome.ts';
 import { openRelay, relayAnswer, relayFailure, relayStream, type RawStream } from './relay.ts';
 import type { Governance, Ticket } from './governance.ts';
 import { createResponsesDialect } from './responses.ts';
@@ -149,13 +149,10 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
     } catch (err) {
       upstreamDone?.();
       res.off('close', onClose);
-      const g = err instanceof GatewayError ? err : undefined;
-      const e = g?.error ?? err;
-      const outcome = g?.outcome ?? NO_CALL;
-      const kind = e instanceof LlmError ? e.kind : 'internal';
-      metrics.request(outcome.provider, outcome.model || p.model, d.name, kind === 'aborted' ? 'aborted' : kind === 'client' || kind === 'invalid_request' ? 'client_error' : 'error', (performance.now() - t0) / 1000);
+      const { error, outcome, kind, result } = runFailure(err);
+      metrics.request(outcome.provider, outcome.model || p.model, d.name, result, (performance.now() - t0) / 1000);
       metrics.endSpan(span, outcome.provider, outcome.model, undefined, kind);
-      if (kind !== 'aborted') fail(res, d, e, outcome, requestId);
+      if (kind !== 'aborted') fail(res, d, error, outcome, requestId);
       return;
     }
     upstreamDone?.();

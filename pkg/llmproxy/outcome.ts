@@ -1,4 +1,4 @@
-import type { Outcome } from '../llm/index.ts';
+import { GatewayError, LlmError, type Outcome } from '../llm/index.ts';
 
 /** The outcome of a request no provider was called for. */
 export const NO_CALL: Outcome = { provider: 'none', model: '', attempts: 0, fallback: false, degraded: false };
@@ -20,4 +20,13 @@ export function llmHeaders(o: Outcome, final: boolean): Record<string, string> {
 /** The caller's `x-request-id`, when it is a reasonable one: echoed, and put on the proxy's log lines. */
 export function callerRequestId(header: string | string[] | undefined): string | undefined {
   return typeof header === 'string' && header.length <= 200 ? header : undefined;
+}
+
+/** A failed gateway run, read once: the error to answer with, what was called, and the result label of the request metric. */
+export function runFailure(err: unknown): { error: unknown; outcome: Outcome; kind: string; result: 'aborted' | 'client_error' | 'error' } {
+  const g = err instanceof GatewayError ? err : undefined;
+  const error = g?.error ?? err;
+  const kind = error instanceof LlmError ? error.kind : 'internal';
+  const result = kind === 'aborted' ? 'aborted' : kind === 'client' || kind === 'invalid_request' ? 'client_error' : 'error';
+  return { error, outcome: g?.outcome ?? NO_CALL, kind, result };
 }

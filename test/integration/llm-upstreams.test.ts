@@ -8,6 +8,7 @@ import { startAzureLike, startOllamaLike, startVllmLike } from '../fixtures/llm/
 import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
 import { parseUpstreams } from '../../pkg/llm/upstreams/index.ts';
 import type { LlmSettings } from '../../pkg/llm/index.ts';
+import { seededRandom } from '../../bench/sim/rng.ts';
 
 // Named upstreams (LLM_UPSTREAMS) through the official clients: vLLM-, Ollama- and Azure-shaped fakes, routing by
 // id, glob, alias and prefix, weighted spread, a tripped breaker skipped, latency routing.
@@ -15,18 +16,6 @@ import type { LlmSettings } from '../../pkg/llm/index.ts';
 const LLAMA = 'meta-llama/Llama-3.1-8B';
 const AZURE_KEY = 'azure-test-key-0123456789';
 const AZURE_VERSION = '2024-10-21';
-
-/** A small seeded generator (mulberry32), so the weighted and exploring draws are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let oai: MockLlmServer;
 let ant: MockLlmServer;
@@ -39,7 +28,7 @@ const proxies: TestProxy[] = [];
 async function proxyWith(upstreams: object, extra: Partial<LlmSettings> = {}): Promise<{ proxy: TestProxy; openai: OpenAI; anthropic: Anthropic }> {
   const parsed = parseUpstreams(JSON.stringify(upstreams), 'json', { AZURE_KEY, VLLM_B_KEY: 'vllm-b-key-0123456789' });
   const proxy = await startTestProxy(testSettings(oai.origin, ant.origin, {
-    upstreams: parsed.upstreams, routing: { mode: parsed.routing, explore: parsed.explore }, random: seeded(7), ...extra,
+    upstreams: parsed.upstreams, routing: { mode: parsed.routing, explore: parsed.explore }, random: seededRandom(7), ...extra,
   }));
   proxies.push(proxy);
   return { proxy, openai: new OpenAI({ apiKey: 'unused', baseURL: `${proxy.url}/v1`, maxRetries: 0 }), anthropic: new Anthropic({ apiKey: 'unused', baseURL: proxy.url, maxRetries: 0 }) };
