@@ -25,8 +25,9 @@ export function plan(mode: Mode, only: readonly string[] = []): Part[] {
     // bench:app needs three rounds at least; quick mode shrinks the corpus and the runs instead.
     { part: 'app', script: 'bench/app.ts', args: [], env: { BENCH_SECONDS: quick ? '1' : '3', BENCH_ROUNDS: '3', BENCH_DOCS: quick ? '300' : '1000', BENCH_SAMPLES: quick ? '200' : '1000' } },
     { part: 'autoscaler', script: 'bench/autoscaler-sim.ts', args: quick ? ['--seeds', '2', '--hours', '2'] : ['--seeds', '3', '--hours', '6'], env: {} },
-    { part: 'cache-curves', script: 'bench/curves/cache.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '2', CURVE_ROUNDS: '1' } },
-    { part: 'llm-curves', script: 'bench/curves/llm.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '2', CURVE_ROUNDS: '1' } },
+    // Quick mode keeps each curve's first, middle and last point (bench/curves/points.ts).
+    { part: 'cache-curves', script: 'bench/curves/cache.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '2', CURVE_ROUNDS: '1', ...(quick ? { CURVE_POINTS: 'sparse' } : {}) } },
+    { part: 'llm-curves', script: 'bench/curves/llm.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '2', CURVE_ROUNDS: '1', ...(quick ? { CURVE_POINTS: 'sparse' } : {}) } },
     { part: 'rss', script: 'bench/curves/rss.ts', args: [], env: { CURVE_SECONDS: quick ? '1' : '3', BENCH_RSS_JOBS: quick ? '500' : '2000' } },
   ];
   const unknown = only.filter((o) => !PARTS.includes(o as (typeof PARTS)[number]));

@@ -18,13 +18,14 @@ import { Redis } from 'ioredis';
 import { freePort, start, waitForHttp, waitForTcp, rssOf, cpuMicrosOf, killAll } from '../lib/procs.ts';
 import { runLoad, hasWrk, type LoadResult } from '../lib/wrk.ts';
 import { median, fmt } from '../lib/stats.ts';
+import { curvePoints } from './points.ts';
 import { benchJson } from '../report-json.ts';
 import { startNpm } from './npm-start.ts';
 
 const SECONDS = Number(process.env.CURVE_SECONDS ?? 3);
 const ROUNDS = Number(process.env.CURVE_ROUNDS ?? 1);
-export const CONNECTIONS = [1, 4, 16, 64, 256];
-export const VALUE_SIZES = [100, 1024, 10 * 1024, 100 * 1024, 1024 * 1024];
+export const CONNECTIONS = curvePoints([1, 4, 16, 64, 256]);
+export const VALUE_SIZES = curvePoints([100, 1024, 10 * 1024, 100 * 1024, 1024 * 1024]);
 const SIZE_CONNECTIONS = 16;
 const BY_CONNECTIONS = 'cache GET hit by connections (1 KB value)';
 const BY_SIZE = `cache GET hit by value size (${SIZE_CONNECTIONS} connections)`;

@@ -17,13 +17,14 @@ import { freePort, waitForHttp, rssOf, cpuMicrosOf, killAll } from '../lib/procs
 import { median, fmt } from '../lib/stats.ts';
 import { start as startWithOutput, type Proc } from '../llm/procs.ts';
 import { wrk, type LoadResult } from '../llm/wrk.ts';
+import { curvePoints } from './points.ts';
 import { benchJson } from '../report-json.ts';
 import { startNpm } from './npm-start.ts';
 
 const SECONDS = Number(process.env.CURVE_SECONDS ?? 3);
 const ROUNDS = Number(process.env.CURVE_ROUNDS ?? 1);
-const CONNECTIONS = [1, 4, 16, 64, 256];
-const RESPONSE_BYTES = [100, 1024, 10 * 1024, 100 * 1024];
+const CONNECTIONS = curvePoints([1, 4, 16, 64, 256]);
+const RESPONSE_BYTES = curvePoints([100, 1024, 10 * 1024, 100 * 1024]);
 const STREAM_FRAMES = [10, 100, 1000];
 const AT = 16;
 const PORTKEY = 'node_modules/@portkey-ai/gateway/build/start-server.js';

@@ -4,7 +4,7 @@
  * and the app, each started as its `npm run start:*` script starts it. Idle is
  * VmRSS a second after the binary is ready; peak is VmHWM after work:
  *   worker      drains BENCH_RSS_JOBS render jobs (default 2000) at concurrency 8;
- *   controller  dry-runs 20 QueueAutoscalers (spec file, no cluster) over a queue with a backlog for 5 s;
+ *   controller  dry-runs 20 QueueAutoscalers (spec file, no cluster) over a queue with a backlog for 2-5 s (twice CURVE_SECONDS);
  *   app         serves search-cached hits and uncached searches over a 500-document corpus at 16 connections.
  *
  *   node bench/curves/rss.ts [--json <file>]
@@ -24,6 +24,8 @@ import { startNpm } from './npm-start.ts';
 
 const SECONDS = Number(process.env.CURVE_SECONDS ?? 3);
 const JOBS = Number(process.env.BENCH_RSS_JOBS ?? 2000);
+// Long enough for several reconcile passes over the 20 autoscalers (one per second each).
+const CONTROLLER_SECONDS = Math.max(2, Math.min(5, SECONDS * 2));
 const API_KEY = 'bench-key-0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,8 +80,8 @@ async function main(): Promise<void> {
     await waitForHttp(`http://127.0.0.1:${adminPort}/readyz`, 60_000);
     await sleep(1000);
     const idle = rssOf(controller.pid!).nowMb;
-    await sleep(5000);
-    report('controller', idle, rssOf(controller.pid!).peakMb, '20 QueueAutoscalers dry-run for 5 s');
+    await sleep(CONTROLLER_SECONDS * 1000);
+    report('controller', idle, rssOf(controller.pid!).peakMb, `20 QueueAutoscalers dry-run for ${CONTROLLER_SECONDS} s`);
     controller.kill('SIGKILL');
     await queue.obliterate({ force: true });
     await queue.close();
