@@ -146,6 +146,19 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     sendUnavailable(res, backend);
   });
 
+  /** A GET the backend answered in time: hit (with `X-Cache-Layer: backend` when the near cache is on) or miss. */
+  const getAnswered = (res: ServerResponse, m: GetMetrics, t0: number, entry: { bytes: Buffer; ttlMs: number } | null, layered: boolean): void => {
+    guard.success();
+    m.duration.observe((performance.now() - t0) / 1000);
+    if (entry === null) {
+      m.miss.inc();
+      return sendMiss(res, backend);
+    }
+    m.hit.inc();
+    if (layered) sendLayeredHit(res, backend, entry.bytes, entry.ttlMs, 'backend');
+    else sendHit(res, backend, entry.bytes, entry.ttlMs);
+  };
+
   const getFailed = (res: ServerResponse, scope: string, err: unknown): void => {
     const failure = backendFailure(err);
     if (failure.degraded) guard.failure(failure.kind);
@@ -164,15 +177,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     const deadline = startGetDeadline(res, m);
     read(tenant, scope, key).then(
       (entry) => {
-        if (!deadlines.settle(deadline)) return;
-        guard.success();
-        m.duration.observe((performance.now() - t0) / 1000);
-        if (entry === null) {
-          m.miss.inc();
-          return sendMiss(res, backend);
-        }
-        m.hit.inc();
-        sendHit(res, backend, entry.bytes, entry.ttlMs);
+        if (deadlines.settle(deadline)) getAnswered(res, m, t0, entry, false);
       },
       (err: unknown) => {
         if (deadlines.settle(deadline)) getFailed(res, scope, err);
@@ -206,15 +211,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       (entry) => {
         if (entry === null) layer.cache.abandonFill(ticket);
         else layer.cache.completeFill(ticket, entry.bytes, entry.ttlMs);
-        if (!deadlines.settle(deadline)) return;
-        guard.success();
-        m.duration.observe((performance.now() - t0) / 1000);
-        if (entry === null) {
-          m.miss.inc();
-          return sendMiss(res, backend);
-        }
-        m.hit.inc();
-        sendLayeredHit(res, backend, entry.bytes, entry.ttlMs, 'backend');
+        if (deadlines.settle(deadline)) getAnswered(res, m, t0, entry, true);
       },
       (err: unknown) => {
         layer.cache.abandonFill(ticket);
