@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
-import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { eventually } from '../fixtures/poll.ts';
 
@@ -22,16 +20,7 @@ function run(env: Record<string, string>): Run {
   return { child, out: () => out, exited };
 }
 
-let oai: MockLlmServer;
-let ant: MockLlmServer;
-beforeAll(async () => {
-  oai = await startMockOpenAI();
-  ant = await startMockAnthropic();
-});
-afterAll(async () => {
-  await oai?.close();
-  await ant?.close();
-});
+const llm = useLlmSuite();
 
 describe('cmd/llm-proxy', () => {
   it('refuses to start in production when a configured provider has no key, naming the variable and no value', async () => {
@@ -55,7 +44,7 @@ describe('cmd/llm-proxy', () => {
       NODE_ENV: 'production', LOG_LEVEL: 'debug', OPENAI_LOG: 'debug', ANTHROPIC_LOG: 'debug',
       LLM_PROVIDER: 'openai', LLM_FALLBACK: 'anthropic',
       OPENAI_API_KEY: OPENAI_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY,
-      OPENAI_BASE_URL: `${oai.origin}/v1`, ANTHROPIC_BASE_URL: ant.origin,
+      OPENAI_BASE_URL: `${llm.oai.origin}/v1`, ANTHROPIC_BASE_URL: llm.ant.origin,
       LLM_MODEL_ALIASES: JSON.stringify({ fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } }),
       LLM_RETRY_BASE_MS: '1', LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_PORT: String(adminPort), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
     });
@@ -64,21 +53,21 @@ describe('cmd/llm-proxy', () => {
       const post = (body: unknown) => fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const answers: string[] = [];
       const echo = (key: string) => ({ error: { message: `Incorrect API key provided: ${key}. You can find your API key at https://example.invalid`, type: 'invalid_request_error', code: 'invalid_api_key' } });
-      oai.script({ status: 401, body: echo(OPENAI_KEY) }, { status: 400, body: echo(OPENAI_KEY) }, { status: 500, body: echo(OPENAI_KEY) }, { status: 500 }, { status: 500 });
-      ant.script({ status: 401, body: { type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${ANTHROPIC_KEY}` } } });
+      llm.oai.script({ status: 401, body: echo(OPENAI_KEY) }, { status: 400, body: echo(OPENAI_KEY) }, { status: 500, body: echo(OPENAI_KEY) }, { status: 500 }, { status: 500 });
+      llm.ant.script({ status: 401, body: { type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${ANTHROPIC_KEY}` } } });
       for (let i = 0; i < 3; i++) {
         const res = await post({ model: 'fast', messages: [{ role: 'user', content: 'hi' }], stream: i === 2 });
         answers.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
       }
-      oai.script({ cutAfter: 2 });
+      llm.oai.script({ cutAfter: 2 });
       const s = await post({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] });
       answers.push(await s.text());
       answers.push(await (await fetch(`http://127.0.0.1:${adminPort}/v1/status`)).text());
       answers.push(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text());
       // The upstream did receive the keys: the scan below is meaningful.
-      expect(oai.calls.some((c) => c.headers.authorization === `Bearer ${OPENAI_KEY}`)).toBe(true);
+      expect(llm.oai.calls.some((c) => c.headers.authorization === `Bearer ${OPENAI_KEY}`)).toBe(true);
       // (@anthropic-ai/sdk 1.x sends the key as a bearer token; older versions as x-api-key)
-      expect(ant.calls.some((c) => c.headers['x-api-key'] === ANTHROPIC_KEY || c.headers.authorization === `Bearer ${ANTHROPIC_KEY}`)).toBe(true);
+      expect(llm.ant.calls.some((c) => c.headers['x-api-key'] === ANTHROPIC_KEY || c.headers.authorization === `Bearer ${ANTHROPIC_KEY}`)).toBe(true);
       expect(answers.join('\n')).toContain('[REDACTED]'); // the 400 echo was passed on, masked
       for (const text of [...answers, r.out()]) {
         expect(text).not.toContain(OPENAI_KEY);

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
-import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 import { testSettings, until } from '../fixtures/llm/proxy.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
@@ -20,18 +18,8 @@ const MAIN = new URL('../../cmd/llm-proxy/main.ts', import.meta.url).pathname;
 const TOKEN = 'pf-proxy-token-0123456789';
 /** A key no earlier run used: the shared Redis keeps a key's counters for its minute and month. */
 const newKey = (name: string) => `pf-${name}-${randomBytes(12).toString('hex')}`;
-let oai: MockLlmServer;
-let ant: MockLlmServer;
-
-beforeAll(async () => {
-  oai = await startMockOpenAI();
-  ant = await startMockAnthropic();
-});
-afterAll(async () => {
-  await oai?.close();
-  await ant?.close();
-});
-beforeEach(() => { oai.reset(); ant.reset(); });
+// Both mock upstreams for the file, reset after every test.
+const llm = useLlmSuite();
 
 const openai = (url: string, key: string, maxRetries = 0) => new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries });
 const anthropic = (url: string, key: string, maxRetries = 0) => new Anthropic({ apiKey: key, baseURL: url, maxRetries });
@@ -50,7 +38,7 @@ describe('client keys in one proxy', () => {
   const GPT_ONLY = newKey('gpt-only');
   let proxy: GovernedProxy;
   beforeAll(async () => {
-    proxy = await startGovernedProxy(testSettings(oai.origin, ant.origin), {
+    proxy = await startGovernedProxy(testSettings(llm.oai.origin, llm.ant.origin), {
       keys: { [ACME]: { tenant: 'acme' }, [GPT_ONLY]: { tenant: 'globex', models: ['gpt-*', 'fast'] } }, callerTokens: [TOKEN],
     });
   });
@@ -62,7 +50,7 @@ describe('client keys in one proxy', () => {
     expect((await ask(proxy.url, TOKEN)).choices[0].message.content).toBeTruthy();
     const viaHeader = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': ACME, 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: CLAUDE, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }) });
     expect(viaHeader.status).toBe(200);
-    for (const call of [...oai.calls, ...ant.calls]) expect(JSON.stringify(call.headers)).not.toContain(ACME);
+    for (const call of [...llm.oai.calls, ...llm.ant.calls]) expect(JSON.stringify(call.headers)).not.toContain(ACME);
     expect(proxy.logs.text()).not.toContain(ACME);
   });
 
@@ -76,7 +64,7 @@ describe('client keys in one proxy', () => {
     expect(a.error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
     const none = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: GPT, messages: [] }) });
     expect(none.status).toBe(401);
-    expect(oai.calls.length + ant.calls.length).toBe(0);
+    expect(llm.oai.calls.length + llm.ant.calls.length).toBe(0);
     expect(metricValue(await proxy.metrics.text(), 'llm_key_rejections_total', { reason: 'unknown_key' })).toBeGreaterThanOrEqual(3);
   });
 
@@ -87,11 +75,11 @@ describe('client keys in one proxy', () => {
     const a = await failure(askAnthropic(proxy.url, GPT_ONLY, CLAUDE));
     expect(a).toBeInstanceOf(Anthropic.PermissionDeniedError);
     expect(a.error).toMatchObject({ type: 'error', error: { type: 'permission_error' } });
-    expect(ant.calls).toHaveLength(0);
+    expect(llm.ant.calls).toHaveLength(0);
     // The other endpoints obey the same list.
     const e = await failure(openai(proxy.url, GPT_ONLY).embeddings.create({ model: 'text-embedding-3-small', input: 'hi' }));
     expect(e).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect(oai.calls).toHaveLength(0);
+    expect(llm.oai.calls).toHaveLength(0);
     expect((await openai(proxy.url, ACME).embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })).data).toHaveLength(1);
     expect((await ask(proxy.url, GPT_ONLY, GPT)).choices[0].message.content).toBeTruthy();
     expect(metricValue(await proxy.metrics.text(), 'llm_key_rejections_total', { tenant: 'globex', reason: 'model' })).toBe(3);
@@ -123,8 +111,8 @@ describe('rpm and tpm shared by two proxy processes on one Redis', () => {
   let b: Proc;
   beforeAll(async () => {
     const env = {
-      LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-openai-key-0123456789', OPENAI_BASE_URL: `${oai.origin}/v1`,
-      ANTHROPIC_API_KEY: 'sk-ant-test-anthropic-key-0123456789', ANTHROPIC_BASE_URL: ant.origin,
+      LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-openai-key-0123456789', OPENAI_BASE_URL: `${llm.oai.origin}/v1`,
+      ANTHROPIC_API_KEY: 'sk-ant-test-anthropic-key-0123456789', ANTHROPIC_BASE_URL: llm.ant.origin,
       REDIS_URL: sharedRedisUrl(), LLM_RETRY_BASE_MS: '1',
       LLM_PROXY_KEYS: JSON.stringify({ [RPM]: { tenant: 'acme', rpm: 3 }, [TPM]: { tenant: 'globex', tpm: 30 } }),
     };
@@ -150,7 +138,7 @@ describe('rpm and tpm shared by two proxy processes on one Redis', () => {
     const an = await failure(askAnthropic(a.url, RPM, GPT));
     expect(an).toBeInstanceOf(Anthropic.RateLimitError);
     expect(an.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
-    expect(oai.calls).toHaveLength(3);
+    expect(llm.oai.calls).toHaveLength(3);
   });
 
   it('tokens are counted after each answer and checked before the next, across processes', async () => {
@@ -182,7 +170,7 @@ describe('a monthly budget spent mid-month (injected clock)', () => {
   let now = Date.UTC(2031, 5, 14, 12, 0, 0);
   let proxy: GovernedProxy;
   beforeAll(async () => {
-    proxy = await startGovernedProxy(testSettings(oai.origin, ant.origin), { keys: { [KEY]: { tenant: 'acme', monthlyBudgetUsd: 0.03 } }, redisUrl: sharedRedisUrl(), prices, now: () => now });
+    proxy = await startGovernedProxy(testSettings(llm.oai.origin, llm.ant.origin), { keys: { [KEY]: { tenant: 'acme', monthlyBudgetUsd: 0.03 } }, redisUrl: sharedRedisUrl(), prices, now: () => now });
   });
   afterAll(async () => { await proxy?.close(); });
 
@@ -196,7 +184,7 @@ describe('a monthly budget spent mid-month (injected clock)', () => {
     await ask(proxy.url, KEY);
     await until(async () => await proxy.governance.gate.spent(caller) >= 0.03);
     // The SDK's default retries are on: x-should-retry: false keeps it to one attempt.
-    const calls = oai.calls.length;
+    const calls = llm.oai.calls.length;
     const o = await failure(ask(proxy.url, KEY, GPT, 2));
     expect(o).toBeInstanceOf(OpenAI.RateLimitError);
     expect(o.error).toMatchObject({ code: 'budget_exceeded' });
@@ -206,7 +194,7 @@ describe('a monthly budget spent mid-month (injected clock)', () => {
     const an = await failure(anthropic(proxy.url, KEY, 2).messages.create({ model: GPT, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
     expect(an).toBeInstanceOf(Anthropic.RateLimitError);
     expect(an.error.error.message).toMatch(/monthly budget/);
-    expect(oai.calls.length).toBe(calls);
+    expect(llm.oai.calls.length).toBe(calls);
     expect(metricValue(await proxy.metrics.text(), 'llm_key_rejections_total', { tenant: 'acme', reason: 'budget' })).toBe(2);
     now = Date.UTC(2031, 6, 1, 0, 0, 1);
     expect((await ask(proxy.url, KEY)).choices[0].message.content).toBeTruthy();
