@@ -20,6 +20,9 @@ function points(rows: readonly BenchRow[], figures: Record<string, string>): Poi
   const out: Point[] = [];
   for (const r of rows) {
     if (typeof r.at !== 'number') continue;
+    // A point whose load drew errors measures the error answers (a 503 is cheap and fast), not the curve: the
+    // table beside the chart shows it with its error count, the chart leaves it out.
+    if (typeof r.errors === 'number' && r.errors > 0) continue;
     for (const [key, label] of Object.entries(figures)) {
       const v = r[key];
       // Log axes cannot show zero or a missing figure: such points are left out rather than drawn at an edge.

@@ -81,6 +81,15 @@ describe('charts', () => {
     for (const text of ['webdis', 'sidecar', 'p99', 'connections (log scale)']) expect(svg).toContain(text);
   });
 
+  it('leaves out of the chart a point whose load drew errors (the table keeps it)', () => {
+    const failed = [...rows, { table: table.table, series: 'sidecar', at: 4096, rps: 9000, p50us: 100, p99us: 200, cpuUsPerReq: 10, errors: 12 }];
+    const spec = curveSpec(table, failed) as unknown as { hconcat: { data: { values: { at: number }[] } }[] };
+    for (const panel of spec.hconcat) {
+      expect(panel.data.values.length).toBeGreaterThan(0);
+      expect(panel.data.values.some((p) => p.at === 4096)).toBe(false);
+    }
+  });
+
   it('draws idle and peak RSS per component', async () => {
     const svg = await toSvg(rssSpec([{ table: 'RSS', series: 'worker', idleMb: 80, peakMb: 120 }, { table: 'RSS', series: 'app', idleMb: 150, peakMb: 200 }]));
     for (const text of ['worker', 'app', 'idle', 'peak', 'resident set size (MB)']) expect(svg).toContain(text);
