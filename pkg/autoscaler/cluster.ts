@@ -1,6 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { EventRecorder, HpaDetector, ScaleClient, SecretReader, StatusWriter, type InvolvedObject, type ScaleReading, type TargetRef } from '#pkg/k8s/index.ts';
-import { ttlCache } from './ttl-cache.ts';
+import { EventRecorder, HpaDetector, ScaleClient, SecretReader, StatusWriter, ttlCache, type InvolvedObject, type ScaleReading, type TargetRef } from '#pkg/k8s/index.ts';
 import { GROUP, PLURAL, VERSION } from './types.ts';
 
 /** The cluster operations the reconciler needs, so a dry run from a file can stand in for a cluster. */

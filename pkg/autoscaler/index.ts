@@ -9,7 +9,6 @@ export { buildConditions, type Condition, type ConditionStatus, type QueueAutosc
 export { controllerMetrics, type ControllerMetrics, type ErrorKind } from './metrics.ts';
 export { QueueSource, LagSource, type QueueSourceOptions, type QueueRead } from './sources.ts';
 export { kubeCluster, type Cluster, type KubeClusterOptions } from './cluster.ts';
-export { ttlCache } from './ttl-cache.ts';
 export { objectKey, type QueueAutoscalerObject } from './object.ts';
 export { Reconciler, newObjectState, type ObjectState, type ReconcilerOptions, type ReconcileResult } from './reconciler.ts';
 export { Controller, type ControllerOptions, type ObjectSource } from './controller.ts';

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InjectionConfigError } from '#pkg/inject/index.ts';
 import { InjectionConfigSource } from './config-source.ts';
 
-function source(texts: Record<string, string | undefined | Error>) {
-  let clock = 0;
+function source(texts: Record<string, string | undefined | Error>, cacheMax?: number) {
+  // Starts above 0: lru-cache takes a start time of 0 for "no TTL".
+  let clock = 1;
   const reads: string[] = [];
   const s = new InjectionConfigSource({
-    image: 'img:1', configMapName: 'pilotfish-injection', cacheTtlMs: 30_000, now: () => clock,
+    image: 'img:1', configMapName: 'pilotfish-injection', cacheTtlMs: 30_000, cacheMax, now: () => clock,
     readNamespace: async (ns) => {
       reads.push(ns);
       const t = texts[ns];
@@ -37,12 +38,24 @@ describe('InjectionConfigSource', () => {
     const { s, reads, advance } = source(texts);
     await s.forNamespace('apps');
     await s.forNamespace('apps');
-    expect(reads).toEqual(['apps']);
     advance(30_000);
+    await s.forNamespace('apps');
+    expect(reads).toEqual(['apps']);
+    advance(1);
     texts.apps = new Error('connect ECONNREFUSED');
     await expect(s.forNamespace('apps')).rejects.toThrow('ECONNREFUSED');
     texts.apps = 'logLevel: debug\n';
     expect(await s.forNamespace('apps')).toMatchObject({ logLevel: 'debug' });
     expect(reads).toEqual(['apps', 'apps', 'apps']);
+  });
+
+  it('keeps at most cacheMax namespaces, dropping the least recently used', async () => {
+    const { s, reads } = source({}, 2);
+    await s.forNamespace('a');
+    await s.forNamespace('b');
+    await s.forNamespace('c');
+    await s.forNamespace('c');
+    await s.forNamespace('a');
+    expect(reads).toEqual(['a', 'b', 'c', 'a']);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { isNotFound } from '#pkg/k8s/index.ts';
+import { isNotFound, ttlCache } from '#pkg/k8s/index.ts';
 import { InjectionConfigError, parseConfigLayer, resolveInjectionConfig, type InjectionConfig } from '#pkg/inject/index.ts';
 
 /** Reads the YAML of the namespace's config; undefined when the namespace has none. */
@@ -37,16 +37,21 @@ export interface ConfigSourceOptions {
   /** The namespaced ConfigMap's name, for error messages. */
   configMapName: string;
   readNamespace: NamespaceConfigReader;
+  /** How long a namespace's config is reused (pkg/k8s ttlCache: fresh through exactly this age). Default 30 000 ms; 0 reads every time. */
   cacheTtlMs?: number;
+  /** Namespaces whose config is kept; past it the least recently used goes. Default 10 000. */
+  cacheMax?: number;
+  /** Clock in ms. It must read above 0: lru-cache takes a start time of 0 for "no TTL". Default `performance.now`. */
   now?: () => number;
 }
 
 export class InjectionConfigSource {
   readonly #o: ConfigSourceOptions;
-  readonly #cache = new Map<string, { at: number; value: Promise<InjectionConfig | InjectionConfigError> }>();
+  readonly #read: (namespace: string) => Promise<InjectionConfig | InjectionConfigError>;
 
   constructor(options: ConfigSourceOptions) {
     this.#o = options;
+    this.#read = ttlCache(options.cacheTtlMs ?? 30_000, (namespace: string) => this.#load(namespace), (namespace) => namespace, { max: options.cacheMax, now: options.now });
   }
 
   /**
@@ -55,15 +60,7 @@ export class InjectionConfigSource {
    * server or the file cannot be read.
    */
   forNamespace(namespace: string): Promise<InjectionConfig | InjectionConfigError> {
-    const now = (this.#o.now ?? Date.now)();
-    const ttl = this.#o.cacheTtlMs ?? 30_000;
-    const hit = this.#cache.get(namespace);
-    if (hit && now - hit.at < ttl) return hit.value;
-    const value = this.#load(namespace);
-    this.#cache.set(namespace, { at: now, value });
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    value.catch(() => { if (this.#cache.get(namespace)?.value === value) this.#cache.delete(namespace); });
-    return value;
+    return this.#read(namespace);
   }
 
   async #load(namespace: string): Promise<InjectionConfig | InjectionConfigError> {

@@ -7,3 +7,4 @@ export { EventRecorder, type EventRecorderOptions, type InvolvedObject } from '.
 export { LeaderElector, type LeaderElectorOptions } from './lease.ts';
 export { HpaDetector } from './hpa.ts';
 export { SecretReader } from './secrets.ts';
+export { ttlCache, type TtlCacheOptions } from './ttl-cache.ts';
