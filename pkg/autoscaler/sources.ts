@@ -11,6 +11,12 @@ export interface QueueSourceOptions {
 /** What a queue read gives besides the readings the recommendation uses. */
 export interface QueueRead { reading: Reading<QueueReading>; paused: boolean }
 
+/** A connection shared by every QueueAutoscaler naming its URL, and the one wait for it to be ready. */
+interface Connection {
+  redis: Redis;
+  ready?: { promise: Promise<void>; listener: () => void };
+}
+
 /**
  * Reads BullMQ queue state with pkg/queue's one-round-trip script, over one
  * ioredis connection per Redis URL (shared by every QueueAutoscaler naming
@@ -18,7 +24,7 @@ export interface QueueRead { reading: Reading<QueueReading>; paused: boolean }
  * against `timeoutMs`. The URL's password is registered as a secret.
  */
 export class QueueSource {
-  readonly #clients = new Map<string, Redis>();
+  readonly #clients = new Map<string, Connection>();
   readonly #timeoutMs: number;
 
   constructor(options: QueueSourceOptions = {}) {
@@ -27,9 +33,9 @@ export class QueueSource {
 
   async read(url: string, queue: { name: string; prefix: string }, now: number): Promise<QueueRead> {
     try {
-      const redis = this.#client(url);
-      if (redis.status !== 'ready') await withTimeout(new Promise((resolve) => redis.once('ready', resolve)), this.#timeoutMs, 'redis connect');
-      const signals = await withTimeout(readQueueSignals(redis, { name: queue.name, prefix: queue.prefix, now }), this.#timeoutMs, 'redis read');
+      const conn = this.#client(url);
+      if (conn.redis.status !== 'ready') await withTimeout(whenReady(conn), this.#timeoutMs, 'redis connect');
+      const signals = await withTimeout(readQueueSignals(conn.redis, { name: queue.name, prefix: queue.prefix, now }), this.#timeoutMs, 'redis read');
       return {
         reading: { ok: true, value: { readyBacklog: signals.readyBacklog, oldestReadyAgeSeconds: signals.oldestReadyAgeSeconds, activeJobs: signals.counts.active } },
         paused: signals.isPaused,
@@ -41,21 +47,21 @@ export class QueueSource {
 
   /** Drops connections to URLs no object names any more. */
   retain(urls: ReadonlySet<string>): void {
-    for (const [url, client] of this.#clients) {
-      if (!urls.has(url)) { client.disconnect(); this.#clients.delete(url); }
+    for (const [url, conn] of this.#clients) {
+      if (!urls.has(url)) { drop(conn); this.#clients.delete(url); }
     }
   }
 
   async close(): Promise<void> {
-    for (const client of this.#clients.values()) client.disconnect();
+    for (const conn of this.#clients.values()) drop(conn);
     this.#clients.clear();
   }
 
-  #client(url: string): Redis {
+  #client(url: string): Connection {
     let c = this.#clients.get(url);
     if (!c) {
       secrets.addUrlPassword(url);
-      c = new Redis(url, {
+      const redis = new Redis(url, {
         protocol: 2, // pinned: ioredis 6 defaults to RESP3, BullMQ and most servers expect RESP2
         lazyConnect: false,
         enableOfflineQueue: false,
@@ -64,11 +70,36 @@ export class QueueSource {
         connectTimeout: this.#timeoutMs,
         retryStrategy: (times) => Math.min(times * 200, 5000),
       });
-      c.on('error', () => { /* reported by reads; ioredis reconnects */ });
+      redis.on('error', () => { /* reported by reads; ioredis reconnects */ });
+      c = { redis };
       this.#clients.set(url, c);
     }
     return c;
   }
+}
+
+/**
+ * One 'ready' listener per connection however many reads wait on it: a
+ * listener per read passed EventEmitter's limit with 11 autoscalers on one
+ * URL, and piled up while Redis was down (a read that timed out left its
+ * listener behind).
+ */
+function whenReady(conn: Connection): Promise<void> {
+  if (!conn.ready) {
+    let listener!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      listener = () => { conn.ready = undefined; resolve(); };
+    });
+    conn.redis.once('ready', listener);
+    conn.ready = { promise, listener };
+  }
+  return conn.ready.promise;
+}
+
+function drop(conn: Connection): void {
+  if (conn.ready) conn.redis.off('ready', conn.ready.listener);
+  conn.ready = undefined;
+  conn.redis.disconnect();
 }
 
 /** Reads a lag p95 from Prometheus's instant query API; `$queue` in the query is the queue name. */
