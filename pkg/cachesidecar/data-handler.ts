@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import {
   CacheError, backendFailure, isValidName, validateKey, effectiveTtl, parseRequestedTtl, txResultJson,
-  type CacheMetrics, type CacheOp, type CacheStore, type TtlPolicy,
+  type CacheErrorKind, type CacheMetrics, type CacheOp, type CacheStore, type TtlPolicy,
 } from '#pkg/kv/index.ts';
 import { HttpError, readBody, parseJson, sendError, methodNotAllowed, unauthorized } from '#pkg/http/index.ts';
 import type { Logger } from '#pkg/log/index.ts';
@@ -14,6 +14,25 @@ import type { DeadlineSweeper } from './deadlines.ts';
 import { isUpstashPath } from './upstash/index.ts';
 import type { NearLayer } from './near-cache/index.ts';
 import { sendLayeredHit } from './near-cache/respond.ts';
+
+/**
+ * This edge's status for each kind of CacheError it answers as an error.
+ * `unavailable`, `timeout` and `other` never get here as errors (they answer
+ * 503 `X-Cache: unavailable`, see `fail`); their 503 is what a caller reading
+ * the status alone should take them for.
+ */
+export const STATUS_BY_KIND: Readonly<Record<CacheErrorKind, number>> = Object.freeze({
+  unavailable: 503,
+  timeout: 503,
+  invalid_key: 400,
+  invalid_namespace: 400,
+  invalid_ttl: 400,
+  invalid_value: 400,
+  too_large: 413,
+  wrong_type: 409,
+  conflict: 409,
+  other: 503,
+});
 
 export interface DataHandlerOptions {
   store: CacheStore;
@@ -72,7 +91,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       }
       metrics.bound(op, backend, scope).error.inc();
       metrics.error(op, err.kind, backend);
-      return sendError(res, new HttpError(err.status, err.code, err.message), { 'x-cache-backend': backend });
+      return sendError(res, new HttpError(STATUS_BY_KIND[err.kind], err.code, err.message), { 'x-cache-backend': backend });
     }
     if (err instanceof HttpError) return sendError(res, err, { 'x-cache-backend': backend });
     metrics.bound(op, backend, scope).error.inc();

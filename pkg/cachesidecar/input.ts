@@ -26,7 +26,7 @@ function batchArray(body: unknown, field: string): unknown[] {
 }
 
 function at(field: string, i: number, err: unknown): never {
-  if (err instanceof CacheError) throw new CacheError(err.kind, `${field}[${i}]: ${err.message}`, { code: err.code, status: err.status });
+  if (err instanceof CacheError) throw new CacheError(err.kind, `${field}[${i}]: ${err.message}`, { code: err.code });
   throw err;
 }
 

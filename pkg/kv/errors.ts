@@ -1,56 +1,40 @@
 import { PilotfishError } from '#pkg/errors/index.ts';
 
-/**
- * The cache layer's one error type. `kind` says what went wrong in terms a
- * caller can act on; `status` is the HTTP status an edge should answer with;
- * `code` is the stable machine code for an error body. Messages never quote a
- * stored value or a secret.
- */
-export type CacheErrorKind =
-  | 'unavailable'
-  | 'timeout'
-  | 'invalid_key'
-  | 'invalid_namespace'
-  | 'invalid_ttl'
-  | 'invalid_value'
-  | 'too_large'
-  | 'wrong_type'
-  | 'conflict'
-  | 'other';
+/** What went wrong, in terms a caller can act on: the one list the sidecar's edge and its client take (CacheErrorKind, isCacheErrorKind). */
+const CACHE_ERROR_KINDS = [
+  'unavailable',
+  'timeout',
+  'invalid_key',
+  'invalid_namespace',
+  'invalid_ttl',
+  'invalid_value',
+  'too_large',
+  'wrong_type',
+  'conflict',
+  'other',
+] as const;
 
-/**
- * Suggested HTTP status per kind. `timeout` and `other` are 503 like
- * `unavailable`: to a caller a slow backend, or one that answered something
- * unexpected, is a backend it cannot use right now (see `uncached`).
- */
-export const CACHE_ERROR_STATUS: Readonly<Record<CacheErrorKind, number>> = Object.freeze({
-  unavailable: 503,
-  timeout: 503,
-  invalid_key: 400,
-  invalid_namespace: 400,
-  invalid_ttl: 400,
-  invalid_value: 400,
-  too_large: 413,
-  wrong_type: 409,
-  conflict: 409,
-  other: 503,
-});
+export type CacheErrorKind = (typeof CACHE_ERROR_KINDS)[number];
+
+const KINDS: ReadonlySet<string> = new Set(CACHE_ERROR_KINDS);
 
 export interface CacheErrorOptions {
   /** Default: the kind itself, e.g. `invalid_key`. */
   code?: string;
-  /** Default: `CACHE_ERROR_STATUS[kind]`. */
-  status?: number;
   cause?: unknown;
 }
 
+/**
+ * The cache layer's one error type, a domain error: a `kind` and the stable
+ * machine `code` of an error body (the kind unless given). It carries no HTTP
+ * status: the sidecar's edge maps the kind to one (pkg/cachesidecar). Messages
+ * never quote a stored value or a secret.
+ */
 export class CacheError extends PilotfishError {
   readonly kind: CacheErrorKind;
-  // Still carried here because the sidecar's edge reads it (pkg/cachesidecar); CACHE_ERROR_STATUS is the mapping.
-  declare readonly status: number;
 
   constructor(kind: CacheErrorKind, message: string, options: CacheErrorOptions = {}) {
-    super(options.code ?? kind, message, { cause: options.cause, status: options.status ?? CACHE_ERROR_STATUS[kind] });
+    super(options.code ?? kind, message, { cause: options.cause });
     this.name = 'CacheError';
     this.kind = kind;
   }
@@ -72,19 +56,10 @@ export class CacheError extends PilotfishError {
 
 /** Whether `code` names a kind (the sidecar's error codes default to the kind). */
 export function isCacheErrorKind(code: string): code is CacheErrorKind {
-  return Object.hasOwn(CACHE_ERROR_STATUS, code);
+  return KINDS.has(code);
 }
 
 /** A backend call's failure as a CacheError: anything that is not one already is an unexpected failure, kind `other`. */
 export function backendFailure(err: unknown): CacheError {
   return err instanceof CacheError ? err : new CacheError('other', 'cache backend failed unexpectedly', { cause: err });
-}
-
-export function isCacheError(err: unknown): err is CacheError {
-  return err instanceof CacheError;
-}
-
-/** True when `err` is a CacheError of kind `unavailable` or `timeout`. */
-export function isDegraded(err: unknown): boolean {
-  return err instanceof CacheError && err.degraded;
 }

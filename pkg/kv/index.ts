@@ -1,5 +1,5 @@
 export * from './types.ts';
-export { CacheError, CACHE_ERROR_STATUS, backendFailure, isCacheError, isCacheErrorKind, isDegraded, type CacheErrorKind, type CacheErrorOptions } from './errors.ts';
+export { CacheError, backendFailure, type CacheErrorKind } from './errors.ts';
 export { txResult, txResultJson } from './tx-result.ts';
 export {
   NAME_PATTERN, PREFIX_PATTERN, MAX_KEY_BYTES, DEFAULT_PREFIX,

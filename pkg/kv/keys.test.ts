@@ -84,7 +84,6 @@ describe('validation', () => {
         expect.unreachable();
       } catch (err) {
         expect((err as CacheError).kind).toBe('invalid_key');
-        expect((err as CacheError).status).toBe(400);
       }
     }
   });

@@ -34,7 +34,7 @@ describe('MemoryStore', () => {
     expect(store.stats.bytes).toBeLessThanOrEqual(10_000);
     expect(await store.get(ns, 'k19')).not.toBeNull();
     expect(await store.get(ns, 'k1')).toBeNull();
-    await expect(store.set(ns, 'huge', JSON.stringify('x'.repeat(10_000)), 1000)).rejects.toMatchObject({ kind: 'too_large', status: 413 });
+    await expect(store.set(ns, 'huge', JSON.stringify('x'.repeat(10_000)), 1000)).rejects.toMatchObject({ kind: 'too_large' });
   });
 
   it('deletes and counts what it deleted', async () => {
@@ -88,7 +88,7 @@ describe('MemoryStore', () => {
       { op: 'del', scope: 's', key: 'keep' },
       { op: 'incr', scope: 's', key: 'text', by: 1 },
     ]);
-    await expect(run).rejects.toMatchObject({ kind: 'wrong_type', status: 409 });
+    await expect(run).rejects.toMatchObject({ kind: 'wrong_type' });
     expect(await store.get(ns, 'new')).toBeNull();
     expect((await store.get(ns, 'keep'))?.json).toBe('1');
     expect((await store.get(ns, 'text'))?.json).toBe('"hello"');
@@ -106,6 +106,6 @@ describe('MemoryStore', () => {
     const store = new MemoryStore();
     await expect(store.get(ns, 'k', { signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: 'unavailable' });
     await store.close();
-    await expect(store.ping()).rejects.toMatchObject({ kind: 'unavailable', status: 503 });
+    await expect(store.ping()).rejects.toMatchObject({ kind: 'unavailable' });
   });
 });

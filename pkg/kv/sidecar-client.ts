@@ -53,6 +53,23 @@ export class SidecarCache implements Cache {
     });
   }
 
+  /**
+   * One call to the sidecar: `answer` reads a success (undefined for any
+   * other status), anything else is the sidecar's failure, and a sidecar that
+   * cannot be reached answers unavailable.
+   */
+  async #call<R>(
+    method: Dispatcher.HttpMethod, path: string, body: string | undefined, signal: AbortSignal | undefined,
+    answer: (res: Dispatcher.ResponseData) => Promise<R | undefined>,
+  ): Promise<R | Unavailable> {
+    try {
+      const res = await this.#request(method, path, body, signal);
+      return (await answer(res)) ?? (await this.#failure(res));
+    } catch (err) {
+      return unreachable(err);
+    }
+  }
+
   /** Non-2xx answers other than a miss: 503 → unavailable; 4xx → the sidecar's CacheError. */
   async #failure(res: Dispatcher.ResponseData): Promise<Unavailable> {
     if (res.statusCode === 503) {
@@ -68,7 +85,7 @@ export class SidecarCache implements Cache {
     } catch {
       // not JSON: keep the status
     }
-    const error = new CacheError(kindOf(res.statusCode, code), message, { code, status: res.statusCode });
+    const error = new CacheError(kindOf(res.statusCode, code), message, { code });
     if (res.statusCode >= 500) return { status: 'unavailable', error };
     throw error;
   }
@@ -76,8 +93,7 @@ export class SidecarCache implements Cache {
   async get<T = JsonValue>(ns: CallOptions, key: string): Promise<GetResult<T>> {
     validateNamespace(ns);
     validateKey(key);
-    try {
-      const res = await this.#request('GET', itemPath(ns, key), undefined, ns.signal);
+    return this.#call('GET', itemPath(ns, key), undefined, ns.signal, async (res): Promise<GetResult<T> | undefined> => {
       if (res.statusCode === 200) {
         const value = (await res.body.json()) as T;
         return { status: 'hit', value, ttlMs: Number(res.headers['x-cache-ttl'] ?? -1) };
@@ -86,59 +102,31 @@ export class SidecarCache implements Cache {
         await res.body.dump();
         return { status: 'miss' };
       }
-      return await this.#failure(res);
-    } catch (err) {
-      return unreachable(err);
-    }
+      return undefined;
+    });
   }
 
   async set(ns: CallOptions, key: string, value: JsonValue, ttlMs?: number): Promise<SetResult> {
     validateNamespace(ns);
     validateKey(key);
     const json = jsonOf(value);
-    try {
-      const path = ttlMs === undefined ? itemPath(ns, key) : `${itemPath(ns, key)}?ttl=${requestedTtl(ttlMs)}`;
-      const res = await this.#request('PUT', path, json, ns.signal);
-      if (res.statusCode === 204) {
-        await res.body.dump();
-        return { status: 'ok', ttlMs: Number(res.headers['x-cache-ttl']) };
-      }
-      return await this.#failure(res);
-    } catch (err) {
-      return unreachable(err);
-    }
+    const path = ttlMs === undefined ? itemPath(ns, key) : `${itemPath(ns, key)}?ttl=${requestedTtl(ttlMs)}`;
+    return this.#call('PUT', path, json, ns.signal, (res) => noContent(res, { status: 'ok', ttlMs: Number(res.headers['x-cache-ttl']) }));
   }
 
   async del(ns: CallOptions, key: string): Promise<DelResult> {
     validateNamespace(ns);
     validateKey(key);
-    try {
-      const res = await this.#request('DELETE', itemPath(ns, key), undefined, ns.signal);
-      if (res.statusCode === 204) {
-        await res.body.dump();
-        // The sidecar's DELETE answers 204 whether or not the key existed.
-        return { status: 'ok' };
-      }
-      return await this.#failure(res);
-    } catch (err) {
-      return unreachable(err);
-    }
+    // The sidecar's DELETE answers 204 whether or not the key existed.
+    return this.#call('DELETE', itemPath(ns, key), undefined, ns.signal, (res) => noContent(res, { status: 'ok' }));
   }
 
   async mget<T = JsonValue>(ns: CallOptions, keys: string[]): Promise<MgetResult<T>> {
     validateNamespace(ns);
     for (const key of keys) validateKey(key);
     if (keys.length === 0) return { status: 'ok', items: [], hits: 0 };
-    try {
-      const res = await this.#request('POST', `${scopePath(ns)}/_mget`, JSON.stringify({ keys }), ns.signal);
-      if (res.statusCode === 200) {
-        const body = (await res.body.json()) as { items: MgetItem<T>[] };
-        return { status: 'ok', items: body.items, hits: body.items.filter((i) => i.hit).length };
-      }
-      return await this.#failure(res);
-    } catch (err) {
-      return unreachable(err);
-    }
+    return this.#call('POST', `${scopePath(ns)}/_mget`, JSON.stringify({ keys }), ns.signal, (res) =>
+      okJson(res, (body: { items: MgetItem<T>[] }): MgetResult<T> => ({ status: 'ok', items: body.items, hits: body.items.filter((i) => i.hit).length })));
   }
 
   async mset(ns: CallOptions, items: MsetItem[]): Promise<MsetResult> {
@@ -149,16 +137,7 @@ export class SidecarCache implements Cache {
       return item.ttlMs === undefined ? { key: item.key, value: item.value } : { key: item.key, value: item.value, ttl: requestedTtl(item.ttlMs) };
     });
     if (wire.length === 0) return { status: 'ok', ttlMs: [] };
-    try {
-      const res = await this.#request('POST', `${scopePath(ns)}/_mset`, JSON.stringify({ items: wire }), ns.signal);
-      if (res.statusCode === 204) {
-        await res.body.dump();
-        return { status: 'ok' };
-      }
-      return await this.#failure(res);
-    } catch (err) {
-      return unreachable(err);
-    }
+    return this.#call('POST', `${scopePath(ns)}/_mset`, JSON.stringify({ items: wire }), ns.signal, (res) => noContent(res, { status: 'ok' }));
   }
 
   async transaction(tenantKey: string, ops: CacheTxOp[], options?: { signal?: AbortSignal }): Promise<TxResultSet> {
@@ -172,21 +151,26 @@ export class SidecarCache implements Cache {
         default: return { op: op.op, scope: op.scope, key: op.key };
       }
     });
-    try {
-      const res = await this.#request('POST', `/v1/cache/${tenantKey}/_tx`, JSON.stringify({ ops: wire }), options?.signal);
-      if (res.statusCode === 200) {
-        const body = (await res.body.json()) as { results: CacheTxResult[] };
-        return { status: 'ok', results: body.results };
-      }
-      return await this.#failure(res);
-    } catch (err) {
-      return unreachable(err);
-    }
+    return this.#call('POST', `/v1/cache/${tenantKey}/_tx`, JSON.stringify({ ops: wire }), options?.signal, (res) =>
+      okJson(res, (body: { results: CacheTxResult[] }): TxResultSet => ({ status: 'ok', results: body.results })));
   }
 
   close(): Promise<void> {
     return this.#pool.close();
   }
+}
+
+/** A 200's result, read from its JSON body. */
+async function okJson<B, R>(res: Dispatcher.ResponseData, read: (body: B) => R): Promise<R | undefined> {
+  if (res.statusCode !== 200) return undefined;
+  return read((await res.body.json()) as B);
+}
+
+/** A 204's result, once its (empty) body is read. */
+async function noContent<R>(res: Dispatcher.ResponseData, result: R): Promise<R | undefined> {
+  if (res.statusCode !== 204) return undefined;
+  await res.body.dump();
+  return result;
 }
 
 function itemPath(ns: CallOptions, key: string): string {

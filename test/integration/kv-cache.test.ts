@@ -106,7 +106,7 @@ function cacheContract(name: string, getCache: () => Cache, opts: { knowsDeletes
       await expect(cache.get({ tenantKey: 'bad/tenant', scope: 's' }, 'k')).rejects.toMatchObject({ kind: 'invalid_namespace' });
       await expect(cache.get({ tenantKey: 't', scope: 's' }, 'k'.repeat(1025))).rejects.toMatchObject({ kind: 'invalid_key' });
       await expect(cache.set({ tenantKey: 't', scope: 's' }, 'k', 1, -5)).rejects.toMatchObject({ kind: 'invalid_ttl' });
-      await expect(cache.set({ tenantKey: 't', scope: 's' }, 'k', 'x'.repeat(2 * 1024 * 1024))).rejects.toMatchObject({ kind: 'too_large', status: 413 });
+      await expect(cache.set({ tenantKey: 't', scope: 's' }, 'k', 'x'.repeat(2 * 1024 * 1024))).rejects.toMatchObject({ kind: 'too_large' });
     });
   });
 }
@@ -199,7 +199,7 @@ describe('SidecarCache degradation', () => {
   it('throws for a wrong token (401), a configuration error rather than an outage', async () => {
     const wrong = new SidecarCache({ url: `http://127.0.0.1:${(sidecar.data.address() as { port: number }).port}`, token: 'not-the-token' });
     try {
-      await expect(wrong.get({ tenantKey: 't', scope: 's' }, 'k')).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+      await expect(wrong.get({ tenantKey: 't', scope: 's' }, 'k')).rejects.toMatchObject({ code: 'unauthorized' });
     } finally {
       await wrong.close();
     }

@@ -132,7 +132,7 @@ export function storeContract(name: string, getStore: () => CacheStore): void {
         { op: 'incr', scope: 's', key: 'text', by: 1 },
       ]);
       await expect(run).rejects.toBeInstanceOf(CacheError);
-      await expect(run).rejects.toMatchObject({ kind: 'wrong_type', status: 409 });
+      await expect(run).rejects.toMatchObject({ kind: 'wrong_type' });
       await expect(run).rejects.toThrow(/op 3/);
       expect(await store.get(ns, 'new')).toBeNull();
       expect((await store.get(ns, 'keep'))?.json).toBe('7');
@@ -167,7 +167,7 @@ export function storeContract(name: string, getStore: () => CacheStore): void {
 
     it('refuses bad input with a clear error before touching the backend', async () => {
       const store = getStore();
-      await expect(store.get({ tenantKey: 'bad tenant', scope: 's' }, 'k')).rejects.toMatchObject({ kind: 'invalid_namespace', status: 400 });
+      await expect(store.get({ tenantKey: 'bad tenant', scope: 's' }, 'k')).rejects.toMatchObject({ kind: 'invalid_namespace' });
       await expect(store.set({ tenantKey: 't', scope: 's' }, '', '1', 1000)).rejects.toMatchObject({ kind: 'invalid_key' });
       await expect(store.set({ tenantKey: 't', scope: 's' }, 'k', '1', 0)).rejects.toMatchObject({ kind: 'invalid_ttl' });
       await expect(store.mget({ tenantKey: 't', scope: 's' }, Array.from({ length: 1001 }, (_, i) => `k${i}`))).rejects.toMatchObject({ kind: 'invalid_value' });

@@ -105,7 +105,7 @@ describe('upstash failures', () => {
     const port = (blackhole.address() as net.AddressInfo).port;
     const slow = new UpstashStore({ url: `http://127.0.0.1:${port}`, token: 'tok-blackhole-1', timeoutMs: 150 });
     try {
-      await expect(slow.get({ tenantKey: 't', scope: 's' }, 'k')).rejects.toMatchObject({ kind: 'timeout', status: 503 });
+      await expect(slow.get({ tenantKey: 't', scope: 's' }, 'k')).rejects.toMatchObject({ kind: 'timeout' });
       await expect(slow.transaction('t', [{ op: 'incr', scope: 's', key: 'n', by: 1 }])).rejects.toMatchObject({ kind: 'timeout' });
     } finally {
       for (const s of sockets) s.destroy();
