@@ -43,6 +43,7 @@ describe('rate policies', () => {
   it('selectPolicy Min picks the smaller change, Disabled forbids the direction', () => {
     expect(scaleUpLimit(10, [], [], { ...defaultScaleUp(), selectPolicy: 'Min' }, T)).toBe(14);
     expect(scaleUpLimit(10, [], [], { ...defaultScaleUp(), selectPolicy: 'Disabled' }, T)).toBe(10);
+    expect(scaleDownLimit(30, [], [], { ...down, selectPolicy: 'Min' }, T)).toBe(27); // Percent 10 removes 3, fewer than Pods 4
     const disabled = limitRate({ current: 10, desired: 3, min: 1, max: 100, up: defaultScaleUp(), down: { ...defaultScaleDown(), selectPolicy: 'Disabled' }, upEvents: [], downEvents: [], now: T });
     expect(disabled.replicas).toBe(10);
   });

@@ -48,15 +48,7 @@ function changeInPeriod(periodSeconds: number, events: readonly ScaleEvent[], no
  * from the replica count at the start of its period.
  */
 export function scaleUpLimit(current: number, upEvents: readonly ScaleEvent[], downEvents: readonly ScaleEvent[], rules: ScalingRules, now: number): number {
-  if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max;
-  let result = rules.selectPolicy === 'Min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  for (const policy of rules.policies) {
-    const start = current - changeInPeriod(policy.periodSeconds, upEvents, now) + changeInPeriod(policy.periodSeconds, downEvents, now);
-    const proposed = policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100));
-    result = pick(result, proposed);
-  }
-  return Number.isFinite(result) ? result : current;
+  return policyLimit('up', current, upEvents, downEvents, rules, now);
 }
 
 /**
@@ -64,13 +56,24 @@ export function scaleUpLimit(current: number, upEvents: readonly ScaleEvent[], d
  * keeps `trunc(start × (1 − p/100))`, as the HPA's int32 conversion does.
  */
 export function scaleDownLimit(current: number, upEvents: readonly ScaleEvent[], downEvents: readonly ScaleEvent[], rules: ScalingRules, now: number): number {
+  return policyLimit('down', current, upEvents, downEvents, rules, now);
+}
+
+/**
+ * The count each policy allows from its period's start, combined by
+ * `selectPolicy`: Max takes the policy allowing the most change (the highest
+ * count going up, the lowest going down), Min the least.
+ */
+function policyLimit(direction: 'up' | 'down', current: number, upEvents: readonly ScaleEvent[], downEvents: readonly ScaleEvent[], rules: ScalingRules, now: number): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min;
-  let result = rules.selectPolicy === 'Min' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  const highest = (direction === 'up') === (rules.selectPolicy !== 'Min');
+  let result = highest ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   for (const policy of rules.policies) {
     const start = current - changeInPeriod(policy.periodSeconds, upEvents, now) + changeInPeriod(policy.periodSeconds, downEvents, now);
-    const proposed = policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100));
-    result = pick(result, proposed);
+    const proposed = direction === 'up'
+      ? (policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100)))
+      : (policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100)));
+    result = highest ? Math.max(result, proposed) : Math.min(result, proposed);
   }
   return Number.isFinite(result) ? result : current;
 }
