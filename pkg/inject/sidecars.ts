@@ -54,16 +54,31 @@ export const SIDECAR_COMMAND = {
   llm: ['node', '--max-semi-space-size=1', 'dist/llm-proxy.js'],
 } as const;
 
-function sidecarContainer(name: string, command: readonly string[], config: InjectionConfig, adminPortName: string, adminPort: number, env: EnvVar[], resources: Resources): Container {
+/**
+ * Where a sidecar listens, set through `<envPrefix>_HOST`/`_PORT`/
+ * `_ADMIN_HOST`/`_ADMIN_PORT`: data on loopback, for the pod's own
+ * containers only; admin on every interface, for the kubelet's probes and
+ * Prometheus.
+ */
+interface Listen { envPrefix: string; port: number; adminPort: number; adminPortName: string }
+
+/** `env` is the sidecar's own settings; `userEnv` (the config's `env`) comes last, so it can override any of them. */
+function sidecarContainer(name: string, command: readonly string[], config: InjectionConfig, listen: Listen, env: EnvVar[], userEnv: Record<string, string>, resources: Resources): Container {
+  const p = listen.envPrefix;
   return {
     name,
     image: config.image,
     imagePullPolicy: config.imagePullPolicy,
     restartPolicy: 'Always',
     command: [...command],
-    env: [plain('NODE_ENV', config.nodeEnv), plain('LOG_LEVEL', config.logLevel), ...env],
-    ports: [{ name: adminPortName, containerPort: adminPort, protocol: 'TCP' }],
-    ...probes(adminPortName),
+    env: [
+      plain('NODE_ENV', config.nodeEnv), plain('LOG_LEVEL', config.logLevel),
+      plain(`${p}_HOST`, '127.0.0.1'), plain(`${p}_PORT`, listen.port), plain(`${p}_ADMIN_HOST`, '0.0.0.0'), plain(`${p}_ADMIN_PORT`, listen.adminPort),
+      ...env,
+      ...Object.entries(userEnv).map(([n, v]) => plain(n, v)),
+    ],
+    ports: [{ name: listen.adminPortName, containerPort: listen.adminPort, protocol: 'TCP' }],
+    ...probes(listen.adminPortName),
     resources: resourcesJson(resources),
     securityContext: structuredClone(SIDECAR_SECURITY_CONTEXT),
     volumeMounts: [{ name: TMP_VOLUME, mountPath: '/tmp' }],
@@ -73,14 +88,7 @@ function sidecarContainer(name: string, command: readonly string[], config: Inje
 /** The cache sidecar; `extraScopes` (the pod's annotation) are merged over the configured policy's scopes. */
 export function cacheSidecar(config: InjectionConfig, resources: Resources, extraScopes?: Record<string, TtlRuleInput>): Container {
   const c = config.cache;
-  const env: EnvVar[] = [
-    plain('CACHE_SIDECAR_HOST', '127.0.0.1'),
-    plain('CACHE_SIDECAR_PORT', c.port),
-    plain('CACHE_SIDECAR_ADMIN_HOST', '0.0.0.0'),
-    plain('CACHE_SIDECAR_ADMIN_PORT', c.adminPort),
-    plain('CACHE_BACKEND', c.backend),
-    plain('CACHE_OP_TIMEOUT_MS', c.opTimeout),
-  ];
+  const env: EnvVar[] = [plain('CACHE_BACKEND', c.backend), plain('CACHE_OP_TIMEOUT_MS', c.opTimeout)];
   if (c.backend === 'redis' && c.redisSecret) env.push(fromSecret('REDIS_URL', c.redisSecret));
   if (c.backend === 'upstash' && c.upstashUrl && c.upstashSecret) env.push(plain('UPSTASH_REDIS_REST_URL', c.upstashUrl), fromSecret('UPSTASH_REDIS_REST_TOKEN', c.upstashSecret));
   if (c.tokenSecret) env.push(fromSecret('CACHE_SIDECAR_TOKEN', c.tokenSecret));
@@ -89,28 +97,20 @@ export function cacheSidecar(config: InjectionConfig, resources: Resources, extr
     env.push(plain('CACHE_TTL_POLICY', JSON.stringify(policy)));
   }
   if (c.nodeOptions) env.push(plain('NODE_OPTIONS', c.nodeOptions));
-  for (const [name, value] of Object.entries(c.env)) env.push(plain(name, value));
-  return sidecarContainer(SIDECAR_CONTAINER.cache, SIDECAR_COMMAND.cache, config, 'cache-admin', c.adminPort, env, resources);
+  const listen = { envPrefix: 'CACHE_SIDECAR', port: c.port, adminPort: c.adminPort, adminPortName: 'cache-admin' };
+  return sidecarContainer(SIDECAR_CONTAINER.cache, SIDECAR_COMMAND.cache, config, listen, env, c.env, resources);
 }
 
 export function llmProxySidecar(config: InjectionConfig, resources: Resources): Container {
   const l = config.llm;
-  const env: EnvVar[] = [
-    plain('LLM_PROXY_HOST', '127.0.0.1'),
-    plain('LLM_PROXY_PORT', l.port),
-    plain('LLM_PROXY_ADMIN_HOST', '0.0.0.0'),
-    plain('LLM_PROXY_ADMIN_PORT', l.adminPort),
-    plain('LLM_PROVIDER', l.provider),
-    plain('LLM_FALLBACK', l.fallback.join(',')),
-    plain('LLM_MOCK_ENABLED', l.mockEnabled),
-  ];
+  const env: EnvVar[] = [plain('LLM_PROVIDER', l.provider), plain('LLM_FALLBACK', l.fallback.join(',')), plain('LLM_MOCK_ENABLED', l.mockEnabled)];
   if (Object.keys(l.modelAliases).length) env.push(plain('LLM_MODEL_ALIASES', JSON.stringify(l.modelAliases)));
   if (l.openaiSecret) env.push(fromSecret('OPENAI_API_KEY', l.openaiSecret));
   if (l.anthropicSecret) env.push(fromSecret('ANTHROPIC_API_KEY', l.anthropicSecret));
   if (l.openaiBaseUrl) env.push(plain('OPENAI_BASE_URL', l.openaiBaseUrl));
   if (l.anthropicBaseUrl) env.push(plain('ANTHROPIC_BASE_URL', l.anthropicBaseUrl));
-  for (const [name, value] of Object.entries(l.env)) env.push(plain(name, value));
-  return sidecarContainer(SIDECAR_CONTAINER.llm, SIDECAR_COMMAND.llm, config, 'llm-admin', l.adminPort, env, resources);
+  const listen = { envPrefix: 'LLM_PROXY', port: l.port, adminPort: l.adminPort, adminPortName: 'llm-admin' };
+  return sidecarContainer(SIDECAR_CONTAINER.llm, SIDECAR_COMMAND.llm, config, listen, env, l.env, resources);
 }
 
 /**
