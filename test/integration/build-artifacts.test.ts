@@ -15,6 +15,7 @@ import { BINARIES, buildBinaries, builtinModuleSource } from '../../scripts/buil
 import { freePort } from '../fixtures/ports.ts';
 import { eventually } from '../fixtures/queue-helpers.ts';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
+import { dryRunSpecFile } from './controller-helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const scripts = (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -90,14 +91,7 @@ describe('the bundled binaries', () => {
 
   it('controller: reads QueueAutoscalers from a file and exports its metrics', async () => {
     const file = join(scratch, 'specs.yaml');
-    await writeFile(file, [
-      'apiVersion: v1', 'kind: Secret', 'metadata: { name: redis, namespace: apps }', `stringData: { url: "${sharedRedisUrl()}" }`, '---',
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: { name: worker, namespace: apps }', 'spec: { replicas: 1 }', '---',
-      'apiVersion: autoscaling.pilotfish.dev/v1alpha1', 'kind: QueueAutoscaler', 'metadata: { name: render, namespace: apps }',
-      'spec:', '  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: worker }',
-      `  queue: { name: build-artifacts-${process.pid}, connection: { secretRef: { name: redis, key: url } } }`,
-      '  maxReplicas: 10', '  targets: { backlogPerReplica: 5 }', '',
-    ].join('\n'));
+    await writeFile(file, dryRunSpecFile(`build-artifacts-${process.pid}`, sharedRedisUrl()));
     const adminPort = await freePort();
     const controller = startBuilt('controller', { CONTROLLER_ADMIN_HOST: '127.0.0.1', CONTROLLER_ADMIN_PORT: String(adminPort) }, ['--dry-run', '--file', file]);
     await healthy(adminPort, controller);
