@@ -1,12 +1,14 @@
+import { PilotfishError } from '#pkg/errors/index.ts';
+
 /**
  * The coded error of pkg/llm. `kind` says what went wrong in provider-neutral
- * terms; `status` is the HTTP status the proxy answers with when this error is
- * final; `retryable` and `countsAsFailure` drive the retry loop and the
- * breaker. Messages never carry a secret or a request body.
+ * terms; `retryable` and `countsAsFailure` drive the retry loop and the
+ * breaker. It knows no HTTP status of its own: the proxy's edge maps it to one
+ * (pkg/llmproxy/failure-status.ts). Messages never carry a secret or a request body.
  */
 export type ErrorKind =
-  | 'invalid_request' // the caller's request is wrong (400), no provider was called
-  | 'client' // the provider refused the request as the caller's fault (400/404/413/422)
+  | 'invalid_request' // the caller's request is wrong, no provider was called
+  | 'client' // the provider refused the request as the caller's fault (its 4xx in upstreamStatus)
   | 'auth' // the provider refused our credentials (401/403)
   | 'rate_limit' // 429
   | 'spend_limit' // 429 that says the quota/spend limit is reached: never retried
@@ -35,13 +37,12 @@ export interface UpstreamAnswer {
 }
 
 export interface LlmErrorOptions {
-  status?: number; provider?: string; upstreamStatus?: number; retryAfterMs?: number; param?: string; cause?: unknown;
+  provider?: string; upstreamStatus?: number; retryAfterMs?: number; param?: string; cause?: unknown;
   code?: string; upstreamType?: string; upstream?: UpstreamAnswer;
 }
 
-export class LlmError extends Error {
+export class LlmError extends PilotfishError {
   readonly kind: ErrorKind;
-  readonly status: number;
   /** Provider that produced it, when one did. */
   readonly provider?: string;
   /** Upstream HTTP status, when there was one. */
@@ -50,22 +51,23 @@ export class LlmError extends Error {
   readonly retryAfterMs?: number;
   /** Request parameter at fault, for 400s. */
   readonly param?: string;
-  /** The provider's own error `code` and `type` (e.g. `context_length_exceeded`, `invalid_request_error`), passed on to the caller. */
-  readonly code?: string;
+  /**
+   * `code` (PilotfishError's) is the provider's own error code when it gave one (e.g. `context_length_exceeded`),
+   * passed on to the caller, or the proxy's own (`model_not_allowed`), else the kind. `upstreamType` is the
+   * provider's error `type` (e.g. `invalid_request_error`).
+   */
   readonly upstreamType?: string;
   /** The provider's answer as it came (raw pass-through only): relayed verbatim to a caller of the same dialect. */
   readonly upstream?: UpstreamAnswer;
 
   constructor(kind: ErrorKind, message: string, options: LlmErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(options.code ?? kind, message, { cause: options.cause });
     this.name = 'LlmError';
     this.kind = kind;
-    this.status = options.status ?? defaultStatus(kind);
     this.provider = options.provider;
     this.upstreamStatus = options.upstreamStatus;
     this.retryAfterMs = options.retryAfterMs;
     this.param = options.param;
-    this.code = options.code;
     this.upstreamType = options.upstreamType;
     this.upstream = options.upstream;
   }
@@ -87,17 +89,6 @@ export class LlmError extends Error {
    */
   get countsAsFailure(): boolean {
     return !CALLER_FAULT.has(this.kind) && this.kind !== 'breaker_open' && this.kind !== 'rate_limit';
-  }
-}
-
-function defaultStatus(kind: ErrorKind): number {
-  switch (kind) {
-    case 'invalid_request': case 'client': return 400;
-    case 'rate_limit': case 'spend_limit': return 429;
-    case 'timeout': case 'deadline': return 504;
-    case 'aborted': return 499;
-    case 'breaker_open': case 'unavailable': case 'overloaded': return 503;
-    default: return 502;
   }
 }
 

@@ -66,10 +66,10 @@ describe('Gateway', () => {
 
   it('does not retry or fall back on the caller\'s own error', async () => {
     const { a, b, gateway, router } = setup();
-    a.script = [new LlmError('client', 'bad', { status: 422 })];
+    a.script = [new LlmError('client', 'bad', { upstreamStatus: 422 })];
     const err = await gateway.complete(req('fast'), router.resolve('fast'), never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
-    expect((err as GatewayError).error.status).toBe(422);
+    expect((err as GatewayError).error).toMatchObject({ kind: 'client', upstreamStatus: 422 });
     expect((err as GatewayError).outcome.attempts).toBe(1);
     expect(b.calls).toEqual([]);
   });

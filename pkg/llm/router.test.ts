@@ -16,7 +16,7 @@ describe('Router', () => {
 
   it('lets x-llm-provider force a provider and refuses an unknown one', () => {
     expect(r.resolve('gpt-4o', 'mock').candidates[0]).toEqual({ provider: 'mock', model: 'gpt-4o' });
-    expect(() => r.resolve('gpt-4o', 'bedrock')).toThrow(expect.objectContaining({ status: 400, param: 'x-llm-provider' }));
+    expect(() => r.resolve('gpt-4o', 'bedrock')).toThrow(expect.objectContaining({ kind: 'invalid_request', param: 'x-llm-provider' }));
   });
 
   it('maps an alias to each provider of the fallback chain', () => {
@@ -37,8 +37,8 @@ describe('Router', () => {
   it('leaves out providers that are not configured, and refuses when none is left', () => {
     const partial = new Router({ defaultProvider: 'openai', available: new Set(['anthropic'] as const), aliases, fallback: ['anthropic'] });
     expect(partial.resolve('fast').candidates).toEqual([{ provider: 'anthropic', model: 'claude-3-5-haiku-latest' }]);
-    expect(() => partial.resolve('fast', 'openai')).toThrow(expect.objectContaining({ status: 400, param: 'x-llm-provider' }));
-    expect(() => partial.resolve('gpt-4-turbo')).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => partial.resolve('fast', 'openai')).toThrow(expect.objectContaining({ kind: 'invalid_request', param: 'x-llm-provider' }));
+    expect(() => partial.resolve('gpt-4-turbo')).toThrow(expect.objectContaining({ kind: 'invalid_request' }));
   });
 
   it('lists aliases and their models', () => {

@@ -86,7 +86,7 @@ export class Governance {
    */
   async admit(headers: IncomingHttpHeaders, res: ServerResponse, asked: string, route: Route): Promise<Ticket> {
     const caller = this.#gate.identify(callerKey(headers));
-    if (caller === undefined) throw new LlmError('invalid_request', 'send a client key (LLM_PROXY_KEYS) or the proxy\'s token as your API key', { status: 401, code: 'invalid_api_key' });
+    if (caller === undefined) throw new LlmError('invalid_request', 'send a client key (LLM_PROXY_KEYS) or the proxy\'s token as your API key', { code: 'invalid_api_key' });
     let tenant: string | undefined;
     if (caller.kind === 'key') {
       tenant = caller.entry.tenant;
@@ -100,17 +100,17 @@ export class Governance {
     const first = route.candidates[0];
     if (!this.#gate.mayUse(caller, [asked, first.model, `${first.provider}/${first.model}`])) {
       this.#costs.rejected(tenant ?? 'none', 'model');
-      throw new LlmError('auth', `this key may not use model "${asked}"`, { status: 403, code: 'model_not_allowed', param: 'model' });
+      throw new LlmError('auth', `this key may not use model "${asked}"`, { code: 'model_not_allowed', param: 'model' });
     }
     const v = await this.#gate.admit(caller);
     if (!v.ok) {
       this.#costs.rejected(tenant ?? 'none', v.reason);
       if (v.reason === 'budget') {
         res.setHeader('x-should-retry', 'false');
-        throw new LlmError('rate_limit', `this key's monthly budget is spent; it renews on the 1st of next month (UTC)`, { status: 429, code: 'budget_exceeded', retryAfterMs: v.retryAfterMs });
+        throw new LlmError('rate_limit', `this key's monthly budget is spent; it renews on the 1st of next month (UTC)`, { code: 'budget_exceeded', retryAfterMs: v.retryAfterMs });
       }
       const what = v.reason === 'rpm' ? 'requests' : 'tokens';
-      throw new LlmError('rate_limit', `this key's ${what} per minute are spent; retry after ${Math.ceil(v.retryAfterMs / 1000)} s`, { status: 429, code: `${v.reason}_exceeded`, retryAfterMs: v.retryAfterMs });
+      throw new LlmError('rate_limit', `this key's ${what} per minute are spent; retry after ${Math.ceil(v.retryAfterMs / 1000)} s`, { code: `${v.reason}_exceeded`, retryAfterMs: v.retryAfterMs });
     }
     return { caller, tenant };
   }

@@ -10,6 +10,7 @@ import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked
 import { routeEndpoint } from './endpoints.ts';
 import { callerRequestId, llmHeaders, NO_CALL, runFailure } from './outcome.ts';
 import { openRelay, relayAnswer, relayFailure, relayStream, type RawStream } from './relay.ts';
+import { failureStatus } from './failure-status.ts';
 import type { Governance, Ticket } from './governance.ts';
 import { createResponsesDialect } from './responses.ts';
 import { timeServerResponse, timingOf, type TimingSink } from './server-timing.ts';
@@ -61,15 +62,17 @@ export function createLlmHandler(options: LlmHandlerOptions): Handler {
 
   const fail = (res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome, requestId?: string) => {
     if (!(err instanceof LlmError) && !(err instanceof HttpError)) logger.error({ err }, 'unexpected error in the llm handler');
+    const status = failureStatus(err);
+    // The dialect's error body is written from an LlmError; an HttpError's own status is kept above.
     const e = err instanceof LlmError ? err
-      : err instanceof HttpError ? new LlmError('invalid_request', err.message, { status: err.status, code: err.code })
+      : err instanceof HttpError ? new LlmError('invalid_request', err.message, { code: err.code, cause: err })
         : new LlmError('network', 'internal error');
     // The provider whose answer this is (for a 429 across the chain: the one with the earliest retry-after).
     const from = e.provider ?? outcome.provider;
     const providerDialect = isProviderName(from) ? passthrough?.dialectOf(from) : undefined;
     const headers = llmHeaders(outcome, true);
     if (requestId) headers['x-request-id'] = requestId; // the caller's own id wins over a relayed provider's
-    const status = relayFailure(res, d, e, headers, providerDialect);
+    relayFailure(res, d, e, status, headers, providerDialect);
     if (status >= 500) logger.warn({ kind: e.kind, provider: outcome.provider, attempts: outcome.attempts, reason: e.message, requestId }, 'llm request failed');
   };
 

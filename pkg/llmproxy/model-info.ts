@@ -13,7 +13,7 @@ export interface ModelInfoContext {
   fail(res: ServerResponse, d: DialectAdapter, err: unknown, outcome: Outcome, requestId?: string): void;
 }
 
-const notFound = (id: string) => new LlmError('client', `model "${id}" not found on this proxy`, { status: 404, code: 'model_not_found', param: 'model' });
+const notFound = (id: string) => new LlmError('client', `model "${id}" not found on this proxy`, { code: 'model_not_found', param: 'model' });
 
 /**
  * `GET /v1/models/{id}` in the caller's dialect. An alias or a model the proxy lists (`openai/gpt-4o-mini`, or plain

@@ -124,22 +124,13 @@ async function relayWhole(res: ServerResponse, s: RawStream, onFirstByte?: () =>
   return tap.failed ? { outcome: 'error', usage: tap.usage, errorKind: 'upstream_error' } : { outcome: 'success', usage: tap.usage };
 }
 
-/** The status a final failure answers with: the caller's mistakes and the providers' shared 429/403 keep theirs; the rest is 503. */
-export function failureStatus(e: LlmError): number {
-  if (e.kind === 'invalid_request' || e.kind === 'client') return e.status;
-  if (e.kind === 'rate_limit' && e.status === 429) return 429;
-  if (e.kind === 'auth' && e.status === 403) return 403;
-  return 503;
-}
-
 /**
- * A final failure in the caller's dialect. When a provider of the caller's own dialect answered it, its body goes
+ * A final failure in the caller's dialect, with its `status` (failure-status.ts). When a provider of the caller's own dialect answered it, its body goes
  * on as it was (code, param, type, message; secrets masked); otherwise the dialect's error body carries the
  * provider's code, param and type. Either way the provider's request id and rate-limit headers come along, a 429
  * carries the wait, and every other failure says `x-should-retry: false` (the proxy already retried).
  */
-export function relayFailure(res: ServerResponse, d: DialectAdapter, e: LlmError, headers: Record<string, string>, providerDialect: Dialect | undefined): number {
-  const status = failureStatus(e);
+export function relayFailure(res: ServerResponse, d: DialectAdapter, e: LlmError, status: number, headers: Record<string, string>, providerDialect: Dialect | undefined): void {
   const out: Record<string, string> = { ...headers };
   if (status === 429) {
     // The SDK's own backoff reads these: let it decide (no x-should-retry: false on a rate limit).
@@ -150,16 +141,15 @@ export function relayFailure(res: ServerResponse, d: DialectAdapter, e: LlmError
     }
   }
   const up = e.upstream;
-  if (res.headersSent || res.destroyed) return status;
+  if (res.headersSent || res.destroyed) return;
   if (up && status === up.status && providerDialect === d.name) {
     res.writeHead(status, { ...up.headers, ...out, 'content-length': up.body.length });
     res.end(up.body);
-    return status;
+    return;
   }
   const ids: Record<string, string> = {};
   if (up) for (const [k, v] of Object.entries(up.headers)) if (k !== 'content-type') ids[k] = v;
-  const payload = JSON.stringify(d.errorBody(status, e.code ?? e.kind, e.message, e.param, d.name === 'openai' ? e.upstreamType : undefined));
+  const payload = JSON.stringify(d.errorBody(status, e.code, e.message, e.param, d.name === 'openai' ? e.upstreamType : undefined));
   res.writeHead(status, { ...ids, ...out, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
-  return status;
 }

@@ -28,7 +28,7 @@ export async function serveStoredResponse(ctx: StoredResponsesContext, req: Inco
   const method = req.method === 'DELETE' ? 'DELETE' : req.method === 'POST' ? 'POST' : 'GET';
   const passthrough = ctx.passthrough;
   if (!passthrough || passthrough.dialectOf('openai') !== 'openai') {
-    return ctx.fail(res, openaiDialect, new LlmError('client', 'stored responses are kept by OpenAI, and this proxy has no OpenAI provider', { status: 404, code: 'not_found' }), NO_CALL, requestId);
+    return ctx.fail(res, openaiDialect, new LlmError('client', 'stored responses are kept by OpenAI, and this proxy has no OpenAI provider', { code: 'not_found' }), NO_CALL, requestId);
   }
   const ac = new AbortController();
   const onClose = () => { if (!res.writableFinished) ac.abort(); };

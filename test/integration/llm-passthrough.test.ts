@@ -53,7 +53,7 @@ describe('Passthrough.forward', () => {
     const err = await stack.passthrough.forward('openai', { path: '/chat/completions', body: chat }, never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     const e = (err as GatewayError).error;
-    expect(e).toMatchObject({ kind: 'client', status: 400, code: 'context_length_exceeded', param: 'messages' });
+    expect(e).toMatchObject({ kind: 'client', upstreamStatus: 400, code: 'context_length_exceeded', param: 'messages' });
     expect(JSON.parse(e.upstream!.body.toString())).toEqual(upstreamError);
     expect(e.upstream!.headers).toEqual({ 'content-type': 'application/json', 'x-request-id': 'req_up_1', 'x-ratelimit-remaining-requests': '4999' });
     expect(openai.calls).toHaveLength(1);

@@ -30,7 +30,7 @@ describe('mockEmbeddings', () => {
     expect(r.json).toMatchObject({ object: 'list', model: 'embed', usage: { prompt_tokens: 4, total_tokens: 4 } });
     for (const [body, param] of [[{}, 'input'], [{ input: 'x', dimensions: 0 }, 'dimensions'], [{ input: 'x', encoding_format: 'hex' }, 'encoding_format'], [{ input: [{}] }, 'input[0]']] as const) {
       expect(() => mockEmbeddings(body, 'embed')).toThrow(LlmError);
-      try { mockEmbeddings(body, 'embed'); } catch (e) { expect(e).toMatchObject({ status: 400, param }); }
+      try { mockEmbeddings(body, 'embed'); } catch (e) { expect(e).toMatchObject({ kind: 'invalid_request', param }); }
     }
   });
 });

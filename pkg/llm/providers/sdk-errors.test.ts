@@ -21,17 +21,17 @@ describe('classifyStatus', () => {
     const openai = classifyStatus(400, { code: 'context_length_exceeded', param: 'messages', type: 'invalid_request_error', message: 'too long' }, h({}), 'openai');
     expect(openai).toMatchObject({ kind: 'client', code: 'context_length_exceeded', param: 'messages', upstreamType: 'invalid_request_error' });
     const anthropic = classifyStatus(413, { type: 'error', error: { type: 'request_too_large', message: 'big' } }, h({}), 'anthropic');
-    expect(anthropic).toMatchObject({ kind: 'client', status: 413, upstreamType: 'request_too_large' });
-    expect(anthropic.code).toBeUndefined();
+    expect(anthropic).toMatchObject({ kind: 'client', upstreamStatus: 413, upstreamType: 'request_too_large' });
+    // No code of the provider's: the kind is the code.
+    expect(anthropic.code).toBe('client');
   });
 
-  it('passes the caller\'s own errors on with their status, masked, without retry, fallback or breaker count', () => {
+  it('passes the caller\'s own errors on with the provider\'s status, masked, without retry, fallback or breaker count', () => {
     secrets.add('sk-classify-secret-123');
     const e = classifyStatus(404, { error: { message: 'model nope not found for key sk-classify-secret-123' } }, h({}), 'openai');
-    expect(e).toMatchObject({ kind: 'client', status: 404, retryable: false, fallbackable: false, countsAsFailure: false });
+    expect(e).toMatchObject({ kind: 'client', upstreamStatus: 404, retryable: false, fallbackable: false, countsAsFailure: false });
     expect(e.message).not.toContain('sk-classify-secret-123');
-    expect(classifyStatus(422, {}, h({}), 'openai').status).toBe(422);
-    expect(classifyStatus(418, {}, h({}), 'openai').status).toBe(400);
+    expect(classifyStatus(418, {}, h({}), 'openai')).toMatchObject({ kind: 'client', upstreamStatus: 418 });
   });
 });
 

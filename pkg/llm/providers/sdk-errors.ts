@@ -20,9 +20,8 @@ export function classifyStatus(status: number, body: unknown, headers: HeaderSou
   if (status === 408 || status === 409) return new LlmError('conflict', `${provider}: upstream answered ${status}`, { ...base, retryAfterMs: headers ? retryAfterMs(headers) : undefined });
   if (status >= 500) return new LlmError('server', `${provider}: upstream error ${status}`, { ...base, retryAfterMs: headers ? retryAfterMs(headers) : undefined });
   if (status === 401 || status === 403) return new LlmError('auth', `${provider}: the provider refused the proxy's credentials (${status})`, base);
-  // The caller's fault: pass the provider's explanation on (scrubbed of secrets), with the status it had.
-  const clientStatus = status === 404 || status === 413 || status === 422 ? status : 400;
-  return new LlmError('client', secrets.mask(`${provider}: ${message ?? `upstream answered ${status}`}`), { ...base, status: clientStatus });
+  // The caller's fault: pass the provider's explanation on (scrubbed of secrets); its status is in upstreamStatus.
+  return new LlmError('client', secrets.mask(`${provider}: ${message ?? `upstream answered ${status}`}`), base);
 }
 
 /**

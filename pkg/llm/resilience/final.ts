@@ -22,12 +22,12 @@ export function finalError(failures: readonly LlmError[]): LlmError {
     let pick = last;
     for (const f of failures) if (f.retryAfterMs !== undefined && (pick.retryAfterMs === undefined || f.retryAfterMs < pick.retryAfterMs)) pick = f;
     return new LlmError('rate_limit', `rate limited by every provider (${summary})`, {
-      status: 429, provider: pick.provider, upstreamStatus: 429, retryAfterMs: pick.retryAfterMs, code: pick.code, upstreamType: pick.upstreamType, upstream: pick.upstream, cause: pick,
+      provider: pick.provider, upstreamStatus: 429, retryAfterMs: pick.retryAfterMs, code: pick.code, upstreamType: pick.upstreamType, upstream: pick.upstream, cause: pick,
     });
   }
   const status = last?.upstreamStatus;
   if (last && last.kind === 'auth' && status === 403 && failures.every((f) => f.kind === 'auth' && f.upstreamStatus === 403)) {
-    return new LlmError('auth', `the provider refused the proxy's credentials (${summary})`, { status, provider: last.provider, upstreamStatus: status, cause: last });
+    return new LlmError('auth', `the provider refused the proxy's credentials (${summary})`, { provider: last.provider, upstreamStatus: status, cause: last });
   }
   return new LlmError('unavailable', `all providers failed (${summary})`, { cause: last });
 }

@@ -48,7 +48,7 @@ describe('structured output, OpenAI caller → Anthropic model', () => {
     const rf = { type: 'json_object' };
     for (const tool_choice of ['required', { type: 'function', function: { name: 'lookup' } }]) {
       const e = refusal(() => toClaude({ tools, tool_choice, response_format: rf }));
-      expect(e).toMatchObject({ status: 400, param: 'tool_choice' });
+      expect(e).toMatchObject({ kind: 'invalid_request', param: 'tool_choice' });
       expect(e.message).toContain('claude-sonnet-4-5');
     }
     expect(refusal(() => toClaude({ tools: [{ type: 'function', function: { name: 'json_output' } }], response_format: rf })).param).toBe('tools');
@@ -114,7 +114,7 @@ describe('thinking ↔ reasoning_effort', () => {
   it('refuses what cannot think: a limit under the smallest budget, or structured output (a forced tool) with thinking', () => {
     expect(refusal(() => toClaude({ reasoning_effort: 'low', max_completion_tokens: 1000 })).param).toBe('max_completion_tokens');
     const e = refusal(() => toClaude({ reasoning_effort: 'low', response_format: { type: 'json_object' } }));
-    expect(e).toMatchObject({ status: 400, param: 'reasoning_effort' });
+    expect(e).toMatchObject({ kind: 'invalid_request', param: 'reasoning_effort' });
     expect(e.message).toContain('claude-sonnet-4-5');
   });
 
@@ -224,7 +224,7 @@ describe('documents and files', () => {
     [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }, 'messages[0].content[0]'],
   ])('OpenAI part %j is refused for a Claude model naming %s', (part, param) => {
     const e = refusal(() => toClaude({ messages: [{ role: 'user', content: [part] }] }));
-    expect(e).toMatchObject({ status: 400, param });
+    expect(e).toMatchObject({ kind: 'invalid_request', param });
     expect(e.message).toMatch(/Anthropic model claude-sonnet-4-5/);
   });
 
@@ -236,7 +236,7 @@ describe('documents and files', () => {
     [{ type: 'search_result', source: 's', title: 't', content: [] }, 'messages[0].content[0].type'],
   ])('Anthropic block %j is refused for an OpenAI model naming %s', (block, param) => {
     const e = refusal(() => toGpt({ messages: [{ role: 'user', content: [block] }] }));
-    expect(e).toMatchObject({ status: 400, param });
+    expect(e).toMatchObject({ kind: 'invalid_request', param });
     expect(e.message).toMatch(/OpenAI model gpt-4o/);
   });
 
@@ -271,7 +271,7 @@ describe('fields with no counterpart are refused, naming the field and the model
     [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://e.x/a.png', detail: 'low' } }] }] }, 'image_url.detail'],
   ])('OpenAI %j → Claude is a 400 naming %s', (body, param) => {
     const e = refusal(() => toClaude(body));
-    expect(e).toMatchObject({ status: 400, kind: 'invalid_request', param });
+    expect(e).toMatchObject({ kind: 'invalid_request', param });
     expect(e.message).toContain('claude-sonnet-4-5');
   });
 
@@ -294,7 +294,7 @@ describe('fields with no counterpart are refused, naming the field and the model
     [{ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: [{ type: 'text', text: 'y', citations: [{ type: 'char_location' }] }] }, { role: 'user', content: 'z' }] }, 'messages[1].content[0].citations'],
   ])('Anthropic %j → GPT is a 400 naming %s', (body, param) => {
     const e = refusal(() => toGpt(body));
-    expect(e).toMatchObject({ status: 400, param });
+    expect(e).toMatchObject({ kind: 'invalid_request', param });
     expect(e.message).toContain('gpt-4o');
   });
 
@@ -342,7 +342,7 @@ describe('a tool round with thinking on', () => {
   });
   it('is refused, naming thinking_blocks and the model, when the client dropped the signed blocks', () => {
     const e = refusal(() => toClaude(round({ reasoning_content: 'hmm' })));
-    expect(e).toMatchObject({ status: 400, param: 'thinking_blocks' });
+    expect(e).toMatchObject({ kind: 'invalid_request', param: 'thinking_blocks' });
     expect(e.message).toContain('claude-sonnet-4-5');
     expect(() => toClaude(round({ thinking_blocks: [{ type: 'redacted_thinking', data: 'x' }] }))).not.toThrow();
     expect(() => toClaude({ ...round({}), reasoning_effort: undefined })).not.toThrow();
@@ -393,7 +393,7 @@ describe('tool results with images', () => {
     const a = toAnthropicRequest(parseAnthropicRequest({ model: 'claude-x', max_tokens: 5, ...body }).request, false, 10) as any;
     expect(a.messages[2].content).toEqual([{ type: 'tool_result', tool_use_id: 't1', content }, { type: 'text', text: 'and?' }]);
     const e = refusal(() => toGpt(body));
-    expect(e).toMatchObject({ status: 400, param: 'messages[2].content[1].content' });
+    expect(e).toMatchObject({ kind: 'invalid_request', param: 'messages[2].content[1].content' });
     expect(e.message).toContain('OpenAI model gpt-4o');
   });
 });

@@ -77,7 +77,7 @@ describe('responsesToChat', () => {
     for (const [body, param] of cases) {
       const e = refusal(body);
       expect(e).toBeInstanceOf(LlmError);
-      expect(e).toMatchObject({ kind: 'invalid_request', status: 400, param });
+      expect(e).toMatchObject({ kind: 'invalid_request', param });
       expect(e.message).toContain('claude-x');
     }
   });

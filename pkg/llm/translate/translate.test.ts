@@ -83,10 +83,10 @@ describe('dialect-only parameters', () => {
   it('pass through to a provider of the same dialect; the other translates them or refuses (cross-dialect.test.ts)', () => {
     const o = parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' }, seed: 7, n: 2 }).request;
     expect(toOpenAIRequest(o, false)).toMatchObject({ response_format: { type: 'json_object' }, seed: 7, n: 2, model: 'm' });
-    expect(() => toAnthropicRequest(o, false, 10)).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => toAnthropicRequest(o, false, 10)).toThrow(expect.objectContaining({ kind: 'invalid_request' }));
     const a = parseAnthropicRequest({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }], top_k: 3, thinking: { type: 'enabled', budget_tokens: 1024 } }).request;
     expect(toAnthropicRequest(a, false, 10)).toMatchObject({ top_k: 3, thinking: { type: 'enabled', budget_tokens: 1024 }, max_tokens: 5 });
-    expect(() => toOpenAIRequest(a, false)).toThrow(expect.objectContaining({ status: 400, param: 'top_k' }));
+    expect(() => toOpenAIRequest(a, false)).toThrow(expect.objectContaining({ kind: 'invalid_request', param: 'top_k' }));
   });
 
   it('a pass-through parameter cannot override what the proxy sets', () => {
@@ -112,7 +112,7 @@ describe('dialect-only parameters', () => {
   });
 
   it('refuses the deprecated functions API with a 400', () => {
-    expect(() => parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], functions: [] })).toThrow(expect.objectContaining({ status: 400, param: 'functions' }));
+    expect(() => parseOpenAIRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], functions: [] })).toThrow(expect.objectContaining({ kind: 'invalid_request', param: 'functions' }));
   });
 });
 
@@ -157,14 +157,14 @@ describe('validation', () => {
   ])('OpenAI body %j is a 400 naming %s', (body, param) => {
     const e = bad(() => parseOpenAIRequest(body));
     expect(e).toBeInstanceOf(LlmError);
-    expect(e.status).toBe(400);
+    expect(e.kind).toBe('invalid_request');
     expect(e.param).toBe(param);
   });
 
   it('requires max_tokens and input_schema in the Anthropic dialect', () => {
     expect(bad(() => parseAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).param).toBe('max_tokens');
     expect(bad(() => parseAnthropicRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }], tools: [{ name: 'f' }] })).param).toBe('tools[0].input_schema');
-    expect(bad(() => parseAnthropicRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }] })).status).toBe(400);
+    expect(bad(() => parseAnthropicRequest({ model: 'm', max_tokens: 1, messages: [{ role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }] })).kind).toBe('invalid_request');
   });
 });
 

@@ -35,7 +35,7 @@ export class RenamedProvider implements LLMProvider {
     if (!(err instanceof LlmError) || err.provider !== this.#inner.name) return err;
     const message = err.message.startsWith(`${this.#inner.name}:`) ? `${this.name}:${err.message.slice(this.#inner.name.length + 1)}` : err.message;
     return new LlmError(err.kind, message, {
-      status: err.status, provider: this.name, upstreamStatus: err.upstreamStatus, retryAfterMs: err.retryAfterMs, param: err.param,
+      provider: this.name, upstreamStatus: err.upstreamStatus, retryAfterMs: err.retryAfterMs, param: err.param,
       code: err.code, upstreamType: err.upstreamType, upstream: err.upstream, cause: err.cause,
     });
   }

@@ -33,7 +33,7 @@ describe('Router with named upstreams', () => {
     expect(r.resolve('vllm-2/meta-llama/Llama-3.1-8B').candidates[0]).toEqual({ provider: 'vllm-2', model: 'meta-llama/Llama-3.1-8B' });
     expect(r.resolve('mistralai/Mistral-7B').candidates[0]).toEqual({ provider: 'openai', model: 'mistralai/Mistral-7B' });
     expect(r.resolve('gpt-4o', 'vllm').candidates[0]).toEqual({ provider: 'vllm', model: 'gpt-4o' });
-    expect(() => r.resolve('gpt-4o', 'nope')).toThrow(expect.objectContaining({ status: 400, param: 'x-llm-provider' }));
+    expect(() => r.resolve('gpt-4o', 'nope')).toThrow(expect.objectContaining({ kind: 'invalid_request', param: 'x-llm-provider' }));
   });
 
   it('maps an alias onto a named upstream', () => {

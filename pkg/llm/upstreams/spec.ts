@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PilotfishError } from '#pkg/errors/index.ts';
 
 /** How requests are spread over several upstreams serving one model. */
 export type RoutingMode = 'weighted' | 'latency';
@@ -78,9 +79,10 @@ export interface UpstreamsConfig {
   upstreams: UpstreamSettings[];
 }
 
-export class UpstreamsError extends Error {
+/** `LLM_UPSTREAMS` (or its file) is not a valid upstream list; the message names every field at fault. */
+export class UpstreamsError extends PilotfishError {
   constructor(message: string) {
-    super(message);
+    super('invalid_upstreams', message);
     this.name = 'UpstreamsError';
   }
 }
@@ -95,6 +97,7 @@ export function parseUpstreams(text: string, format: 'json' | 'yaml', env: NodeJ
   try {
     raw = format === 'json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
+    // No cause: the parser's full message quotes the text around the fault, which may hold a key.
     throw new UpstreamsError(`not valid ${format === 'json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
   }
   const inline = inlineKeyFields(raw);
