@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '#pkg/config/index.ts';
 import { readLlmProxyConfig } from './config.ts';
 
 describe('readLlmProxyConfig', () => {
@@ -40,5 +40,14 @@ describe('readLlmProxyConfig', () => {
     let err: ConfigError | undefined;
     try { readLlmProxyConfig({ LLM_PROVIDER: 'bedrock', LLM_MODEL_ALIASES: '{"x":{"nope":"m"}}', LLM_BREAKER_ERROR_PCT: '150' }); } catch (e) { err = e as ConfigError; }
     expect(err?.invalid.map((i) => i.name).sort()).toEqual(['LLM_BREAKER_ERROR_PCT', 'LLM_MODEL_ALIASES', 'LLM_PROVIDER']);
+  });
+
+  it('reads its switches as flags, as every binary does: any case, yes/on/1 and no/off/0', () => {
+    const read = (v: string) => { const c = readLlmProxyConfig({ OPENAI_API_KEY: 'sk-flag-test-1234', LLM_MOCK_ENABLED: v, LLM_CACHE_SAMPLED: v }); return [c.settings.mock, c.governance.cacheSampled]; };
+    expect([read('YES'), read('On'), read('1'), read(' true ')]).toEqual(Array(4).fill([true, true]));
+    expect([read('Off'), read('no'), read('0'), read('')]).toEqual(Array(4).fill([false, false]));
+    let err: ConfigError | undefined;
+    try { readLlmProxyConfig({ LLM_MOCK_ENABLED: 'maybe' }); } catch (e) { err = e as ConfigError; }
+    expect(err?.invalid.map((i) => i.name)).toEqual(['LLM_MOCK_ENABLED']);
   });
 });

@@ -1,5 +1,5 @@
 import { EnvError, makeValidator } from 'envalid';
-import { bool, commaList, ConfigError, duration, intInRange, isProduction, loadConfig, port, str, url, host } from '../config/index.ts';
+import { commaList, ConfigError, duration, flag, intInRange, isProduction, loadConfig, port, str, url, host } from '#pkg/config/index.ts';
 import { PROVIDER_NAMES, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
 import { readUpstreamsEnv } from './upstreams-env.ts';
 import { parseKeyMap, type KeyMap } from '../llm/keys/index.ts';
@@ -78,14 +78,14 @@ export const llmProxySpecs = {
   LLM_PROXY_TOKEN: commaList({ default: [], desc: 'Tokens callers must send as their API key (comma-separated, for rotation); empty: no caller authentication' }),
   LLM_MAX_BODY_BYTES: intInRange(1024, 256 * 1024 * 1024)({ default: 32 * 1024 * 1024, desc: 'Largest request body' }),
   LLM_UPSTREAM_CONNECTIONS: intInRange(1, 10_000)({ default: 128, desc: 'Pooled sockets per upstream origin' }),
-  LLM_MOCK_ENABLED: bool({ default: false, desc: 'Whether the mock provider can be routed to; default true unless NODE_ENV=production' }),
+  LLM_MOCK_ENABLED: flag({ default: false, desc: 'Whether the mock provider can be routed to; default true unless NODE_ENV=production' }),
   LLM_MOCK_TOKEN_DELAY_MS: duration({ default: 0, desc: 'Delay between the mock provider\'s streamed tokens' }),
   LLM_UPSTREAMS: str({ default: '', desc: 'Named upstreams as JSON: a list, or {"routing":"weighted"|"latency","upstreams":[…]} (docs/llm-proxy.md); empty: none' }),
   LLM_UPSTREAMS_FILE: str({ default: '', desc: 'Path of a mounted YAML or JSON file with the same content as LLM_UPSTREAMS; empty: none' }),
   LLM_PROXY_KEYS: keysJson({ default: { map: new Map(), keys: [] }, desc: 'Client keys (from a Secret): JSON {"<key>":{"tenant","models","rpm","tpm","monthlyBudgetUsd"}}; empty: none' }),
   REDIS_URL: str({ default: '', desc: 'Redis for the response cache and the key limits, shared by every pod; empty: in process memory' }),
   LLM_CACHE_RULES: cacheRules({ default: [], desc: 'Models whose answers are cached without asking: JSON [{"models":["gpt-4o-mini"],"ttlSeconds":300,"sampled":false}]; empty: per request only' }),
-  LLM_CACHE_SAMPLED: bool({ default: false, desc: 'Whether a per-request cache opt-in may keep answers sampled above temperature 0' }),
+  LLM_CACHE_SAMPLED: flag({ default: false, desc: 'Whether a per-request cache opt-in may keep answers sampled above temperature 0' }),
   LLM_CACHE_MAX_TTL: duration({ default: 86_400_000, desc: 'Longest time an answer is kept, whatever the request asks' }),
   LLM_CACHE_MAX_BYTES: intInRange(1024 * 1024, 64 * 1024 * 1024 * 1024)({ default: 64 * 1024 * 1024, desc: 'Memory the in-process response cache may hold (no REDIS_URL)' }),
   LLM_PRICES_FILE: pricesFile({ default: PriceTable.load(), desc: 'Price table (JSON, USD per million tokens); default pkg/llm/pricing/prices.json' }),
@@ -134,7 +134,7 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
   try {
     // envalid's devDefault treats an unset NODE_ENV as production; pkg/config's isProduction does not.
     c = loadConfig({
-      ...llmProxySpecs, LLM_MOCK_ENABLED: bool({ default: !prod }),
+      ...llmProxySpecs, LLM_MOCK_ENABLED: flag({ default: !prod }),
       LLM_PROVIDER: v.providerOrEmpty(llmProxySpecs.LLM_PROVIDER), LLM_FALLBACK: v.providerList(llmProxySpecs.LLM_FALLBACK), LLM_MODEL_ALIASES: v.aliasesJson(llmProxySpecs.LLM_MODEL_ALIASES),
     }, env);
   } catch (err) {
