@@ -2,8 +2,9 @@
  * The near cache's coherence across sidecars: two sidecars on one real Redis,
  * the near cache on in both. A write through one, or by any other Redis
  * client, reaches the other's near cache through Redis' client tracking
- * within 50 ms, over many keys and rounds; writes through a sidecar drop its
- * own copy at once; entries never outlive their TTL; the byte bound holds
+ * (long before the copy's own TTL could end it), over many keys and rounds
+ * (how fast is a figure to measure, not to assert); writes through a sidecar
+ * drop its own copy at once; entries never outlive their TTL; the byte bound holds
  * under churn.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +12,17 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
 import { metricValue } from '../fixtures/queue-helpers.ts';
-import { nearSidecar, within, untilNearServes, type NearSidecar } from './cache-sidecar-near-cache-helpers.ts';
+import { eventually } from '../fixtures/poll.ts';
+import { nearSidecar, untilNearServes, type NearSidecar } from './cache-sidecar-near-cache-helpers.ts';
 
 const prefix = `pfn-${randomUUID().slice(0, 8)}`;
-const BOUND_MS = 50;
+/**
+ * How long a test waits for another sidecar's write to reach a copy: well short of the copies' TTLs
+ * (30 s default, 60 s for the redis-cli writes), so only an invalidation can make a stale copy go.
+ */
+const INVALIDATED_WITHIN_MS = 10_000;
+/** Polls `check` as fast as the sidecar answers, until it holds (no wall-clock bound is asserted). */
+const seen = (check: () => Promise<boolean>, what: string) => eventually(check, what, INVALIDATED_WITHIN_MS, 1);
 let a: NearSidecar;
 let b: NearSidecar;
 let redis: Redis;
@@ -44,7 +52,7 @@ async function warm(s: NearSidecar, key: string, body: string): Promise<void> {
 }
 
 describe('coherence between two sidecars', () => {
-  it('a PUT through one is seen by the other within 50 ms, over many keys, repeatedly', async () => {
+  it('a PUT through one is seen by the other, over many keys, repeatedly', async () => {
     const keys = Array.from({ length: 25 }, (_, i) => `put-${i}`);
     for (const key of keys) expect((await a.call(path(key), { method: 'PUT', body: '{"v":0}' })).status).toBe(204);
     for (const key of keys) await warm(b, key, '{"v":0}');
@@ -53,17 +61,16 @@ describe('coherence between two sidecars', () => {
       for (const key of keys) {
         const body = `{"v":${round}}`;
         expect((await a.call(path(key), { method: 'PUT', body })).status).toBe(204);
-        const seen = await within(BOUND_MS, async () => (await b.read(path(key))).body === body);
-        expect(seen, `${key} round ${round}`).toBe(true);
+        await seen(async () => (await b.read(path(key))).body === body, `${key} round ${round} through b`);
         // Read again: the new value is in B's near cache for the next round to invalidate.
-        expect(await within(1000, async () => (await b.read(path(key))).layer === 'near')).toBe(true);
+        await seen(async () => (await b.read(path(key))).layer === 'near', `${key} round ${round} in b's near cache`);
       }
     }
     expect(await metricValue(b.metrics, 'cache_near_invalidations_total', { source: 'redis' })).toBeGreaterThanOrEqual(before + keys.length * 4);
     expect(await metricValue(b.metrics, 'cache_near_hits_total', { scope: 'docs' })).toBeGreaterThanOrEqual(keys.length * 5);
   });
 
-  it('a DELETE through one is seen by the other within 50 ms', async () => {
+  it('a DELETE through one is seen by the other', async () => {
     for (let round = 0; round < 3; round++) {
       const keys = Array.from({ length: 15 }, (_, i) => `del-${round}-${i}`);
       for (const key of keys) {
@@ -72,12 +79,12 @@ describe('coherence between two sidecars', () => {
       }
       for (const key of keys) {
         expect((await a.call(path(key), { method: 'DELETE' })).status).toBe(204);
-        expect(await within(BOUND_MS, async () => (await b.read(path(key))).status === 404), key).toBe(true);
+        await seen(async () => (await b.read(path(key))).status === 404, `${key} deleted, through b`);
       }
     }
   });
 
-  it('a SET by another Redis client (as redis-cli would) is seen by both within 50 ms', async () => {
+  it('a SET by another Redis client (as redis-cli would) is seen by both', async () => {
     const keys = Array.from({ length: 20 }, (_, i) => `cli-${i}`);
     for (const key of keys) {
       await redis.set(stored(key), '"old"', 'PX', 60_000);
@@ -88,17 +95,17 @@ describe('coherence between two sidecars', () => {
       for (const key of keys) {
         const body = `"new-${round}"`;
         await redis.set(stored(key), body, 'PX', 60_000);
-        for (const s of [a, b]) expect(await within(BOUND_MS, async () => (await s.read(path(key))).body === body), `${key} round ${round}`).toBe(true);
-        for (const s of [a, b]) expect(await within(1000, async () => (await s.read(path(key))).layer === 'near')).toBe(true);
+        for (const s of [a, b]) await seen(async () => (await s.read(path(key))).body === body, `${key} round ${round}`);
+        for (const s of [a, b]) await seen(async () => (await s.read(path(key))).layer === 'near', `${key} round ${round} in the near cache`);
       }
     }
   });
 
-  it('an UNLINK by another client is seen within 50 ms (FLUSHALL is tested on a Redis of its own)', async () => {
+  it('an UNLINK by another client is seen (FLUSHALL is tested on a Redis of its own)', async () => {
     await redis.set(stored('flush-me'), '1', 'PX', 60_000);
     await warm(b, 'flush-me', '1');
     await redis.unlink(stored('flush-me'));
-    expect(await within(BOUND_MS, async () => (await b.read(path('flush-me'))).status === 404)).toBe(true);
+    await seen(async () => (await b.read(path('flush-me'))).status === 404, 'flush-me unlinked, through b');
   });
 });
 
@@ -130,7 +137,8 @@ describe('TTL and scope policy', () => {
   it('a copy stops being served when its Redis TTL ends', async () => {
     await a.call(path('short') + '?ttl=300ms', { method: 'PUT', body: '"brief"' });
     await warm(b, 'short', '"brief"');
-    // Poll Redis itself until the key is gone; from then on the sidecar must not answer a hit.
+    // Poll Redis itself until the key is gone; from then on the sidecar must not answer a hit. A real TTL,
+    // so real time; a loop of its own rather than `eventually`, which would retry a failed assertion.
     let gone = false;
     while (!gone) {
       const hit = await b.read(path('short'));
