@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
 import { freePort } from '../fixtures/ports.ts';
+import { eventually } from '../fixtures/poll.ts';
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, ['cmd/cache-sidecar/main.ts'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -34,11 +35,10 @@ describe('cmd/cache-sidecar', () => {
   it('serves on its data and admin ports and stops cleanly on SIGTERM', async () => {
     const [dataPort, adminPort] = [await freePort(), await freePort()];
     const p = run({ NODE_ENV: 'production', REDIS_URL: sharedRedisUrl(), CACHE_SIDECAR_PORT: String(dataPort), CACHE_SIDECAR_ADMIN_PORT: String(adminPort), CACHE_KEY_PREFIX: `bin-${dataPort}` });
-    const deadline = Date.now() + 10_000;
-    while (!p.output().includes('cache sidecar listening')) {
-      if (Date.now() > deadline) throw new Error(`did not start: ${p.output()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await Promise.race([
+      eventually(() => p.output().includes('cache sidecar listening'), 'the sidecar to listen', 10_000),
+      p.exited.then((code) => { throw new Error(`exited ${String(code)} before listening: ${p.output()}`); }),
+    ]);
     const put = await fetch(`http://127.0.0.1:${dataPort}/v1/cache/t/s/k`, { method: 'PUT', body: '{"ok":true}' });
     expect(put.status).toBe(204);
     const get = await fetch(`http://127.0.0.1:${dataPort}/v1/cache/t/s/k`);

@@ -165,7 +165,10 @@ describe('controller faults', () => {
     a.start(); b.start();
     try {
       await eventually(() => a.isLeader || b.isLeader, 'a leader');
-      await new Promise((r) => setTimeout(r, 500)); // several renew rounds
+      // Several renew rounds, counted at the API server, with the other candidate trying all along.
+      const renewals = () => api.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/leases/l') && r.status === 200).length;
+      const since = renewals();
+      await eventually(() => renewals() >= since + 3, 'three renewals of the lease');
       expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
       const [leader, other] = a.isLeader ? [a, b] : [b, a];
       await leader.stop(); // releases the lease

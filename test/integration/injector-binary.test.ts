@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
 import { freePort } from '../fixtures/ports.ts';
+import { eventually } from '../fixtures/poll.ts';
 import { podReview, post } from './injector-helpers.ts';
 
 let api: FakeKubeApi;
@@ -40,11 +41,10 @@ describe('cmd/injector', () => {
       INJECTOR_HOST: '127.0.0.1', INJECTOR_PORT: String(port), INJECTOR_ADMIN_HOST: '127.0.0.1', INJECTOR_ADMIN_PORT: String(adminPort),
     });
     // Generous: start-up imports the whole client on a loaded 2-core box.
-    const deadline = Date.now() + 45_000;
-    while (!p.output().includes('injector started')) {
-      if (Date.now() > deadline || p.child.exitCode !== null) throw new Error(`did not start: ${p.output()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await Promise.race([
+      eventually(() => p.output().includes('injector started'), 'the injector to start', 45_000),
+      p.exited.then((code) => { throw new Error(`exited ${String(code)} before starting: ${p.output()}`); }),
+    ]);
     const secret = api.store.get('secrets', 'pilotfish', 'pilotfish-injector-tls')!;
     const caBundle = Buffer.from((secret.data as Record<string, string>)['ca.crt'], 'base64').toString();
     const pod = { metadata: { generateName: 'web-', annotations: { 'pilotfish.dev/inject': 'cache' } }, spec: { containers: [{ name: 'web', image: 'w' }] } };

@@ -17,6 +17,7 @@ import { applyJsonPatch, type Container, type EnvVar, type Pod } from '#pkg/inje
 import { loadKubeConfig } from '#pkg/k8s/index.ts';
 import { startKubeApi, type FakeKubeApi } from '../fixtures/kube-api.ts';
 import { freePort } from '../fixtures/ports.ts';
+import { eventually } from '../fixtures/poll.ts';
 import { decodePatch, podReview, post, startInjector } from './injector-helpers.ts';
 import { buildBinaries } from '../../scripts/build.ts';
 
@@ -54,13 +55,11 @@ async function runSidecar(c: Container): Promise<void> {
   // The startup probe, as the kubelet runs it before starting the next container.
   const probe = (c as unknown as { startupProbe: { httpGet: { path: string; port: string } } }).startupProbe.httpGet;
   const port = c.ports!.find((p) => p.name === probe.port)!.containerPort;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}${probe.path}`).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${c.name} did not pass its startup probe: ${output[c.name]}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const passed = eventually(() => fetch(`http://127.0.0.1:${port}${probe.path}`).then((r) => r.ok, () => false), `${c.name}'s startup probe`, 15_000, 100);
+  const exited = new Promise<never>((_, reject) => child.once('exit', () => reject(new Error(`${c.name} exited`))));
+  await Promise.race([passed, exited]).catch((err: unknown) => {
+    throw new Error(`${c.name} did not pass its startup probe: ${output[c.name]}`, { cause: err });
+  });
 }
 
 beforeAll(async () => {

@@ -14,6 +14,7 @@ import { Metrics } from '#pkg/metrics/index.ts';
 import { createLogger, captureLogs } from '#pkg/log/index.ts';
 import { sharedRedisUrl, startRedis, type RedisProcess } from '#test/fixtures/redis.ts';
 import { freePort } from '#test/fixtures/ports.ts';
+import { eventually } from '#test/fixtures/poll.ts';
 
 const policy = parseTtlPolicy('{"default":{"ttl":"30s","min":"1s","max":"1h"},"scopes":{"knowledge.search":{"ttl":"15s","min":"5s","max":"30s"}}}');
 const tenant = () => `c-${randomUUID().slice(0, 8)}`;
@@ -175,12 +176,7 @@ describe('SidecarCache degradation', () => {
       }
     }
     await redis.restart();
-    let hit = false;
-    for (let i = 0; i < 100 && !hit; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      hit = (await client.set(ns, 'k', 'after')).status === 'ok' && (await client.get(ns, 'k')).status === 'hit';
-    }
-    expect(hit).toBe(true);
+    await eventually(async () => (await client.set(ns, 'k', 'after')).status === 'ok' && (await client.get(ns, 'k')).status === 'hit', 'a hit after the restart', 5000);
     expect(await client.get(ns, 'k')).toMatchObject({ status: 'hit', value: 'after' });
   });
 

@@ -11,6 +11,7 @@ import { captureLogs, createLogger } from '#pkg/log/index.ts';
 import { startRedis, sharedRedisUrl, type RedisProcess } from '#test/fixtures/redis.ts';
 import { freePort } from '#test/fixtures/ports.ts';
 import { startUpstashStub, type UpstashStub } from '#test/fixtures/upstash-stub.ts';
+import { eventually } from '#test/fixtures/poll.ts';
 
 const PASSWORD = 'redis-pass-Zq81xv';
 const WRONG_PASSWORD = 'wrong-pass-Kd02mt';
@@ -59,7 +60,8 @@ describe('kv log scan', () => {
   it('never logs a password, a token or a stored value on any error path', async () => {
     // Redis: wrong password, right password then killed, unreachable.
     const wrong = new RedisStore({ url: `redis://:${WRONG_PASSWORD}@127.0.0.1:${redis.port}`, logger, connectTimeoutMs: 300 });
-    await new Promise((r) => setTimeout(r, 300));
+    // Let Redis refuse the password first, so the refusal's own log line is part of the scan.
+    await eventually(() => wrong.status() === 'down', 'Redis to refuse the wrong password');
     await attempt('redis wrong password get', () => wrong.get(ns, 'k'));
     await wrong.close();
 

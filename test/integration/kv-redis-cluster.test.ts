@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisStore, encodeKey } from '#pkg/kv/index.ts';
 import { startRedis, type RedisProcess } from '#test/fixtures/redis.ts';
+import { eventually } from '#test/fixtures/poll.ts';
 import { storeContract } from './kv-contract.ts';
 
 const hasRedisCli = spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -38,11 +39,7 @@ beforeAll(async () => {
   }
   const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
-  for (let i = 0; i < 100; i++) {
-    const ok = await Promise.all(nodes.map((n) => clusterOk(n.port)));
-    if (ok.every(Boolean)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(async () => (await Promise.all(nodes.map((n) => clusterOk(n.port)))).every(Boolean), 'cluster_state:ok on every node', 10_000, 100);
   store = new RedisStore({ clusterNodes: nodes.map((n) => `redis://127.0.0.1:${n.port}`), prefix: 'kvc', commandTimeoutMs: 1000 });
   await store.waitReady(10_000);
 }, 60_000);

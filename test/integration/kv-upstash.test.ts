@@ -122,7 +122,6 @@ describe('upstash failures', () => {
     } finally {
       stub.delayMs = 0;
     }
-    await new Promise((r) => setTimeout(r, 400));
     await quick.ping();
     expect(quick.status()).toBe('connected');
   });

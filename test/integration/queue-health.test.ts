@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Metrics } from '../../pkg/metrics/index.ts';
-import { createAdminServer, listen, closeServer } from '../../pkg/http/index.ts';
-import { QueueCollector, WorkerHealthService, instrumentWorker, type QueueHealth } from '../../pkg/queue/index.ts';
+import { Metrics } from '#pkg/metrics/index.ts';
+import { createAdminServer, listen, closeServer } from '#pkg/http/index.ts';
+import { QueueCollector, WorkerHealthService, instrumentWorker, type QueueHealth } from '#pkg/queue/index.ts';
 import { sharedRedisUrl, startRedis } from '../fixtures/redis.ts';
 import { bullConnection, uniqueQueueName } from '../fixtures/queue-helpers.ts';
+import { eventually } from '../fixtures/poll.ts';
 
 /** The collector/health connection as the worker configures it; resolves once ready (it queues nothing while offline). */
 const ops = async (url: string) => {
@@ -70,11 +71,10 @@ describe('WorkerHealthService over HTTP', () => {
     closers.push(() => inst.stop().then(() => worker.close()));
     await queue.addBulk(Array.from({ length: 30 }, (_, i) => ({ name: 'j', data: { i } })));
     const health = new WorkerHealthService({ queues: [name], metrics, redis });
-    let h: QueueHealth | undefined;
-    for (let i = 0; i < 400 && (h?.counts?.completed !== 30 || h.capacity?.workers !== 1); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      h = await health.queue(name);
-    }
+    const h = await eventually(async () => {
+      const now = await health.queue(name);
+      return now.counts?.completed === 30 && now.capacity?.workers === 1 ? now : undefined;
+    }, 'the queue drained and the worker\'s heartbeat seen', 10_000);
     expect(h).toMatchObject({ status: 'healthy', source: 'direct', readyBacklog: 0, capacity: { workers: 1, totalConcurrency: 4 }, local: { concurrency: 4 } });
     expect(h!.local.processedPerSec['1m']).toBeGreaterThan(0);
     expect(h!.local.errorRatio['1m']).toBe(0);
