@@ -1,8 +1,8 @@
-import { createAdminServer, createServer, listen, closeServer, onShutdown, runMain } from '../../pkg/http/index.ts';
-import { createLogger, secrets } from '../../pkg/log/index.ts';
-import { Metrics, startTelemetry } from '../../pkg/metrics/index.ts';
-import { createLlmStack, LlmMetrics } from '../../pkg/llm/index.ts';
-import { createGovernance, createLlmHandler, readLlmProxyConfig, statusBody } from '../../pkg/llmproxy/index.ts';
+import { createAdminServer, createServer, listen, closeServer, onShutdown, runMain } from '#pkg/http/index.ts';
+import { createLogger, secrets } from '#pkg/log/index.ts';
+import { Metrics, startTelemetry } from '#pkg/metrics/index.ts';
+import { createLlmStack, LlmMetrics } from '#pkg/llm/index.ts';
+import { createGovernance, createLlmHandler, readLlmProxyConfig, statusBody } from '#pkg/llmproxy/index.ts';
 
 await runMain(async () => {
   const config = readLlmProxyConfig();

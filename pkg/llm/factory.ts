@@ -1,4 +1,4 @@
-import { secrets } from '../log/index.ts';
+import { secrets } from '#pkg/log/index.ts';
 import { Gateway, type GatewayObserver } from './gateway.ts';
 import type { LLMProvider, ProviderName } from './provider.ts';
 import { AnthropicProvider } from './providers/anthropic.ts';

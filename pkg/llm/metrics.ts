@@ -1,5 +1,5 @@
 import { trace, SpanKind, SpanStatusCode, type Attributes, type Span, type Histogram as OtelHistogram } from '@opentelemetry/api';
-import { LATENCY_BUCKETS_SECONDS, type BoundCounter, type BoundHistogram, type Metrics } from '../metrics/index.ts';
+import { LATENCY_BUCKETS_SECONDS, type BoundCounter, type BoundHistogram, type Metrics } from '#pkg/metrics/index.ts';
 import type { Dialect, Usage } from './canonical.ts';
 import type { GatewayObserver } from './gateway.ts';
 import type { BreakerState } from './resilience/breaker.ts';

@@ -29,7 +29,7 @@
  * translated candidates (the chat endpoints).
  */
 import type { Dispatcher } from 'undici';
-import { secrets } from '../log/index.ts';
+import { secrets } from '#pkg/log/index.ts';
 import type { Dialect } from './canonical.ts';
 import { LlmError } from './errors.ts';
 import type { CallOptions, Gateway, Outcome } from './gateway.ts';

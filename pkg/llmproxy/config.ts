@@ -1,10 +1,10 @@
 import { EnvError, makeValidator } from 'envalid';
 import { commaList, ConfigError, duration, flag, intInRange, isProduction, loadConfig, port, str, url, host } from '#pkg/config/index.ts';
-import { PROVIDER_NAMES, type Aliases, type LlmSettings, type ProviderName } from '../llm/index.ts';
+import { PROVIDER_NAMES, type Aliases, type LlmSettings, type ProviderName } from '#pkg/llm/index.ts';
 import { readUpstreamsEnv } from './upstreams-env.ts';
-import { parseKeyMap, type KeyMap } from '../llm/keys/index.ts';
-import { PriceTable } from '../llm/pricing/index.ts';
-import { parseCacheRules, type CacheRule } from '../llm/response-cache/index.ts';
+import { parseKeyMap, type KeyMap } from '#pkg/llm/keys/index.ts';
+import { PriceTable } from '#pkg/llm/pricing/index.ts';
+import { parseCacheRules, type CacheRule } from '#pkg/llm/response-cache/index.ts';
 
 // The names LLM_PROVIDER, LLM_FALLBACK and the aliases may use: the built-in providers and the named upstreams.
 const validators = (names: ReadonlySet<string>) => {

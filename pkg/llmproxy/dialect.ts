@@ -1,7 +1,7 @@
 import {
   AnthropicStreamEncoder, LlmError, OpenAIStreamEncoder, parseAnthropicRequest, parseOpenAIRequest, toAnthropicResponse, toOpenAIResponse,
   type Dialect, type Request, type Response, type StreamEvent,
-} from '../llm/index.ts';
+} from '#pkg/llm/index.ts';
 
 /** What the proxy does differently per caller dialect. */
 export interface DialectAdapter {

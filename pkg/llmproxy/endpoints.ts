@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, sendJson } from '../http/index.ts';
-import { estimateInputTokens, estimateResponsesInputTokens, mockEmbeddings, SseTap, usageOf } from '../llm/index.ts';
+import { HttpError, sendJson } from '#pkg/http/index.ts';
+import { estimateInputTokens, estimateResponsesInputTokens, mockEmbeddings, SseTap, usageOf } from '#pkg/llm/index.ts';
 import { anthropicDialect, openaiDialect, type DialectAdapter } from './dialect.ts';
 import { forward, type ForwardContext, type ForwardSpec } from './forward.ts';
 import { serveModel } from './model-info.ts';

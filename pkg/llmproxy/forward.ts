@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseJson, readBody, sendJson } from '../http/index.ts';
+import { parseJson, readBody, sendJson } from '#pkg/http/index.ts';
 import {
   LlmError, type Candidate, type Dialect, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Route, type Router, type Usage,
-} from '../llm/index.ts';
+} from '#pkg/llm/index.ts';
 import { peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import type { Governance, Ticket } from './governance.ts';
 import { callerRequestId, llmHeaders, NO_CALL, runFailure } from './outcome.ts';

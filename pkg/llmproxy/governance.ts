@@ -9,13 +9,13 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Span } from '@opentelemetry/api';
-import { MemoryStore, RedisStore, StoreCache, isValidName, validateTtlPolicy } from '../kv/index.ts';
-import type { Logger } from '../log/index.ts';
-import type { Metrics } from '../metrics/index.ts';
-import { fromAnthropicResponse, fromOpenAIResponse, LlmError, type Dialect, type Response, type Route, type Usage } from '../llm/index.ts';
-import { KeyGate, MemoryLedger, RedisLedger, type Caller, type Ledger } from '../llm/keys/index.ts';
-import { CostMetrics } from '../llm/pricing/index.ts';
-import { ResponseCache, RESPONSE_SCOPE, responseEvents, responseFromSse, type CachePlan, type CacheStatus } from '../llm/response-cache/index.ts';
+import { MemoryStore, RedisStore, StoreCache, isValidName, validateTtlPolicy } from '#pkg/kv/index.ts';
+import type { Logger } from '#pkg/log/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
+import { fromAnthropicResponse, fromOpenAIResponse, LlmError, type Dialect, type Response, type Route, type Usage } from '#pkg/llm/index.ts';
+import { KeyGate, MemoryLedger, RedisLedger, type Caller, type Ledger } from '#pkg/llm/keys/index.ts';
+import { CostMetrics } from '#pkg/llm/pricing/index.ts';
+import { ResponseCache, RESPONSE_SCOPE, responseEvents, responseFromSse, type CachePlan, type CacheStatus } from '#pkg/llm/response-cache/index.ts';
 import { callerKey } from './caller-auth.ts';
 import type { GovernanceConfig } from './config.ts';
 import type { DialectAdapter } from './dialect.ts';

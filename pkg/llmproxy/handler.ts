@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, parseJson, readBody, sendJson, type Handler } from '../http/index.ts';
-import type { Logger } from '../log/index.ts';
+import { HttpError, parseJson, readBody, sendJson, type Handler } from '#pkg/http/index.ts';
+import type { Logger } from '#pkg/log/index.ts';
 import {
   collect, isProviderName, LlmError, translatedHeaders, type CandidateCall, type Gateway, type LlmMetrics, type Outcome, type Passthrough, type RawAnswer, type Request, type Response,
   type Router, type Route, type StreamEvent, type StreamOpen, type Usage,
-} from '../llm/index.ts';
+} from '#pkg/llm/index.ts';
 import { callerCheck } from './caller-auth.ts';
 import { anthropicDialect, openaiDialect, peek, type DialectAdapter, type Peeked } from './dialect.ts';
 import { routeEndpoint } from './endpoints.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../http/index.ts';
-import { GatewayError, LlmError, type Dialect, type Outcome, type Passthrough, type Router, type Gateway } from '../llm/index.ts';
+import { sendJson } from '#pkg/http/index.ts';
+import { GatewayError, LlmError, type Dialect, type Outcome, type Passthrough, type Router, type Gateway } from '#pkg/llm/index.ts';
 import type { DialectAdapter } from './dialect.ts';
 import { modelObject } from './models.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';

@@ -1,4 +1,4 @@
-import type { Dialect, ProviderName, Router } from '../llm/index.ts';
+import type { Dialect, ProviderName, Router } from '#pkg/llm/index.ts';
 
 const CREATED = Math.floor(Date.now() / 1000);
 

@@ -1,4 +1,4 @@
-import { GatewayError, LlmError, type Outcome } from '../llm/index.ts';
+import { GatewayError, LlmError, type Outcome } from '#pkg/llm/index.ts';
 
 /** The outcome of a request no provider was called for. */
 export const NO_CALL: Outcome = { provider: 'none', model: '', attempts: 0, fallback: false, degraded: false };

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { LlmError, type Dialect, type RawAnswer, type Usage } from '../llm/index.ts';
+import { LlmError, type Dialect, type RawAnswer, type Usage } from '#pkg/llm/index.ts';
 import type { DialectAdapter } from './dialect.ts';
 import { SSE_HEADERS, writeFrame } from './sse.ts';
 

@@ -1,4 +1,4 @@
-import { parseResponsesRequest, ResponsesItemStore, ResponsesStreamEncoder, toResponsesObject } from '../llm/index.ts';
+import { parseResponsesRequest, ResponsesItemStore, ResponsesStreamEncoder, toResponsesObject } from '#pkg/llm/index.ts';
 import { openaiDialect, type DialectAdapter } from './dialect.ts';
 
 /**

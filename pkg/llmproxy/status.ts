@@ -1,4 +1,4 @@
-import type { LlmStack } from '../llm/index.ts';
+import type { LlmStack } from '#pkg/llm/index.ts';
 
 /** Admin `GET /v1/status`: per provider, breaker state, error rate over the window, last error kind (never a message or secret). */
 export function statusBody(stack: Pick<LlmStack, 'breakers'>): unknown {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../http/index.ts';
-import { GatewayError, LlmError, type Gateway, type Outcome, type Passthrough } from '../llm/index.ts';
+import { readBody } from '#pkg/http/index.ts';
+import { GatewayError, LlmError, type Gateway, type Outcome, type Passthrough } from '#pkg/llm/index.ts';
 import { openaiDialect, type DialectAdapter } from './dialect.ts';
 import { callerRequestId, llmHeaders, NO_CALL } from './outcome.ts';
 import { relayAnswer } from './relay.ts';

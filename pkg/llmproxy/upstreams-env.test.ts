@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '#pkg/config/index.ts';
 import { readLlmProxyConfig } from './config.ts';
 
 const vllm = { name: 'vllm', kind: 'openai-compatible', baseURL: 'http://vllm:8000/v1', models: ['meta-llama/*'] };

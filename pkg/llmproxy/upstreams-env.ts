@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseUpstreams, UpstreamsError, type UpstreamsConfig } from '../llm/upstreams/index.ts';
+import { parseUpstreams, UpstreamsError, type UpstreamsConfig } from '#pkg/llm/upstreams/index.ts';
 
 export interface UpstreamsEnv {
   config?: UpstreamsConfig;

@@ -1,4 +1,4 @@
-import { ResponsesTap, SseTap, usageOf, type Dialect, type Usage } from '../llm/index.ts';
+import { ResponsesTap, SseTap, usageOf, type Dialect, type Usage } from '#pkg/llm/index.ts';
 import type { StreamTap } from './relay.ts';
 
 /** What the raw pass-through of one chat-like endpoint reads on the way: its stream tap and the usage of its answer. */

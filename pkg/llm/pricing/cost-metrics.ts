@@ -5,7 +5,7 @@
  * never a key; like models, at most a bounded number of distinct values is
  * kept before the rest report as `other`.
  */
-import type { BoundCounter, Metrics } from '../../metrics/index.ts';
+import type { BoundCounter, Metrics } from '#pkg/metrics/index.ts';
 import type { Usage } from '../canonical.ts';
 import type { PriceTable } from './price-table.ts';
 

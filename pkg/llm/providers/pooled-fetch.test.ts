@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockAnthropic } from '../../../test/fixtures/mock-anthropic.ts';
-import { startMockOpenAI, type MockLlmServer } from '../../../test/fixtures/mock-openai.ts';
+import { startMockAnthropic } from '#test/fixtures/mock-anthropic.ts';
+import { startMockOpenAI, type MockLlmServer } from '#test/fixtures/mock-openai.ts';
 import { createPooledFetch } from './pooled-fetch.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secrets } from '../../log/index.ts';
+import { secrets } from '#pkg/log/index.ts';
 import { classifyStatus, fromSdkError } from './sdk-errors.ts';
 
 const h = (x: Record<string, string>) => ({ get: (n: string) => x[n] ?? null });

@@ -1,5 +1,5 @@
 import { LlmError, type UpstreamAnswer } from '../errors.ts';
-import { secrets } from '../../log/index.ts';
+import { secrets } from '#pkg/log/index.ts';
 import { retryAfterMs } from '../resilience/retry-policy.ts';
 
 interface HeaderSource { get(name: string): string | null }

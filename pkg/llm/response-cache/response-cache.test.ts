@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MemoryStore, StoreCache, parseTtlPolicy } from '../../kv/index.ts';
+import { MemoryStore, StoreCache, parseTtlPolicy } from '#pkg/kv/index.ts';
 import { collect, type Response } from '../canonical.ts';
 import { AnthropicStreamEncoder } from '../translate/stream-anthropic-encoder.ts';
 import { OpenAIStreamEncoder } from '../translate/stream-openai-encoder.ts';

@@ -4,9 +4,9 @@
  * tenant never reads another's, whatever the prompt. A backend that is down
  * or slow answers `unavailable` and the request goes on uncached.
  */
-import type { Cache, JsonValue } from '../../kv/index.ts';
+import type { Cache, JsonValue } from '#pkg/kv/index.ts';
 import type { Dialect, Response } from '../canonical.ts';
-import type { Metrics } from '../../metrics/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
 import { responseCacheKey } from './cache-key.ts';
 import { cacheDirective, type CacheRule } from './directive.ts';
 
