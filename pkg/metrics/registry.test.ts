@@ -41,6 +41,32 @@ describe('Metrics', () => {
     expect(points).toContainEqual({ attrs: { 'thing.op': 'set', result: 'ok' }, value: 5 });
   });
 
+  it('bound counters: one series however often a label set is bound, every increment counted once across scrapes', async () => {
+    const { metrics } = setup();
+    const c = metrics.counter({ name: 'hits_total', help: 'hits', labelNames: ['scope'] });
+    const a = c.bind({ scope: 's' });
+    const b = c.bind({ scope: 's' });
+    a.inc();
+    b.inc(2);
+    expect(await metrics.text()).toContain('hits_total{scope="s"} 3');
+    // A second scrape adds nothing that was already reported.
+    expect(await metrics.text()).toContain('hits_total{scope="s"} 3');
+    a.inc(4);
+    c.inc({ scope: 's' });
+    expect(await metrics.text()).toContain('hits_total{scope="s"} 8');
+    expect(((await metrics.registry.getSingleMetric('hits_total')!.get()).values[0]).value).toBe(8);
+  });
+
+  it('a bound counter refuses a negative or non-finite increment at once, and it is not counted', async () => {
+    const { metrics } = setup();
+    const c = metrics.counter({ name: 'errs_total', help: 'errs', labelNames: ['kind'] }).bind({ kind: 'x' });
+    c.inc(1);
+    expect(() => c.inc(-1)).toThrow(TypeError);
+    expect(() => c.inc(Number.NaN)).toThrow(TypeError);
+    expect(() => c.inc(Infinity)).toThrow(TypeError);
+    expect(await metrics.text()).toContain('errs_total{kind="x"} 1');
+  });
+
   it('scales histogram values for OTel and keeps identical buckets', async () => {
     const { reader, metrics } = setup();
     const h = metrics.histogram({ name: 'ttl_seconds', help: 'ttl', labelNames: ['scope'], buckets: [1, 10, 60], otel: { name: 'ttl', unit: 'ms', scale: 1000 } });

@@ -5,8 +5,6 @@ export const LAG_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 /** Processing-time buckets (s): 1 ms to 10 min. */
 export const PROCESS_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-export const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'paused', 'waiting_children', 'completed', 'failed'] as const;
-
 type Q = 'queue';
 const Q_ATTR = { queue: 'messaging.destination.name' } as const;
 
@@ -62,10 +60,16 @@ function define(m: Metrics): QueueInstruments {
   const flushers = new Set<() => void>();
   const flushAll = () => { for (const f of flushers) f(); };
   const instruments = defineInstruments(m, flushers);
-  // prom-client calls a metric's `collect` before reading it: batched counts land first.
+  // prom-client calls a metric's `collect` before reading it: batched counts land first, then
+  // pkg/metrics' own collect (it hands prom-client what its bound counters added).
   for (const name of ['bullmq_jobs_started_total', 'bullmq_jobs_processed_total']) {
     const prom = m.registry.getSingleMetric(name) as { collect?: () => void } | undefined;
-    if (prom) prom.collect = flushAll;
+    if (!prom) continue;
+    const own = prom.collect;
+    prom.collect = function (this: unknown) {
+      flushAll();
+      own?.call(this);
+    };
   }
   return instruments;
 }
