@@ -1,6 +1,6 @@
 import type { Decision } from './types.ts';
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface Condition {
   type: 'Ready' | 'Active' | 'ScalingLimited' | 'Fallback';
@@ -11,7 +11,7 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-export interface LastMetrics {
+interface LastMetrics {
   readyBacklog?: number;
   oldestReadyAgeSeconds?: number;
   lagP95Seconds?: number;

@@ -1,4 +1,4 @@
-import type { Behavior, ScalingRules } from './types.ts';
+import type { ScalingRules } from './types.ts';
 
 /** Defaults of the resource, the HPA's where the HPA has one. */
 export const DEFAULTS = {
@@ -32,8 +32,4 @@ export function defaultScaleDown(): ScalingRules {
     tolerance: DEFAULTS.tolerance,
     policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
   };
-}
-
-export function defaultBehavior(): Behavior {
-  return { scaleUp: defaultScaleUp(), scaleDown: defaultScaleDown() };
 }

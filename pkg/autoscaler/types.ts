@@ -10,18 +10,18 @@ export const KIND = 'QueueAutoscaler';
 export const PLURAL = 'queueautoscalers';
 export const PAUSED_ANNOTATION = 'autoscaling.pilotfish.dev/paused';
 
-export interface ScaleTargetRef {
+interface ScaleTargetRef {
   apiVersion: string;
   kind: string;
   name: string;
 }
 
-export interface SecretKeyRef {
+interface SecretKeyRef {
   name: string;
   key: string;
 }
 
-export interface QueueRef {
+interface QueueRef {
   /** BullMQ queue name. */
   name: string;
   /** BullMQ key prefix. Default `bull`. */
@@ -39,7 +39,7 @@ export interface Targets {
   lagP95Seconds?: number;
 }
 
-export type PolicyType = 'Pods' | 'Percent';
+type PolicyType = 'Pods' | 'Percent';
 export type SelectPolicy = 'Max' | 'Min' | 'Disabled';
 
 export interface ScalingPolicy {
@@ -56,7 +56,7 @@ export interface ScalingRules {
   tolerance: number;
 }
 
-export interface Behavior {
+interface Behavior {
   scaleUp: ScalingRules;
   scaleDown: ScalingRules;
 }
@@ -138,7 +138,7 @@ export interface MetricRecommendation {
   replicas: number;
 }
 
-export type DecisionReason =
+type DecisionReason =
   | 'Paused' | 'Fallback' | 'MetricsUnavailable' | 'AboveMax' | 'BelowMin'
   | 'ScaleToZero' | 'Activated' | 'Recommended' | 'ScalingDisabled';
 

@@ -7,13 +7,13 @@ import { checkRequestWithinLimit, type Resources } from './config.ts';
 import { parseQuantity } from './quantity.ts';
 import { SIDECARS, type Sidecar } from './types.ts';
 
-export const ANNOTATION_PREFIX = 'pilotfish.dev/';
+const ANNOTATION_PREFIX = 'pilotfish.dev/';
 /** `cache`, `llm` or `cache,llm`; `false`/`none`/empty: nothing. */
-export const INJECT_ANNOTATION = 'pilotfish.dev/inject';
+const INJECT_ANNOTATION = 'pilotfish.dev/inject';
 /** Written by the webhook: the sidecars it injected (also the idempotency marker). */
 export const INJECTED_ANNOTATION = 'pilotfish.dev/injected';
 /** JSON map scope → {ttl, min, max}, merged over the configured TTL policy's scopes. */
-export const CACHE_SCOPES_ANNOTATION = 'pilotfish.dev/cache-scopes';
+const CACHE_SCOPES_ANNOTATION = 'pilotfish.dev/cache-scopes';
 
 /** Per-sidecar resource annotations: `pilotfish.dev/<sidecar>-cpu`, `-memory`, `-memory-limit`. */
 const RESOURCE_ANNOTATIONS = {

@@ -30,7 +30,7 @@ interface SidecarCommon {
   env: Record<string, string>;
 }
 
-export interface CacheSidecarConfig extends SidecarCommon {
+interface CacheSidecarConfig extends SidecarCommon {
   backend: 'redis' | 'upstash' | 'memory';
   redisSecret?: SecretRef;
   upstashUrl?: string;
@@ -42,9 +42,9 @@ export interface CacheSidecarConfig extends SidecarCommon {
   nodeOptions: string;
 }
 
-export type ProviderName = 'openai' | 'anthropic' | 'mock';
+type ProviderName = 'openai' | 'anthropic' | 'mock';
 
-export interface LlmProxyConfig extends SidecarCommon {
+interface LlmProxyConfig extends SidecarCommon {
   provider: ProviderName;
   fallback: ProviderName[];
   modelAliases: Record<string, Partial<Record<ProviderName, string>>>;
@@ -65,7 +65,7 @@ export interface InjectionConfig {
 }
 
 /** The layer under every other: the chart's own defaults (docs/injection.md). `image` comes from the injector. */
-export const DEFAULT_INJECTION_CONFIG = {
+const DEFAULT_INJECTION_CONFIG = {
   imagePullPolicy: 'IfNotPresent',
   nodeEnv: 'production',
   logLevel: 'info',
@@ -124,7 +124,7 @@ export function parseConfigLayer(text: string, source: string): Record<string, u
 }
 
 /** Maps merge key by key; everything else (lists included) replaces. */
-export function mergeLayers(...layers: readonly Record<string, unknown>[]): Record<string, unknown> {
+function mergeLayers(...layers: readonly Record<string, unknown>[]): Record<string, unknown> {
   const merge = (base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> => {
     const out = { ...base };
     for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(base[k]) ? merge(base[k], v) : v;

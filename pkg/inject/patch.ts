@@ -9,7 +9,7 @@ import { appEnv, cacheSidecar, llmProxySidecar, TMP_VOLUME } from './sidecars.ts
 import { SIDECAR_CONTAINER, SIDECARS, type Container, type EnvVar, type InjectionResult, type JsonPatchOp, type Pod, type Sidecar } from './types.ts';
 
 /** RFC 6901: `~` and `/` escaped in one path segment. */
-export const pointer = (segment: string): string => segment.replaceAll('~', '~0').replaceAll('/', '~1');
+const pointer = (segment: string): string => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /** Adds to each app container the variables it does not set itself (a sidecar kept in `containers` by hand gets none). */
 function appEnvOps(containers: readonly Container[], wanted: readonly EnvVar[]): JsonPatchOp[] {
@@ -27,7 +27,7 @@ function appEnvOps(containers: readonly Container[], wanted: readonly EnvVar[]):
 }
 
 /** The sidecars a pod already runs: named by the webhook's marker, or present as containers of the chart's names. */
-export function presentSidecars(pod: Pod): Sidecar[] {
+function presentSidecars(pod: Pod): Sidecar[] {
   const marker = (pod.metadata?.annotations?.[INJECTED_ANNOTATION] ?? '').split(',').map((s) => s.trim());
   const names = new Set([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name));
   return SIDECARS.filter((s) => marker.includes(s) || names.has(SIDECAR_CONTAINER[s]));

@@ -9,7 +9,7 @@ export interface EnvVar {
   valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; [k: string]: unknown };
 }
 
-export interface ContainerPort { name?: string; containerPort: number; protocol?: string; [k: string]: unknown }
+interface ContainerPort { name?: string; containerPort: number; protocol?: string; [k: string]: unknown }
 
 export interface Container {
   name: string;
@@ -21,9 +21,9 @@ export interface Container {
   [k: string]: unknown;
 }
 
-export interface Volume { name: string; [k: string]: unknown }
+interface Volume { name: string; [k: string]: unknown }
 
-export interface PodSpec {
+interface PodSpec {
   containers?: Container[];
   initContainers?: Container[];
   volumes?: Volume[];
@@ -52,7 +52,7 @@ export const SIDECARS: readonly Sidecar[] = ['cache', 'llm'];
 export const SIDECAR_CONTAINER: Record<Sidecar, string> = { cache: 'cache-sidecar', llm: 'llm-proxy' };
 
 /** A stable, bounded reason (`code`, a metric label) with a message for people. */
-export interface Reason { code: string; message: string }
+interface Reason { code: string; message: string }
 
 export type InjectionResult =
   | { patch: JsonPatchOp[]; injected: Sidecar[] }
