@@ -1,18 +1,40 @@
 /**
- * One mapping from errors to the app's answers: `{"error":{"code","message"}}`
- * with the error's status. Domain errors of pkg/knowledge, pkg/orchestrator
- * and pkg/render carry `status` and `code`; express's body parser errors are
- * named here; anything else is a 500 whose details go to the log only.
+ * One mapping from errors to the app's answers: `{"error":{"code","message"}}`.
+ * An HttpError (the app's own, and pkg/orchestrator's request check) answers
+ * with its status; the domain errors of pkg/knowledge and pkg/render with the
+ * status this edge gives their code (STATUS_BY_CODE); express's body parser
+ * errors are named here; anything else is a 500 whose details go to the log only.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '#pkg/log/index.ts';
+import { PilotfishError, httpStatusOf } from '#pkg/errors/index.ts';
 import { HttpError } from '#pkg/http/index.ts';
+import type { KnowledgeErrorCode } from '#pkg/knowledge/index.ts';
+import type { RenderErrorCode } from '#pkg/render/index.ts';
+
+/** The app's status for each code of the domain errors its routes throw; typed so a new code cannot go unmapped. */
+export const STATUS_BY_CODE: Readonly<Record<KnowledgeErrorCode | RenderErrorCode, number>> = {
+  invalid_query: 400,
+  invalid_limit: 400,
+  invalid_ttl: 400,
+  // The index cannot be (re)built from its folder: the service, not the caller, is at fault.
+  knowledge_dir_unreadable: 503,
+  invalid_job: 400,
+  invalid_template: 400,
+  template_too_large: 400,
+  invalid_data: 400,
+  data_too_large: 400,
+  output_too_large: 400,
+};
 
 export interface ErrorBody { status: number; code: string; message: string; headers?: Record<string, string> }
 
 /** Pure: the answer for an error. */
 export function errorAnswer(err: unknown): ErrorBody {
   if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, headers: err.headers };
+  if (err instanceof PilotfishError && Object.hasOwn(STATUS_BY_CODE, err.code)) {
+    return { status: httpStatusOf(err, STATUS_BY_CODE), code: err.code, message: err.message };
+  }
   const e = err as { status?: unknown; code?: unknown; type?: unknown; message?: unknown; expose?: unknown } | null;
   if (e && typeof e === 'object') {
     if (e.type === 'entity.parse.failed') return { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' };

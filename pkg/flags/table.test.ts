@@ -44,6 +44,7 @@ describe('parseFlagsFile', () => {
   ])('refuses %s, naming the file', (_what, text, message) => {
     const attempt = () => parseFlagsFile('/etc/flags/flags.yaml', text);
     expect(attempt).toThrow(FlagsFileError);
+    expect(attempt).toThrow(expect.objectContaining({ code: 'invalid_flags_file' }));
     expect(attempt).toThrow(/\/etc\/flags\/flags\.yaml/);
     expect(attempt).toThrow(message);
   });

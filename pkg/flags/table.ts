@@ -2,6 +2,7 @@
 // flag for a tenant. No I/O here; the provider reads files and watches them.
 import YAML from 'yaml';
 import { ConfigError } from '#pkg/config/index.ts';
+import { PilotfishError } from '#pkg/errors/index.ts';
 
 export const FLAG_KEYS = ['distributed-cache', 'llm-real-provider'] as const;
 export type FlagKey = (typeof FLAG_KEYS)[number];
@@ -27,10 +28,11 @@ export function defaultTable(): FlagTable {
 }
 
 /** A flags file that cannot be used; the message names the file and the offending entry. */
-export class FlagsFileError extends Error {
+export class FlagsFileError extends PilotfishError {
+  declare readonly code: 'invalid_flags_file';
   readonly file: string;
   constructor(file: string, reason: string) {
-    super(`flags file ${file}: ${reason}`);
+    super('invalid_flags_file', `flags file ${file}: ${reason}`);
     this.name = 'FlagsFileError';
     this.file = file;
   }

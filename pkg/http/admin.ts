@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import type { Metrics } from '#pkg/metrics/index.ts';
+import type { StatusByCode } from '#pkg/errors/index.ts';
 import { createServer } from './server.ts';
 import { sendJson, sendText, sendError } from './respond.ts';
 import { methodNotAllowed, notFound } from './errors.ts';
@@ -16,6 +17,8 @@ export interface AdminOptions {
   readiness?: () => Readiness | Promise<Readiness>;
   /** Extra GET routes by exact path, e.g. `/v1/status`. Values are returned as JSON. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => unknown | Promise<unknown>>;
+  /** The status for each code of the domain errors `routes` may throw; any other code is a 500. */
+  statusByCode?: StatusByCode;
 }
 
 /**
@@ -40,7 +43,7 @@ export function createAdminServer(options: AdminOptions): Server {
       const body = await route(req, res);
       if (!res.headersSent) sendJson(res, 200, body);
     } catch (err) {
-      sendError(res, err);
+      sendError(res, err, undefined, options.statusByCode);
     }
   });
 }

@@ -1,24 +1,16 @@
-import { HttpError } from '#pkg/http/index.ts';
+import { PilotfishError } from '#pkg/errors/index.ts';
 
 export type KnowledgeErrorCode = 'invalid_query' | 'invalid_limit' | 'invalid_ttl' | 'knowledge_dir_unreadable';
 
-const STATUS: Record<KnowledgeErrorCode, number> = {
-  invalid_query: 400,
-  invalid_limit: 400,
-  invalid_ttl: 400,
-  // The index cannot be (re)built from its folder: the service, not the caller, is at fault.
-  knowledge_dir_unreadable: 503,
-};
-
 /**
- * An HttpError, so an HTTP edge answers it as it answers every other one
- * (`err.status`, `{"error":{"code","message"}}`). Messages name the parameter
- * or the folder, never a caller's full query.
+ * A domain error: a bad search parameter, or a knowledge folder that cannot
+ * be read. It knows no HTTP; the app's edge maps its code to a status.
+ * Messages name the parameter or the folder, never a caller's full query.
  */
-export class KnowledgeError extends HttpError {
+export class KnowledgeError extends PilotfishError {
   declare readonly code: KnowledgeErrorCode;
   constructor(code: KnowledgeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(STATUS[code], code, message, options);
+    super(code, message, options);
     this.name = 'KnowledgeError';
   }
 }

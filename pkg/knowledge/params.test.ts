@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { HttpError } from '#pkg/http/index.ts';
+import { PilotfishError } from '#pkg/errors/index.ts';
 import { KnowledgeError } from './errors.ts';
 import { normalizeQuery, parseSearchParams, DEFAULT_LIMIT, MAX_QUERY_LENGTH, MAX_TTL_MS } from './params.ts';
 
@@ -38,7 +38,6 @@ describe('parseSearchParams', () => {
   it.each([undefined, '', '   ', '\n\t', ['a', 'b'], 42, { q: 'a' }])('refuses q=%j as invalid_query', (q) => {
     const err = errorOf(() => parseSearchParams({ q }));
     expect(err.code).toBe('invalid_query');
-    expect(err.status).toBe(400);
     expect(err.message).toMatch(/\bq\b/);
   });
 
@@ -52,7 +51,6 @@ describe('parseSearchParams', () => {
   it.each(['0', '51', 'abc', '-1', '1.5', '', ' ', '1e1', '0x10', ['5', '6'], 0, 51, 2.5])('refuses limit=%j as invalid_limit', (limit) => {
     const err = errorOf(() => parseSearchParams({ q: 'x', limit }));
     expect(err.code).toBe('invalid_limit');
-    expect(err.status).toBe(400);
     expect(err.message).toMatch(/^limit /);
   });
 
@@ -65,13 +63,13 @@ describe('parseSearchParams', () => {
   it.each(['0', '0s', '-5', '-5s', 'abc', '', '10 parsecs', '25h', '86401', '0.0001s', ['10s', '20s'], -1])('refuses ttl=%j as invalid_ttl', (ttl) => {
     const err = errorOf(() => parseSearchParams({ q: 'x', ttl }));
     expect(err.code).toBe('invalid_ttl');
-    expect(err.status).toBe(400);
     expect(err.message).toMatch(/^ttl /);
   });
 
-  it('is an HttpError with the error body of every other 400', () => {
+  it('is a domain error with the error body of every other one, and no HTTP status (the app maps its code)', () => {
     const err = errorOf(() => parseSearchParams({ q: 'x', limit: '0' }));
-    expect(err).toBeInstanceOf(HttpError);
+    expect(err).toBeInstanceOf(PilotfishError);
+    expect('status' in err).toBe(false);
     expect(err.name).toBe('KnowledgeError');
     expect(JSON.parse(JSON.stringify(err))).toEqual({ error: { code: 'invalid_limit', message: err.message } });
   });

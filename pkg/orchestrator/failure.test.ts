@@ -35,6 +35,7 @@ describe('describeFailure', () => {
     expect(describeFailure(new APIConnectionTimeoutError()).code).toBe('llm_timeout');
     expect(describeFailure(new APIUserAbortError()).code).toBe('aborted');
     expect(describeFailure(new IncompleteStreamError()).code).toBe('llm_stream_incomplete');
+    expect(new IncompleteStreamError()).toMatchObject({ code: 'llm_stream_incomplete', name: 'IncompleteStreamError' });
     expect(describeFailure(new TypeError('x is undefined'))).toEqual({ code: 'internal', message: 'the chat failed unexpectedly' });
   });
 

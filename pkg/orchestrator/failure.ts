@@ -1,9 +1,11 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { PilotfishError } from '#pkg/errors/index.ts';
 
 /** The stream ended cleanly but before the model said why it stopped (no finish reason). */
-export class IncompleteStreamError extends Error {
+export class IncompleteStreamError extends PilotfishError {
+  declare readonly code: 'llm_stream_incomplete';
   constructor() {
-    super('the model stream ended without a finish reason');
+    super('llm_stream_incomplete', 'the model stream ended without a finish reason');
     this.name = 'IncompleteStreamError';
   }
 }
@@ -21,7 +23,7 @@ const CALLER_FAULT = new Set([400, 404, 413, 422]);
  * can ride along).
  */
 export function describeFailure(err: unknown): ChatFailure {
-  if (err instanceof IncompleteStreamError) return { code: 'llm_stream_incomplete', message: 'the model answer ended before it was complete' };
+  if (err instanceof IncompleteStreamError) return { code: err.code, message: 'the model answer ended before it was complete' };
   if (err instanceof APIUserAbortError) return { code: 'aborted', message: 'the chat was cancelled' };
   if (err instanceof APIConnectionTimeoutError) return { code: 'llm_timeout', message: 'the LLM proxy did not answer in time' };
   if (err instanceof APIConnectionError) return { code: 'llm_unreachable', message: 'the LLM proxy could not be reached' };

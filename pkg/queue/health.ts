@@ -66,7 +66,7 @@ export class WorkerHealthService {
   }
 
   async queue(name: string, now = Date.now()): Promise<QueueHealth> {
-    if (!this.#options.queues.includes(name)) throw new QueueError(404, 'unknown_queue', `queue ${JSON.stringify(name.slice(0, 100))} is not watched here`);
+    if (!this.#options.queues.includes(name)) throw new QueueError('unknown_queue', `queue ${JSON.stringify(name.slice(0, 100))} is not watched here`);
     const telemetry = queueTelemetry(this.#options.metrics, name);
     telemetry.refreshGauges();
     const local = telemetry.stats(now);

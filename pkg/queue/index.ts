@@ -1,5 +1,5 @@
 export { readQueueSignals, toSignals, validateQueueName, type QueueCounts, type QueueSignals, type ReadSignalsOptions, type RawSignals } from './signals.ts';
-export { QueueError, invalidArgument } from './errors.ts';
+export { QueueError, type QueueErrorCode } from './errors.ts';
 export { classifyError, ERROR_TYPES, isErrorType, type ErrorType, type ErrorClassifier } from './taxonomy.ts';
 export { readyTime, lagSeconds, isFirstAttempt, type JobTiming } from './lag.ts';
 export { SlidingCounter, SlidingHistogram, type WindowOptions } from './window.ts';

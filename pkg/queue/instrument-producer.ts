@@ -18,7 +18,7 @@ export interface ProducerInstrumentation {
  */
 export function instrumentQueue(queue: Queue, options: { metrics: Metrics }): ProducerInstrumentation {
   const marked = queue as unknown as Record<symbol, boolean>;
-  if (marked[INSTRUMENTED]) throw new QueueError(409, 'already_instrumented', `queue ${queue.name} is already instrumented: adds would count twice`);
+  if (marked[INSTRUMENTED]) throw new QueueError('already_instrumented', `queue ${queue.name} is already instrumented: adds would count twice`);
   marked[INSTRUMENTED] = true;
   const telemetry = queueTelemetry(options.metrics, queue.name);
   const target = queue as unknown as { add: Queue['add']; addBulk: Queue['addBulk'] };

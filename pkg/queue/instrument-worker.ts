@@ -53,10 +53,10 @@ interface Wrappable { callProcessJob: ProcessCall }
 export function instrumentWorker(worker: Worker, options: InstrumentWorkerOptions): WorkerInstrumentation {
   const target = worker as unknown as Wrappable;
   if (typeof target.callProcessJob !== 'function') {
-    throw new QueueError(500, 'unsupported_bullmq', 'this BullMQ version has no Worker.callProcessJob to instrument');
+    throw new QueueError('unsupported_bullmq', 'this BullMQ version has no Worker.callProcessJob to instrument');
   }
   const marked = worker as unknown as Record<symbol, boolean>;
-  if (marked[INSTRUMENTED]) throw new QueueError(409, 'already_instrumented', `worker of queue ${worker.name} is already instrumented: events would count twice`);
+  if (marked[INSTRUMENTED]) throw new QueueError('already_instrumented', `worker of queue ${worker.name} is already instrumented: events would count twice`);
   marked[INSTRUMENTED] = true;
   const telemetry = queueTelemetry(options.metrics, worker.name);
   const original = target.callProcessJob;

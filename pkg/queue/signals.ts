@@ -103,11 +103,11 @@ export async function readQueueSignals(redis: Redis, opts: ReadSignalsOptions): 
   } catch (err) {
     throw unavailable(err);
   }
-  if (!Array.isArray(reply) || reply.length !== 11) throw new QueueError(502, 'bad_reply', 'unexpected reply from the queue signals script');
+  if (!Array.isArray(reply) || reply.length !== 11) throw new QueueError('bad_reply', 'unexpected reply from the queue signals script');
   return toSignals(reply as RawSignals, name, prefix, now);
 }
 
 function unavailable(err: unknown): QueueError {
   const message = err instanceof Error ? err.message : String(err);
-  return new QueueError(503, 'redis_unavailable', `reading queue state failed: ${message}`, { cause: err });
+  return new QueueError('redis_unavailable', `reading queue state failed: ${message}`, { cause: err });
 }

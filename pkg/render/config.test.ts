@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '#pkg/config/index.ts';
 import { loadWorkerConfig } from './config.ts';
 
 describe('loadWorkerConfig', () => {

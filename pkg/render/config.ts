@@ -1,4 +1,4 @@
-import { loadConfig, str, port, host, duration, intInRange, num } from '../config/index.ts';
+import { loadConfig, str, port, host, duration, intInRange, num } from '#pkg/config/index.ts';
 
 /** The render worker's environment; every default documented in docs/worker.md. */
 export const workerSpec = {

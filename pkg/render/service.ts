@@ -1,10 +1,10 @@
 import { Worker, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
-import type { Logger } from '../log/index.ts';
-import type { Metrics } from '../metrics/index.ts';
-import { createAdminServer, listen, closeServer } from '../http/index.ts';
-import { QueueCollector, WorkerHealthService, closeWorkerGracefully, instrumentWorker, validateQueueName } from '../queue/index.ts';
+import type { Logger } from '#pkg/log/index.ts';
+import type { Metrics } from '#pkg/metrics/index.ts';
+import { createAdminServer, listen, closeServer } from '#pkg/http/index.ts';
+import { QueueCollector, WorkerHealthService, closeWorkerGracefully, instrumentWorker, validateQueueName, type QueueErrorCode } from '#pkg/queue/index.ts';
 import type { WorkerConfig } from './config.ts';
 import { renderProcessor } from './processor.ts';
 
@@ -21,6 +21,20 @@ export interface RenderWorkerService {
  * processor, instrumented, with an elected queue collector and the health
  * API on the admin listener.
  */
+/**
+ * The admin edge's status for each queue error its health routes may throw.
+ * Only watched queues have routes, and a failed Redis read answers
+ * `source: "unavailable"`, so these are for what should not happen.
+ */
+const QUEUE_STATUS_BY_CODE: Readonly<Record<QueueErrorCode, number>> = {
+  invalid_argument: 400,
+  unknown_queue: 404,
+  already_instrumented: 409,
+  unsupported_bullmq: 500,
+  bad_reply: 502,
+  redis_unavailable: 503,
+};
+
 export interface RenderWorkerDeps {
   logger: Logger;
   metrics: Metrics;
@@ -79,6 +93,7 @@ export async function startRenderWorker(cfg: WorkerConfig, deps: RenderWorkerDep
     metrics,
     readiness: () => ({ ready: !draining && worker.isRunning() && opsConn.status === 'ready', draining, redis: opsConn.status }),
     routes: health.routes(),
+    statusByCode: QUEUE_STATUS_BY_CODE,
   });
   const adminPort = await listen(admin, cfg.WORKER_ADMIN_PORT, cfg.WORKER_ADMIN_HOST);
   collector.start();
