@@ -66,6 +66,12 @@ describe('lease sizing', () => {
     expect(wantsTopUp(view({ lease: 0, requests: 1000 }), 100, limits, 1000)).toBe(false);
     expect(wantsTopUp(view(), 100, { tpm: 5 }, 1000)).toBe(false);
   });
+
+  it('does not top up ahead of a pod too slow to use it before its view is too old', () => {
+    expect(wantsTopUp(view({ lease: 0 }), 1, { rpm: 1000 }, 1000)).toBe(false);
+    expect(wantsTopUp(view({ lease: 0 }), 1.9, { rpm: 1000 }, 5000)).toBe(false);
+    expect(wantsTopUp(view({ lease: 0 }), 2, { rpm: 1000 }, 1000)).toBe(true);
+  });
 });
 
 describe('RateWindow', () => {

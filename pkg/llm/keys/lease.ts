@@ -65,9 +65,12 @@ export function grantOf(ask: LeaseAsk, left: number, divisor = LEASE_SHARE_DIVIS
 
 /**
  * Whether to ask Redis in the background after an admit: the view is getting old, or the lease has fallen below
- * half a window's worth while the minute may still have room, so a steady stream of requests never waits.
+ * half a window's worth while the minute may still have room, so a steady stream of requests never waits. Not for a
+ * pod admitting fewer than one request per MAX_STALE_MS: its next request would find the view too old anyway, and a
+ * call ahead of it would only double its calls and strand what it leased.
  */
 export function wantsTopUp(v: LeaseView, recent: number, limits: Limits, at: number, refreshMs = REFRESH_MS): boolean {
+  if (recent < LEASE_WINDOW_MS / MAX_STALE_MS) return false;
   if (at - v.fetchedAt >= refreshMs) return true;
   return limits.rpm !== undefined && v.requests < limits.rpm && v.lease < recent / 2;
 }
