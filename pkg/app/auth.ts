@@ -10,8 +10,6 @@ import { importSPKI, jwtVerify, errors as joseErrors, type CryptoKey, type KeyOb
 import { HttpError } from '#pkg/http/index.ts';
 import { principalClaims, type ApiKeyEntry, type Principal } from './principal.ts';
 
-export { ROLES, type Role, type Principal } from './principal.ts';
-
 export const SESSION_COOKIE = 'pf_session';
 
 export interface JwtOptions {

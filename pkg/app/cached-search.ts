@@ -11,7 +11,7 @@ import { searchCacheKey, type KnowledgeBase, type SearchParams, type SearchRespo
 import type { FeatureFlags } from '#pkg/flags/index.ts';
 import type { CacheOutcome } from './metrics.ts';
 
-export const SEARCH_SCOPE = 'knowledge.search';
+const SEARCH_SCOPE = 'knowledge.search';
 
 export interface CachedSearchOptions {
   cache: Cache;

@@ -13,7 +13,7 @@ import type { KnowledgeErrorCode } from '#pkg/knowledge/index.ts';
 import type { RenderErrorCode } from '#pkg/render/index.ts';
 
 /** The app's status for each code of the domain errors its routes throw; typed so a new code cannot go unmapped. */
-export const STATUS_BY_CODE: Readonly<Record<KnowledgeErrorCode | RenderErrorCode, number>> = {
+const STATUS_BY_CODE: Readonly<Record<KnowledgeErrorCode | RenderErrorCode, number>> = {
   invalid_query: 400,
   invalid_limit: 400,
   invalid_ttl: 400,
@@ -27,10 +27,10 @@ export const STATUS_BY_CODE: Readonly<Record<KnowledgeErrorCode | RenderErrorCod
   output_too_large: 400,
 };
 
-export interface ErrorBody { status: number; code: string; message: string; headers?: Record<string, string> }
+interface ErrorBody { status: number; code: string; message: string; headers?: Record<string, string> }
 
 /** Pure: the answer for an error. */
-export function errorAnswer(err: unknown): ErrorBody {
+function errorAnswer(err: unknown): ErrorBody {
   if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, headers: err.headers };
   if (err instanceof PilotfishError && Object.hasOwn(STATUS_BY_CODE, err.code)) {
     return { status: httpStatusOf(err, STATUS_BY_CODE), code: err.code, message: err.message };

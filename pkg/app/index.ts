@@ -1,10 +1,3 @@
-export { loadAppConfig, appSpec, type AppConfig } from './config.ts';
-export { startApp, LOOKUP_ROUTE, type AppService, type AppServiceDeps } from './service.ts';
-export { createApp, type AppDeps } from './app.ts';
-export { Authenticator, randomSessionSecret, SESSION_COOKIE, type AuthenticatorOptions, type JwtOptions } from './auth.ts';
-export { requireRole, principalOf } from './rbac.ts';
-export { ROLES, type Role, type Principal } from './principal.ts';
-export { AppMetrics, CACHE_OUTCOMES, type CacheOutcome } from './metrics.ts';
-export { CachedSearch, SEARCH_SCOPE } from './cached-search.ts';
-export { rateLimitByPrincipal, budgetKey } from './rate-limit.ts';
-export { errorAnswer } from './errors.ts';
+export { loadAppConfig, type AppConfig } from './config.ts';
+export { startApp, type AppService, type AppServiceDeps } from './service.ts';
+export { AppMetrics } from './metrics.ts';

@@ -5,8 +5,7 @@
  */
 import type { Metrics } from '#pkg/metrics/index.ts';
 
-export const CACHE_OUTCOMES = ['hit', 'miss', 'unavailable', 'bypass'] as const;
-export type CacheOutcome = (typeof CACHE_OUTCOMES)[number];
+export type CacheOutcome = 'hit' | 'miss' | 'unavailable' | 'bypass';
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 

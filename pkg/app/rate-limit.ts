@@ -27,7 +27,7 @@ export interface RateLimitOptions {
 }
 
 /** The budget key of a principal on a route that requires `role` (pure). */
-export function budgetKey(principal: Pick<Principal, 'id'>, role: Role): string {
+function budgetKey(principal: Pick<Principal, 'id'>, role: Role): string {
   return `${role}:${principal.id}`;
 }
 

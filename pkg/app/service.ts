@@ -16,16 +16,17 @@ import { createFeatureFlags, type FeatureFlags } from '#pkg/flags/index.ts';
 import { ChatOrchestrator } from '#pkg/orchestrator/index.ts';
 import { createAdminRouter } from './admin/index.ts';
 import { createApp } from './app.ts';
-import { Authenticator, randomSessionSecret, type Role } from './auth.ts';
+import { Authenticator, randomSessionSecret } from './auth.ts';
 import { CachedSearch } from './cached-search.ts';
 import type { AppConfig } from './config.ts';
 import { AppMetrics } from './metrics.ts';
+import type { Role } from './principal.ts';
 import { rateLimitByPrincipal } from './rate-limit.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { renderRoutes } from './routes/render.ts';
 
-export const LOOKUP_ROUTE = 'chat:knowledge_lookup';
+const LOOKUP_ROUTE = 'chat:knowledge_lookup';
 const REDIS_CONNECT_WAIT_MS = 3_000;
 const LOOKUP_DEFAULT_LIMIT = 5;
 

@@ -4,8 +4,8 @@
  * miss): `unavailable` and `bypass` are shown beside it, because folding them
  * in would hide a down sidecar behind a falling ratio.
  */
+import type { CacheOutcome } from '../metrics.ts';
 
-export type CacheOutcome = 'hit' | 'miss' | 'unavailable' | 'bypass';
 export type OutcomeCounts = Record<CacheOutcome, number>;
 
 export interface CacheRouteRow {

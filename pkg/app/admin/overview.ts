@@ -15,7 +15,7 @@ export interface SidecarSummary {
   opTimeoutMs: number | null;
 }
 
-export interface ProviderSummary {
+interface ProviderSummary {
   name: string;
   breaker: string | null;
   /** Failed calls over the proxy's window, percent. */
@@ -28,7 +28,7 @@ export interface ProviderSummary {
 
 export interface LlmSummary { status: 'ok'; providers: ProviderSummary[] }
 
-export interface QueueSummary {
+interface QueueSummary {
   name: string;
   health: string | null;
   reasons: string[];
@@ -45,7 +45,7 @@ export interface QueueSummary {
 
 export interface QueuesSummary { status: 'ok'; queues: QueueSummary[] }
 
-export interface AutoscalerSummary {
+interface AutoscalerSummary {
   namespace: string | null;
   name: string;
   target: string | null;
@@ -135,7 +135,7 @@ export function queuesSummary(raw: unknown): QueuesSummary {
 }
 
 /** One QueueAutoscaler object (the CRD's status as the controller writes it: pkg/autoscaler/conditions.ts). */
-export function autoscalerSummary(raw: unknown): AutoscalerSummary | null {
+function autoscalerSummary(raw: unknown): AutoscalerSummary | null {
   const o = obj(raw);
   const metadata = obj(o?.metadata);
   const name = text(metadata?.name);

@@ -54,7 +54,7 @@ async function guarded<T>(read: () => Promise<T>): Promise<T | Unreachable> {
 }
 
 /** `base` may carry a path prefix (`http://worker:9464/x`): the status path is appended to it. */
-export function endpoint(base: string, path: string): string {
+function endpoint(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;
 }
 

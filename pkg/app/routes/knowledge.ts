@@ -12,7 +12,7 @@ import type { CachedSearch } from '../cached-search.ts';
 import type { AppMetrics } from '../metrics.ts';
 import { principalOf, requireRole } from '../rbac.ts';
 
-export const SEARCH_CACHED_ROUTE = '/api/knowledge/search-cached';
+const SEARCH_CACHED_ROUTE = '/api/knowledge/search-cached';
 
 export interface KnowledgeRoutesDeps {
   auth: Authenticator;
