@@ -1,4 +1,4 @@
 export { loadConfig, ConfigError, isProduction, type Specs } from './load.ts';
 export { parseDuration } from './duration.ts';
 export { duration, intInRange, commaList, flag } from './validators.ts';
-export { str, num, bool, port, url, host, json } from 'envalid';
+export { str, num, port, url, host } from 'envalid';

@@ -2,7 +2,7 @@
 // environment and whether Redis answered.
 import type { StackMember } from './stack.ts';
 
-export const DEV_TENANT = 'dev';
+const DEV_TENANT = 'dev';
 export const DEV_ROLES = ['knowledge:read', 'chat:use', 'render:submit', 'admin'] as const;
 
 export interface DevPlanInput {

@@ -15,7 +15,6 @@ export class HttpError extends PilotfishError {
   }
 }
 
-export const badRequest = (code: string, message: string) => new HttpError(400, code, message);
 export const notFound = (message = 'no such route') => new HttpError(404, 'not_found', message);
 export const methodNotAllowed = (allow: string[]) =>
   new HttpError(405, 'method_not_allowed', `method not allowed; use ${allow.join(', ')}`, { headers: { allow: allow.join(', ') } });
