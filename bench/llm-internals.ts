@@ -15,7 +15,7 @@
  *
  * Env: BENCH_SECONDS (per wrk run, default 3), BENCH_ROUNDS (default 3).
  */
-import { freePort } from '../test/fixtures/ports.ts';
+import { freePort } from '#test/fixtures/ports.ts';
 import { cpuMicrosOf } from './lib/procs.ts';
 import { fmt, median } from './lib/stats.ts';
 import { start, type Proc } from './llm/procs.ts';

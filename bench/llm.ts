@@ -9,7 +9,7 @@
  * BENCH_TTFT_REQUESTS (default 300).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { freePort } from '../test/fixtures/ports.ts';
+import { freePort } from '#test/fixtures/ports.ts';
 import { start, type Proc } from './llm/procs.ts';
 import { wrk, type LoadResult } from './llm/wrk.ts';
 import { median, ttft, type TtftResult } from './llm/ttft.ts';

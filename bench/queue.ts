@@ -13,8 +13,8 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Metrics } from '../pkg/metrics/index.ts';
-import { instrumentWorker, queueTelemetry } from '../pkg/queue/index.ts';
+import { Metrics } from '#pkg/metrics/index.ts';
+import { instrumentWorker, queueTelemetry } from '#pkg/queue/index.ts';
 import { benchJson } from './report-json.ts';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);

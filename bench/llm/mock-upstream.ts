@@ -1,6 +1,6 @@
 // A child process serving the mock OpenAI and Anthropic upstreams for the benchmark; prints {"openai":port,"anthropic":port}.
-import { startMockOpenAI } from '../../test/fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../../test/fixtures/mock-anthropic.ts';
+import { startMockOpenAI } from '#test/fixtures/mock-openai.ts';
+import { startMockAnthropic } from '#test/fixtures/mock-anthropic.ts';
 
 const openai = await startMockOpenAI({ record: false });
 const anthropic = await startMockAnthropic({ record: false });

@@ -6,7 +6,7 @@
  *
  * Env: BENCH_ROUNDS (default 5), BENCH_TTFT_REQUESTS (default 300).
  */
-import { freePort } from '../../test/fixtures/ports.ts';
+import { freePort } from '#test/fixtures/ports.ts';
 import { start, type Proc } from './procs.ts';
 import { median, ttft, type TtftResult } from './ttft.ts';
 

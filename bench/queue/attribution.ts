@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Metrics } from '../../pkg/metrics/index.ts';
-import { instrumentWorker } from '../../pkg/queue/index.ts';
+import { Metrics } from '#pkg/metrics/index.ts';
+import { instrumentWorker } from '#pkg/queue/index.ts';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const JOBS = 20_000;
