@@ -40,6 +40,10 @@ afterEach(() => {
 });
 
 describe('KnowledgeBase', () => {
+  it('is made only by open(), never half-built by its constructor', () => {
+    expect(() => Reflect.construct(KnowledgeBase, [Symbol('KnowledgeBase.open'), '/tmp', undefined, {}, undefined])).toThrow(/KnowledgeBase\.open\(\)/);
+  });
+
   it('indexes the Markdown files of the folder and its subfolders, by relative path', async () => {
     const kb = await openKb();
     expect(kb.ready).toBe(true);

@@ -38,6 +38,9 @@ interface Built {
   indexedAt: Date;
 }
 
+/** Held only by `open()`: JavaScript has no private constructor, and a KnowledgeBase always starts with its first index built. */
+const OPENING: unique symbol = Symbol('KnowledgeBase.open');
+
 export class KnowledgeBase {
   readonly dir: string;
   readonly #logger: Logger;
@@ -49,7 +52,9 @@ export class KnowledgeBase {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  private constructor(dir: string, built: Built, options: KnowledgeBaseOptions, logger: Logger) {
+  /** Use `KnowledgeBase.open()`. */
+  constructor(token: typeof OPENING, dir: string, built: Built, options: KnowledgeBaseOptions, logger: Logger) {
+    if (token !== OPENING) throw new TypeError('a KnowledgeBase is made by KnowledgeBase.open()');
     this.dir = dir;
     this.#current = built;
     this.#logger = logger;
@@ -61,7 +66,7 @@ export class KnowledgeBase {
     const dir = resolve(options.dir);
     const logger = options.logger ?? createLogger({ name: 'knowledge' });
     const { built, result } = await build(dir, logger);
-    const kb = new KnowledgeBase(dir, built, options, logger);
+    const kb = new KnowledgeBase(OPENING, dir, built, options, logger);
     if (options.watch ?? true) kb.#startWatching();
     logger.info({ documents: result.documents, ms: Math.round(result.ms) }, 'knowledge: index built');
     return kb;
