@@ -15,8 +15,7 @@ import { NearCacheMetrics } from './metrics.ts';
 import { RedisTracking } from './redis-tracking.ts';
 import { nearAllowed, type NearCacheSettings } from './settings.ts';
 
-export { NearCache, remainingTtl, type NearEntry, type FlushReason } from './near-cache.ts';
-export { nearCacheSettings, type NearCacheSettings } from './settings.ts';
+export type { NearCacheSettings } from './settings.ts';
 
 /** What the data handler uses: the cache, its instruments, and how to read a key around it. */
 export interface NearLayer {

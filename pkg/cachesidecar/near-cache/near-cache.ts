@@ -52,7 +52,7 @@ export interface NearCacheOptions {
 }
 
 /** Per-entry bookkeeping counted against `maxBytes`: the map slot, the entry object, the Buffer header. */
-export const ENTRY_OVERHEAD_BYTES = 160;
+const ENTRY_OVERHEAD_BYTES = 160;
 
 export function entrySize(key: string, bytes: Buffer): number {
   return bytes.length + key.length * 2 + ENTRY_OVERHEAD_BYTES;

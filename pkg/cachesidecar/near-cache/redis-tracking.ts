@@ -20,7 +20,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '#pkg/log/index.ts';
 import type { NearCache } from './near-cache.ts';
 
-export const INVALIDATE_CHANNEL = '__redis__:invalidate';
+const INVALIDATE_CHANNEL = '__redis__:invalidate';
 
 export interface RedisTrackingOptions {
   /** The connection the sidecar reads with (the store's client). */

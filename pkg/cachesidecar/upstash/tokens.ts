@@ -17,7 +17,7 @@ export interface UpstashGrant {
   defaultTtl: boolean;
 }
 
-export const DEFAULT_UPSTASH_SCOPE = 'upstash';
+const DEFAULT_UPSTASH_SCOPE = 'upstash';
 const MIN_TOKEN_LENGTH = 16;
 
 export class UpstashTokens {
