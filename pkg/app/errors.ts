@@ -27,10 +27,10 @@ const STATUS_BY_CODE: Readonly<Record<KnowledgeErrorCode | RenderErrorCode, numb
   output_too_large: 400,
 };
 
-interface ErrorBody { status: number; code: string; message: string; headers?: Record<string, string> }
+export interface ErrorBody { status: number; code: string; message: string; headers?: Record<string, string> }
 
 /** Pure: the answer for an error. */
-function errorAnswer(err: unknown): ErrorBody {
+export function errorAnswer(err: unknown): ErrorBody {
   if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, headers: err.headers };
   if (err instanceof PilotfishError && Object.hasOwn(STATUS_BY_CODE, err.code)) {
     return { status: httpStatusOf(err, STATUS_BY_CODE), code: err.code, message: err.message };
