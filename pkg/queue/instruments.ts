@@ -3,7 +3,7 @@ import type { Counter, Gauge, Histogram, Metrics } from '#pkg/metrics/index.ts';
 /** Lag buckets (s): sub-10 ms to an hour. Identical in every pod so quantiles aggregate. */
 export const LAG_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 /** Processing-time buckets (s): 1 ms to 10 min. */
-export const PROCESS_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const PROCESS_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 type Q = 'queue';
 const Q_ATTR = { queue: 'messaging.destination.name' } as const;

@@ -5,7 +5,7 @@ export function workersKey(prefix: string, queue: string): string {
   return `pilotfish:queue-workers:${prefix}:${queue}`;
 }
 
-export interface WorkerEntry {
+interface WorkerEntry {
   /** Configured concurrency. */
   c: number;
   /** ms epoch after which the entry is dead. */

@@ -2,7 +2,7 @@
  * The bounded `error_type` label: six values, whatever an app throws, so a
  * metric never grows a series per message.
  */
-export const ERROR_TYPES = ['timeout', 'rate_limited', 'upstream', 'validation', 'unrecoverable', 'other'] as const;
+const ERROR_TYPES = ['timeout', 'rate_limited', 'upstream', 'validation', 'unrecoverable', 'other'] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /** An app's own classifier: return a type, or undefined to fall back to the built-in rules. */
@@ -13,7 +13,7 @@ const UPSTREAM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUN
 const RATE_CODES = new Set(['RATE_LIMITED', 'RATE_LIMIT', 'TOO_MANY_REQUESTS', 'ERR_RATE_LIMITED']);
 const VALIDATION_CODES = new Set(['VALIDATION', 'INVALID_ARGUMENT', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'BAD_REQUEST']);
 
-export function isErrorType(v: unknown): v is ErrorType {
+function isErrorType(v: unknown): v is ErrorType {
   return typeof v === 'string' && (ERROR_TYPES as readonly string[]).includes(v);
 }
 
