@@ -34,6 +34,14 @@ async function scriptCalls(c: Redis): Promise<number> {
 }
 
 const newId = () => randomBytes(8).toString('hex');
+
+/** Two pods on the shared Redis and a key of their own; b reads its view's age from a clock the test moves. */
+async function twoPods(aOptions: RedisLedgerOptions = {}) {
+  const clock = { t: 0 };
+  const a = pod(await client(), aOptions).ledger;
+  const b = pod(await client(), { clock: () => clock.t }).ledger;
+  return { id: newId(), a, b, clock };
+}
 const rpmCount = async (c: Redis, id: string, now = NOW) => Number(await c.get(`${prefix}:llm:key:{${id}}:rpm:${minuteOf(now)}`) ?? 0);
 const admitMany = (l: RedisLedger, id: string, limits: Limits, n: number) => Promise.all(Array.from({ length: n }, () => l.admit(id, limits, NOW)));
 
@@ -93,57 +101,48 @@ describe('RedisLedger leases', () => {
   });
 
   it('what one pod holds unused the other refuses, until it is given back: then the two have admitted exactly the rpm', async () => {
-    const id = newId();
+    const { id, a, b, clock } = await twoPods();
     const limits = { rpm: 64 };
-    let t = 0;
-    const a = pod(await client());
-    const b = pod(await client(), { clock: () => t });
-    for (let i = 0; i < 4; i++) expect((await admitMany(a.ledger, id, limits, 8)).every((v) => v.ok)).toBe(true);
+    for (let i = 0; i < 4; i++) expect((await admitMany(a, id, limits, 8)).every((v) => v.ok)).toBe(true);
     let byB = 0;
-    for (let i = 0; i < 40; i++) if ((await b.ledger.admit(id, limits, NOW)).ok) byB++;
+    for (let i = 0; i < 40; i++) if ((await b.admit(id, limits, NOW)).ok) byB++;
     // The minute is spent: 32 admitted by a, byB by b, and what a holds ahead of need (part of what was left).
     expect(await rpmCount(clients[0], id)).toBe(64);
     const heldByA = 64 - 32 - byB;
     expect(heldByA).toBeGreaterThanOrEqual(0);
     expect(heldByA).toBeLessThan(32);
-    await a.ledger.close();
+    await a.close();
     // b sees what a gave back once its view is older than 100 ms.
-    t = 1000;
-    for (let i = 0; i < 40; i++) if ((await b.ledger.admit(id, limits, NOW)).ok) byB++;
+    clock.t = 1000;
+    for (let i = 0; i < 40; i++) if ((await b.admit(id, limits, NOW)).ok) byB++;
     expect(32 + byB).toBe(64);
   });
 });
 
 describe('RedisLedger views of tokens and spend', () => {
   it('another pod\'s tokens refuse here once this pod\'s view is older than 100 ms (injected clock)', async () => {
-    const id = newId();
+    const { id, a, b, clock } = await twoPods();
     const limits = { tpm: 50 };
-    let t = 0;
-    const a = pod(await client());
-    const b = pod(await client(), { clock: () => t });
-    expect((await b.ledger.admit(id, limits, NOW)).ok).toBe(true);
-    expect((await a.ledger.admit(id, limits, NOW)).ok).toBe(true);
-    await a.ledger.record(id, 60, 0, NOW);
-    await a.ledger.flush();
+    expect((await b.admit(id, limits, NOW)).ok).toBe(true);
+    expect((await a.admit(id, limits, NOW)).ok).toBe(true);
+    await a.record(id, 60, 0, NOW);
+    await a.flush();
     // a refuses at once from its own answers; b's view is still fresh and does not know yet.
-    expect(await a.ledger.admit(id, limits, NOW)).toMatchObject({ ok: false, reason: 'tpm' });
-    t = 100;
-    expect((await b.ledger.admit(id, limits, NOW)).ok).toBe(true);
-    t = 201;
-    expect(await b.ledger.admit(id, limits, NOW)).toMatchObject({ ok: false, reason: 'tpm', retryAfterMs: 55_000 });
+    expect(await a.admit(id, limits, NOW)).toMatchObject({ ok: false, reason: 'tpm' });
+    clock.t = 100;
+    expect((await b.admit(id, limits, NOW)).ok).toBe(true);
+    clock.t = 201;
+    expect(await b.admit(id, limits, NOW)).toMatchObject({ ok: false, reason: 'tpm', retryAfterMs: 55_000 });
   });
 
   it('a budget spent in another pod refuses here; the next month starts afresh', async () => {
-    const id = newId();
+    const { id, a, b, clock } = await twoPods({ flushMs: 0 });
     const limits = { rpm: 1000, monthlyBudgetUsd: 0.05 };
-    let t = 0;
-    const a = pod(await client(), { flushMs: 0 });
-    const b = pod(await client(), { clock: () => t });
-    expect((await b.ledger.admit(id, limits, NOW)).ok).toBe(true);
-    await a.ledger.record(id, 10, 0.06, NOW);
-    t = 1000;
-    expect(await b.ledger.admit(id, limits, NOW)).toMatchObject({ ok: false, reason: 'budget' });
-    expect((await b.ledger.admit(id, limits, Date.UTC(2027, 0, 1))).ok).toBe(true);
+    expect((await b.admit(id, limits, NOW)).ok).toBe(true);
+    await a.record(id, 10, 0.06, NOW);
+    clock.t = 1000;
+    expect(await b.admit(id, limits, NOW)).toMatchObject({ ok: false, reason: 'budget' });
+    expect((await b.admit(id, limits, Date.UTC(2027, 0, 1))).ok).toBe(true);
   });
 
   it('a new minute drops the old lease and counts in the new minute\'s key', async () => {
