@@ -1,6 +1,6 @@
 import type { Message, Part, Request, Response, Tool, ToolChoice, Unmapped } from '../canonical.ts';
 import { invalid } from '../errors.ts';
-import { argsObject, arr, isObj, nonEmpty, obj, optBool, optInt, optNum, optStops, str, toolSchema, type Obj } from './check.ts';
+import { argsObject, arr, isObj, nonEmpty, obj, optBool, optInt, parseSampling, str, toolSchema, type Obj } from './check.ts';
 import { crossDialectFields, ownBlock } from './cross-dialect.ts';
 import { passThrough } from './openai-request.ts';
 import { budgetFor, effortForBudget, MIN_THINKING_BUDGET } from './reasoning.ts';
@@ -58,12 +58,7 @@ export function parseAnthropicRequest(body: unknown): ParsedAnthropic {
     request.toolChoice = choice;
     if (parallel !== undefined) request.parallelToolCalls = parallel;
   }
-  const temperature = optNum(b.temperature, 'temperature', 0, 1);
-  if (temperature !== undefined) request.temperature = temperature;
-  const topP = optNum(b.top_p, 'top_p', 0, 1);
-  if (topP !== undefined) request.topP = topP;
-  const stop = optStops(b.stop_sequences, 'stop_sequences');
-  if (stop) request.stop = stop;
+  parseSampling(b, request, 1, 'stop_sequences');
   if (isObj(b.metadata) && typeof b.metadata.user_id === 'string') request.user = b.metadata.user_id;
   parseReasoningAndFormat(b, request, unmapped);
   if (unmapped.length) request.unmapped = unmapped;

@@ -1,3 +1,4 @@
+import type { Request } from '../canonical.ts';
 import { invalid } from '../errors.ts';
 
 /** Small structural checks shared by the dialect parsers: each throws a 400 naming the parameter. */
@@ -50,6 +51,19 @@ export function optStops(v: unknown, param: string): string[] | undefined {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
   throw invalid(`${param} must be a string or an array of strings`, param);
+}
+
+/**
+ * The sampling fields both dialects have, onto the canonical request: `temperature` from 0 to the dialect's
+ * maximum (OpenAI 2, Anthropic 1), `top_p` and the stop sequences (OpenAI `stop`, Anthropic `stop_sequences`).
+ */
+export function parseSampling(b: Obj, request: Request, maxTemperature: number, stopParam: 'stop' | 'stop_sequences'): void {
+  const temperature = optNum(b.temperature, 'temperature', 0, maxTemperature);
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = optNum(b.top_p, 'top_p', 0, 1);
+  if (topP !== undefined) request.topP = topP;
+  const stop = optStops(b[stopParam], stopParam);
+  if (stop) request.stop = stop;
 }
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;

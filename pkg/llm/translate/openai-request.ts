@@ -1,6 +1,6 @@
 import type { Message, Part, Request, Tool, ToolChoice, Unmapped } from '../canonical.ts';
 import { invalid } from '../errors.ts';
-import { arr, isObj, nonEmpty, obj, optBool, optInt, optNum, optStops, str, toolSchema, type Obj } from './check.ts';
+import { arr, isObj, nonEmpty, obj, optBool, optInt, parseSampling, str, toolSchema, type Obj } from './check.ts';
 import { crossDialectFields, ownBlock } from './cross-dialect.ts';
 import { isEffort } from './reasoning.ts';
 import { parseResponseFormat, toResponseFormat } from './structured-output.ts';
@@ -46,12 +46,7 @@ export function parseOpenAIRequest(body: unknown): ParsedOpenAI {
   }
   const maxTokens = optInt(b.max_completion_tokens, 'max_completion_tokens', 1) ?? optInt(b.max_tokens, 'max_tokens', 1);
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
-  const temperature = optNum(b.temperature, 'temperature', 0, 2);
-  if (temperature !== undefined) request.temperature = temperature;
-  const topP = optNum(b.top_p, 'top_p', 0, 1);
-  if (topP !== undefined) request.topP = topP;
-  const stop = optStops(b.stop, 'stop');
-  if (stop) request.stop = stop;
+  parseSampling(b, request, 2, 'stop');
   const parallel = optBool(b.parallel_tool_calls, 'parallel_tool_calls');
   if (parallel !== undefined) request.parallelToolCalls = parallel;
   if (typeof b.user === 'string') request.user = b.user;
