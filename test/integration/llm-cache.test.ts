@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
-import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { testSettings, until } from '../fixtures/llm/proxy.ts';
+import { sdkClients } from '../fixtures/llm/sdk-proxy.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 import { freePort } from '../fixtures/ports.ts';
 import { sharedRedisUrl } from '../fixtures/redis.ts';
 import { metricValue, startGovernedProxy, type GovernedProxy } from './llm-keys-fixture.ts';
@@ -13,32 +12,26 @@ import { metricValue, startGovernedProxy, type GovernedProxy } from './llm-keys-
 // Issue 14 section 2: the tenant-scoped response cache, through the official clients, on the shared Redis.
 const GPT = 'gpt-4o-mini';
 const CLAUDE = 'claude-sonnet-4-5';
-let oai: MockLlmServer;
-let ant: MockLlmServer;
+const llm = useLlmSuite();
 let proxy: GovernedProxy;
 let twin: GovernedProxy;
 
 beforeAll(async () => {
-  oai = await startMockOpenAI();
-  ant = await startMockAnthropic();
-  const settings = testSettings(oai.origin, ant.origin, { retry: { maxAttempts: 1, baseMs: 1, capMs: 10 } });
+  const settings = testSettings(llm.oai.origin, llm.ant.origin, { retry: { maxAttempts: 1, baseMs: 1, capMs: 10 } });
   proxy = await startGovernedProxy(settings, { redisUrl: sharedRedisUrl() });
   twin = await startGovernedProxy(settings, { redisUrl: sharedRedisUrl() });
 });
 afterAll(async () => {
   await proxy?.close();
   await twin?.close();
-  await oai?.close();
-  await ant?.close();
 });
-beforeEach(() => { oai.reset(); ant.reset(); });
 
-const openai = (url: string, headers: Record<string, string> = {}) => new OpenAI({ apiKey: 'unused', baseURL: `${url}/v1`, maxRetries: 0, defaultHeaders: headers });
-const anthropic = (url: string, headers: Record<string, string> = {}) => new Anthropic({ apiKey: 'unused', baseURL: url, maxRetries: 0, defaultHeaders: headers });
+const openai = (url: string, headers: Record<string, string> = {}) => sdkClients(url, { headers }).openai;
+const anthropic = (url: string, headers: Record<string, string> = {}) => sdkClients(url, { headers }).anthropic;
 const CACHE = { 'x-pilotfish-cache': '60' };
 /** A prompt no earlier run of this file kept (the shared Redis outlives a run). */
 const fresh = (what: string) => `${what} ${randomUUID()}`;
-const upstreamCalls = () => oai.calls.length + ant.calls.length;
+const upstreamCalls = () => llm.oai.calls.length + llm.ant.calls.length;
 
 async function chat(url: string, prompt: string, headers: Record<string, string> = CACHE, extra: Record<string, unknown> = {}) {
   const { data, response } = await openai(url, headers).chat.completions.create({ model: GPT, temperature: 0, messages: [{ role: 'user', content: prompt }], ...extra } as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse();
@@ -75,11 +68,11 @@ describe('response cache', () => {
     expect(second).toMatchObject({ cache: 'hit', provider: 'cache', text: first.text, usage: first.usage });
     const other = await chat(twin.url, prompt);
     expect(other).toMatchObject({ cache: 'hit', text: first.text });
-    expect(oai.calls).toHaveLength(1);
+    expect(llm.oai.calls).toHaveLength(1);
     // Key order and the alias do not matter; a semantic change does.
     expect((await chat(proxy.url, prompt, { 'cache-control': 'max-age=60' })).cache).toBe('hit');
     expect((await chat(proxy.url, prompt, CACHE, { max_tokens: 5 })).cache).toBe('miss');
-    expect(oai.calls).toHaveLength(2);
+    expect(llm.oai.calls).toHaveLength(2);
   });
 
   it('says bypass when not asked, when asked not to, and for a sampled answer; a malformed header is a 400', async () => {
@@ -91,7 +84,7 @@ describe('response cache', () => {
     const bad = await openai(proxy.url, { 'x-pilotfish-cache': 'forever' }).chat.completions.create({ model: GPT, messages: [{ role: 'user', content: prompt }] }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
     expect((bad as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('x-pilotfish-cache');
-    expect(oai.calls).toHaveLength(4);
+    expect(llm.oai.calls).toHaveLength(4);
   });
 
   it('a kept stream replays as a well-formed stream, and serves a whole answer too (OpenAI dialect)', async () => {
@@ -104,7 +97,7 @@ describe('response cache', () => {
     expect(again).toEqual({ ...first, cache: 'hit' });
     const whole = await chat(proxy.url, prompt);
     expect(whole).toMatchObject({ cache: 'hit', text: first.text });
-    expect(oai.calls).toHaveLength(1);
+    expect(llm.oai.calls).toHaveLength(1);
   });
 
   it('replays in the Anthropic dialect: a relayed Claude stream and a translated one', async () => {
@@ -145,21 +138,21 @@ describe('response cache', () => {
     expect((await chat(proxy.url, prompt, { ...CACHE, 'x-pilotfish-tenant': 'globex' })).cache).toBe('miss');
     expect((await chat(proxy.url, prompt, CACHE)).cache).toBe('miss');
     expect((await chat(proxy.url, prompt, { ...CACHE, 'x-pilotfish-tenant': 'acme' })).cache).toBe('hit');
-    expect(oai.calls).toHaveLength(3);
+    expect(llm.oai.calls).toHaveLength(3);
     const bad = await openai(proxy.url, { ...CACHE, 'x-pilotfish-tenant': 'a:b' }).chat.completions.create({ model: GPT, messages: [{ role: 'user', content: prompt }] }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
   it('never keeps a failed, cut or abandoned answer', async () => {
     const prompt = fresh('fragile');
-    oai.script({ status: 500 });
+    llm.oai.script({ status: 500 });
     await expect(chat(proxy.url, prompt)).rejects.toBeInstanceOf(OpenAI.InternalServerError);
-    oai.script({ cutAfter: 2 });
+    llm.oai.script({ cutAfter: 2 });
     await expect(chatStream(proxy.url, prompt)).rejects.toThrow();
-    oai.script({ errorAfter: 2 });
+    llm.oai.script({ errorAfter: 2 });
     await expect(chatStream(proxy.url, prompt)).rejects.toThrow();
     // The client leaves after its first chunk of a slow stream.
-    oai.script({ frameDelayMs: 30 });
+    llm.oai.script({ frameDelayMs: 30 });
     const ac = new AbortController();
     const stream = await openai(proxy.url, CACHE).chat.completions.create({ model: GPT, temperature: 0, stream: true, messages: [{ role: 'user', content: prompt }] }, { signal: ac.signal });
     for await (const _chunk of stream) { ac.abort(); break; }
@@ -172,7 +165,7 @@ describe('response cache', () => {
 
 describe('response cache with its backend down', () => {
   it('answers every request as before, marked X-Cache: unavailable', async () => {
-    const down = await startGovernedProxy(testSettings(oai.origin, ant.origin), { redisUrl: `redis://127.0.0.1:${await freePort()}` });
+    const down = await startGovernedProxy(testSettings(llm.oai.origin, llm.ant.origin), { redisUrl: `redis://127.0.0.1:${await freePort()}` });
     try {
       const prompt = fresh('no redis');
       const a = await chat(down.url, prompt);
@@ -180,7 +173,7 @@ describe('response cache with its backend down', () => {
       expect(a).toMatchObject({ cache: 'unavailable', provider: 'openai' });
       expect(a.text).toContain('openai-mock');
       expect(b).toMatchObject({ cache: 'unavailable', finish: 'stop' });
-      expect(oai.calls).toHaveLength(2);
+      expect(llm.oai.calls).toHaveLength(2);
     } finally {
       await down.close();
     }

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { APICallError, generateText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { ChatOpenAI } from '@langchain/openai';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
-import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { sdkClients } from '../fixtures/llm/sdk-proxy.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 
 // LLM_PROXY_TOKEN: the proxy asks callers for a key, so a wrong one is the caller's own 401 —
 // each client's AuthenticationError — while the provider's keys stay the proxy's.
@@ -16,24 +15,16 @@ const TOKEN = 'pf-proxy-token-0123456789';
 const WRONG = 'pf-wrong-token-0123456789';
 const GPT = 'gpt-4o-mini';
 const CLAUDE = 'claude-sonnet-4-5';
-let oai: MockLlmServer;
-let ant: MockLlmServer;
+const llm = useLlmSuite();
 let proxy: TestProxy;
 
 beforeAll(async () => {
-  oai = await startMockOpenAI();
-  ant = await startMockAnthropic();
-  proxy = await startTestProxy(testSettings(oai.origin, ant.origin), { callerTokens: ['pf-old-token-0123456789', TOKEN] });
+  proxy = await startTestProxy(testSettings(llm.oai.origin, llm.ant.origin), { callerTokens: ['pf-old-token-0123456789', TOKEN] });
 });
-afterAll(async () => {
-  await proxy?.close();
-  await oai?.close();
-  await ant?.close();
-});
-beforeEach(() => { oai.reset(); ant.reset(); });
+afterAll(async () => { await proxy?.close(); });
 
-const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-const anthropic = (key: string) => new Anthropic({ apiKey: key, baseURL: proxy.url, maxRetries: 0 });
+const openai = (key: string) => sdkClients(proxy.url, { apiKey: key }).openai;
+const anthropic = (key: string) => sdkClients(proxy.url, { apiKey: key }).anthropic;
 
 describe('caller authentication', () => {
   it('the right token serves, in both dialects and across them, and never reaches the provider', async () => {
@@ -43,7 +34,7 @@ describe('caller authentication', () => {
     expect(b.content[0].type).toBe('text');
     const c = await openai('pf-old-token-0123456789').chat.completions.create({ model: CLAUDE, messages: [{ role: 'user', content: 'hi' }] });
     expect(c.choices[0].message.content).toBeTruthy();
-    for (const call of [...oai.calls, ...ant.calls]) expect(JSON.stringify(call.headers)).not.toContain('pf-');
+    for (const call of [...llm.oai.calls, ...llm.ant.calls]) expect(JSON.stringify(call.headers)).not.toContain('pf-');
     expect(proxy.logs.text()).not.toContain(TOKEN);
   });
 
@@ -60,7 +51,7 @@ describe('caller authentication', () => {
       expect((err as InstanceType<typeof OpenAI.AuthenticationError>).status).toBe(401);
       expect(JSON.stringify((err as { error: unknown }).error)).not.toContain(WRONG);
     }
-    expect(oai.calls).toHaveLength(0);
+    expect(llm.oai.calls).toHaveLength(0);
   });
 
   it('a wrong or missing token is the Anthropic SDK\'s AuthenticationError (401), in its error shape', async () => {
@@ -72,7 +63,7 @@ describe('caller authentication', () => {
     expect(count).toBeInstanceOf(Anthropic.AuthenticationError);
     const none = await fetch(`${proxy.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: '{}' });
     expect(none.status).toBe(401);
-    expect(ant.calls).toHaveLength(0);
+    expect(llm.ant.calls).toHaveLength(0);
   });
 
   it('a wrong token reaches the AI SDK as APICallError 401 and LangChain as the openai SDK\'s AuthenticationError', async () => {

@@ -1,22 +1,14 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { startTestProxy, testSettings } from '../fixtures/llm/proxy.ts';
 import { useLlmSuite } from '../fixtures/llm/suite.ts';
+import { useSdkProxy } from '../fixtures/llm/sdk-proxy.ts';
 
 // What apps use every day, through the proxy with the official SDKs: same-dialect fidelity (fields, blocks, usage
 // details, request ids, rate-limit headers, error code/param), each typed error class, large bodies, /messages.
 const llm = useLlmSuite({ close: 'all' });
-let proxy: TestProxy;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-beforeAll(async () => {
-  proxy = await llm.proxy({ aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } });
-  // maxRetries 0: each failure is seen as the proxy answered it (the SDK's own 429 backoff is exercised in llm-ratelimit).
-  openai = new OpenAI({ apiKey: 'unused-by-proxy', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: 'unused-by-proxy', baseURL: proxy.url, maxRetries: 0 });
-});
+const app = useSdkProxy(llm, { aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } });
 
 const anFrame = (type: string, o: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...o })}\n\n`;
 
@@ -28,7 +20,7 @@ describe('OpenAI → OpenAI is a pass-through', () => {
     };
     const usage = { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29, prompt_tokens_details: { cached_tokens: 16 }, completion_tokens_details: { reasoning_tokens: 5 } };
     llm.oai.script({ reply: { json: { id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', service_tier: 'default', choices: [{ index: 0, message: { role: 'assistant', content: 'ok', annotations: [], refusal: null }, logprobs: null, finish_reason: 'stop' }], usage } } });
-    const { data, response, request_id } = await openai.chat.completions.create(body as any).withResponse();
+    const { data, response, request_id } = await app.openai.chat.completions.create(body as any).withResponse();
     expect(llm.oai.calls[0].body).toEqual(body);
     expect(data.usage).toEqual(usage);
     expect((data as any).service_tier).toBe('default');
@@ -40,15 +32,15 @@ describe('OpenAI → OpenAI is a pass-through', () => {
   });
 
   it('maps only the model of an alias, and keeps the stream as the caller asked it (usage chunk only when asked)', async () => {
-    const inputTokens = async () => Number(/llm_tokens_total\{provider="openai",model="gpt-4o-mini",type="input"\} (\d+)/.exec(await proxy.metrics.text())?.[1] ?? 0);
+    const inputTokens = async () => Number(/llm_tokens_total\{provider="openai",model="gpt-4o-mini",type="input"\} (\d+)/.exec(await app.proxy.metrics.text())?.[1] ?? 0);
     const before = await inputTokens();
-    const plain = await openai.chat.completions.create({ model: 'fast', stream: true, messages: [{ role: 'user', content: 'one two' }] });
+    const plain = await app.openai.chat.completions.create({ model: 'fast', stream: true, messages: [{ role: 'user', content: 'one two' }] });
     const chunks: any[] = [];
     for await (const c of plain) chunks.push(c);
     expect(llm.oai.calls[0].body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } });
     expect(chunks.some((c) => c.usage)).toBe(false);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('openai-mock: one two');
-    const withUsage = await openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] });
+    const withUsage = await app.openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'x' }] });
     let usage: unknown;
     for await (const c of withUsage) if (c.usage) usage = c.usage;
     expect(usage).toEqual({ prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 });
@@ -57,7 +49,7 @@ describe('OpenAI → OpenAI is a pass-through', () => {
 
   it('passes the provider\'s error code and param (context_length_exceeded) to BadRequestError', async () => {
     llm.oai.script({ status: 400, body: { error: { message: 'This model\'s maximum context length is 128000 tokens.', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
-    const err = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await app.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ status: 400, code: 'context_length_exceeded', param: 'messages', type: 'invalid_request_error' });
     expect((err as InstanceType<typeof OpenAI.APIError>).requestID).toMatch(/^req_oa/);
@@ -84,7 +76,7 @@ describe('Anthropic → Anthropic is a pass-through', () => {
       { type: 'text', text: 'done', citations: [{ type: 'web_search_result_location', url: 'https://e.x', title: 'E', encrypted_index: 'i', cited_text: 'c' }] },
     ];
     llm.ant.script({ reply: { json: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: 'end_turn', stop_sequence: null, usage } } });
-    const msg = await anthropic.messages.create(params as any, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
+    const msg = await app.anthropic.messages.create(params as any, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
     expect(llm.ant.calls[0].body).toEqual(params);
     expect(llm.ant.calls[0].headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
     expect(msg.content).toEqual(content);
@@ -106,7 +98,7 @@ describe('Anthropic → Anthropic is a pass-through', () => {
       anFrame('message_stop', {}),
     ];
     llm.ant.script({ reply: { frames } });
-    const final = await anthropic.messages.stream(params as any).finalMessage();
+    const final = await app.anthropic.messages.stream(params as any).finalMessage();
     expect(final.content).toEqual([{ type: 'thinking', thinking: 'step one', signature: 'sig-3' }, { type: 'text', text: 'answer' }]);
     expect(final.usage).toMatchObject({ input_tokens: 40, output_tokens: 15, cache_read_input_tokens: 32 });
   });
@@ -114,13 +106,13 @@ describe('Anthropic → Anthropic is a pass-through', () => {
   it('hands the provider\'s error body over as it was', async () => {
     const body = { type: 'error', error: { type: 'invalid_request_error', message: 'messages.1.content.0: Invalid signature in thinking block' }, request_id: 'req_up_9' };
     llm.ant.script({ status: 400, body });
-    const err = await anthropic.messages.create(params as any).catch((e: unknown) => e);
+    const err = await app.anthropic.messages.create(params as any).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect((err as InstanceType<typeof Anthropic.APIError>).error).toEqual(body);
   });
 
   it('answers on /messages without /v1 (@ai-sdk/anthropic with ANTHROPIC_BASE_URL as given)', async () => {
-    const r = await fetch(`${proxy.url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) });
+    const r = await fetch(`${app.proxy.url}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) });
     expect(r.status).toBe(200);
     expect(((await r.json()) as any).content[0].text).toBe('anthropic-mock: hi');
   });
@@ -128,15 +120,15 @@ describe('Anthropic → Anthropic is a pass-through', () => {
 
 describe('across dialects', () => {
   it('an Anthropic-dialect stream served by OpenAI reports the real input_tokens', async () => {
-    const final = await anthropic.messages.stream({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] }).finalMessage();
+    const final = await app.anthropic.messages.stream({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] }).finalMessage();
     expect(final.usage).toMatchObject({ input_tokens: 11, output_tokens: 7 });
   });
 
   it('the provider\'s request id and rate-limit headers reach the caller under its SDK\'s names', async () => {
-    const msg = await anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    const msg = await app.anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).withResponse();
     expect(msg.request_id).toMatch(/^req_oa/);
     expect(msg.response.headers.get('x-ratelimit-remaining-requests')).toBe('4999');
-    const stream = await openai.chat.completions.create({ model: 'claude-3-5-haiku-latest', stream: true, messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    const stream = await app.openai.chat.completions.create({ model: 'claude-3-5-haiku-latest', stream: true, messages: [{ role: 'user', content: 'x' }] }).withResponse();
     for await (const _c of stream.data) { /* read */ }
     expect(stream.request_id).toMatch(/^req_an/);
     expect(stream.response.headers.get('anthropic-ratelimit-requests-remaining')).toBe('49');
@@ -144,14 +136,14 @@ describe('across dialects', () => {
 
   it('an OpenAI error code reaches an Anthropic caller in its message', async () => {
     llm.oai.script({ status: 400, body: { error: { message: 'too long', type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } });
-    const err = await anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await app.anthropic.messages.create({ model: 'gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect((err as Error).message).toMatch(/context_length_exceeded/);
   });
 
   it('the proxy\'s own Anthropic client prints no deprecation notice for a deprecated model', async () => {
     const warn = vi.spyOn(console, 'warn');
-    const r = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+    const r = await app.openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.choices[0].message.content).toBe('anthropic-mock: hi');
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
@@ -171,8 +163,8 @@ describe('typed errors in both SDKs', () => {
     const headers = status === 429 ? { 'retry-after': '30' } : undefined;
     llm.oai.always({ status, headers });
     llm.ant.always({ status, headers });
-    const a = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
-    const b = await anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const a = await app.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const b = await app.anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     const expected = status >= 500 ? 503 : status;
     expect(a).toBeInstanceOf((OpenAI as any)[openaiClass]);
     expect(b).toBeInstanceOf((Anthropic as any)[anthropicClass]);
@@ -183,7 +175,7 @@ describe('typed errors in both SDKs', () => {
 
   it('a relayed provider error that echoes the proxy\'s key is masked', async () => {
     llm.oai.script({ status: 400, body: { error: { message: 'bad key sk-test-openai-key-0123456789 in request', type: 'invalid_request_error', param: null, code: null } } });
-    const a = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const a = await app.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(a).toBeInstanceOf(OpenAI.BadRequestError);
     expect(JSON.stringify((a as any).error)).not.toContain('sk-test-openai-key');
     expect((a as any).error.message).toContain('[REDACTED]');
@@ -191,7 +183,7 @@ describe('typed errors in both SDKs', () => {
 
   it('an upstream 401 (the proxy\'s own key) is a 503 naming no key, not the app\'s AuthenticationError', async () => {
     llm.oai.always({ status: 401 });
-    const a = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const a = await app.openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(a).toBeInstanceOf(OpenAI.InternalServerError);
     expect((a as any).status).toBe(503);
     expect((a as any).message).toMatch(/openai: auth/);
@@ -214,13 +206,13 @@ describe('typed errors in both SDKs', () => {
 describe('large bodies', () => {
   it('two 2.25 MB images in one request reach the provider whole under the default limit', async () => {
     const image = Buffer.alloc(2.25 * 1024 * 1024, 7).toString('base64');
-    const msg = await anthropic.messages.create({
+    const msg = await app.anthropic.messages.create({
       model: 'claude-3-5-haiku-latest', max_tokens: 5,
       messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: image } }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: image } }, { type: 'text', text: 'compare' }] }],
     });
     expect(msg.content[0]).toMatchObject({ text: 'anthropic-mock: compare' });
     expect(llm.ant.calls[0].body.messages[0].content[1].source.data).toBe(image);
-    const viaOpenAI = await openai.chat.completions.create({
+    const viaOpenAI = await app.openai.chat.completions.create({
       model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${image}` } }, { type: 'image_url', image_url: { url: `data:image/png;base64,${image}` } }, { type: 'text', text: 'compare' }] }],
     });
     expect(viaOpenAI.choices[0].message.content).toBe('openai-mock: compare');

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -7,28 +7,21 @@ import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { z } from 'zod';
 import { countTokens } from 'gpt-tokenizer';
 import { fakeVector, STORED_RESPONSE } from '../fixtures/llm/openai-endpoints.ts';
-import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { startTestProxy, testSettings } from '../fixtures/llm/proxy.ts';
 import { useLlmSuite } from '../fixtures/llm/suite.ts';
+import { useSdkProxy } from '../fixtures/llm/sdk-proxy.ts';
 
 // The endpoints besides chat, with the real clients pointed at the proxy in front of the fake upstreams:
 // Responses (passed through to OpenAI, translated to chat for Claude and the mock), embeddings, legacy completions,
 // token counts, and one model by id, in both dialects.
 const llm = useLlmSuite({ close: 'all' });
-let proxy: TestProxy;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-beforeAll(async () => {
-  proxy = await llm.proxy({ aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } });
-  openai = new OpenAI({ apiKey: 'unused-by-proxy', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: 'unused-by-proxy', baseURL: proxy.url, maxRetries: 0 });
-});
+const app = useSdkProxy(llm, { aliases: { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } } });
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Math.abs(x - b[i]) < 1e-6);
 
 describe('POST /v1/embeddings', () => {
   it('passes the openai SDK\'s call through to OpenAI (base64 as the SDK asks, decoded by it), with the request id', async () => {
-    const { data, response, request_id } = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'] }).withResponse();
+    const { data, response, request_id } = await app.openai.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'] }).withResponse();
     expect(llm.oai.calls).toHaveLength(1);
     expect(llm.oai.calls[0].path).toBe('/v1/embeddings');
     expect(llm.oai.calls[0].body).toMatchObject({ model: 'text-embedding-3-small', input: ['alpha', 'beta'], encoding_format: 'base64' });
@@ -41,29 +34,29 @@ describe('POST /v1/embeddings', () => {
   });
 
   it('serves the AI SDK\'s embed and LangChain\'s OpenAIEmbeddings', async () => {
-    const provider = createOpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused-by-proxy' });
+    const provider = createOpenAI({ baseURL: `${app.proxy.url}/v1`, apiKey: 'unused-by-proxy' });
     const { embedding } = await embed({ model: provider.embedding('text-embedding-3-small'), value: 'sunny day', maxRetries: 0 });
     expect(close(embedding, fakeVector('openai:"sunny day"', 8))).toBe(true);
-    const lc = new OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
+    const lc = new OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'unused-by-proxy', configuration: { baseURL: `${app.proxy.url}/v1` }, maxRetries: 0 });
     const v = await lc.embedQuery('rainy day');
     expect(close(v, fakeVector('openai:"rainy day"', 8))).toBe(true);
     expect(llm.oai.calls.map((c) => c.path)).toEqual(['/v1/embeddings', '/v1/embeddings']);
   });
 
   it('answers deterministic unit vectors from the mock provider (1536 dimensions unless asked), without any upstream', async () => {
-    const a = await openai.embeddings.create({ model: 'mock/embed', input: 'same text' });
-    const b = await openai.embeddings.create({ model: 'mock/embed', input: ['same text', 'other text'], encoding_format: 'float' });
+    const a = await app.openai.embeddings.create({ model: 'mock/embed', input: 'same text' });
+    const b = await app.openai.embeddings.create({ model: 'mock/embed', input: ['same text', 'other text'], encoding_format: 'float' });
     expect(a.data[0].embedding).toHaveLength(1536);
     expect(close(a.data[0].embedding, b.data[0].embedding)).toBe(true);
     expect(close(b.data[0].embedding, b.data[1].embedding)).toBe(false);
     expect(Math.hypot(...a.data[0].embedding)).toBeCloseTo(1, 4);
-    const small = await openai.embeddings.create({ model: 'mock/embed', input: 'x', dimensions: 64 });
+    const small = await app.openai.embeddings.create({ model: 'mock/embed', input: 'x', dimensions: 64 });
     expect(small.data[0].embedding).toHaveLength(64);
     expect(llm.oai.calls.length + llm.ant.calls.length).toBe(0);
   });
 
   it('refuses a model served by Anthropic with a 400 naming the provider and the model', async () => {
-    const err = await openai.embeddings.create({ model: 'claude-3-5-haiku-latest', input: 'x' }).catch((e: unknown) => e);
+    const err = await app.openai.embeddings.create({ model: 'claude-3-5-haiku-latest', input: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toMatch(/anthropic/);
     expect((err as Error).message).toMatch(/claude-3-5-haiku-latest/);
@@ -72,7 +65,7 @@ describe('POST /v1/embeddings', () => {
 
   it('relays an upstream 429 as a RateLimitError with its retry-after', async () => {
     llm.oai.always({ status: 429, headers: { 'retry-after': '30' } });
-    const err = await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }).catch((e: unknown) => e);
+    const err = await app.openai.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }).catch((e: unknown) => e);
     llm.oai.always(undefined);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect((err as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('30');
@@ -81,20 +74,20 @@ describe('POST /v1/embeddings', () => {
 
 describe('POST /v1/completions (legacy)', () => {
   it('passes completions through to OpenAI, JSON and streamed', async () => {
-    const c = await openai.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say hi' });
+    const c = await app.openai.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say hi' });
     expect(c.choices[0].text).toBe(' openai-mock completes: Say hi');
     expect(llm.oai.calls[0].path).toBe('/v1/completions');
-    const s = await openai.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Stream it', stream: true });
+    const s = await app.openai.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Stream it', stream: true });
     let text = '';
     for await (const chunk of s) text += chunk.choices[0]?.text ?? '';
     expect(text).toBe(' openai-mock completes: Stream it');
   });
 
   it('refuses a model of another provider with a 400 naming it', async () => {
-    const err = await openai.completions.create({ model: 'claude-sonnet-4-5', prompt: 'x' }).catch((e: unknown) => e);
+    const err = await app.openai.completions.create({ model: 'claude-sonnet-4-5', prompt: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toMatch(/"anthropic"/);
-    const mock = await openai.completions.create({ model: 'mock-1', prompt: 'x' }).catch((e: unknown) => e);
+    const mock = await app.openai.completions.create({ model: 'mock-1', prompt: 'x' }).catch((e: unknown) => e);
     expect(mock).toBeInstanceOf(OpenAI.BadRequestError);
     expect((mock as Error).message).toMatch(/"mock"/);
   });
@@ -104,7 +97,7 @@ describe('POST /v1/messages/count_tokens', () => {
   const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'hello world, how many tokens is this?' }];
 
   it('passes a Claude model\'s count through to Anthropic', async () => {
-    const { data, response } = await anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', messages }).withResponse();
+    const { data, response } = await app.anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', messages }).withResponse();
     expect(data.input_tokens).toBe(27);
     expect(llm.ant.calls[0].path).toBe('/v1/messages/count_tokens');
     expect(llm.ant.calls[0].body).toEqual({ model: 'claude-sonnet-4-5', messages });
@@ -112,10 +105,10 @@ describe('POST /v1/messages/count_tokens', () => {
   });
 
   it('counts locally for other providers, marked as an estimate, also without /v1', async () => {
-    const { data, response } = await anthropic.messages.countTokens({ model: 'gpt-4o-mini', system: 'be brief', messages }).withResponse();
+    const { data, response } = await app.anthropic.messages.countTokens({ model: 'gpt-4o-mini', system: 'be brief', messages }).withResponse();
     expect(response.headers.get('x-pilotfish-token-count')).toBe('estimate');
     expect(data.input_tokens).toBe(countTokens('be brief') + countTokens('hello world, how many tokens is this?') + 4);
-    const bare = await fetch(`${proxy.url}/messages/count_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mock-1', messages }) });
+    const bare = await fetch(`${app.proxy.url}/messages/count_tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mock-1', messages }) });
     expect(bare.status).toBe(200);
     expect(bare.headers.get('x-pilotfish-token-count')).toBe('estimate');
     expect(await bare.json()).toEqual({ input_tokens: countTokens('hello world, how many tokens is this?') + 4 });
@@ -125,11 +118,11 @@ describe('POST /v1/messages/count_tokens', () => {
 
 describe('POST /v1/responses/input_tokens', () => {
   it('passes a GPT model\'s count through to OpenAI and estimates for Claude, marked as an estimate', async () => {
-    const { data, response } = await openai.responses.inputTokens.count({ model: 'gpt-4o-mini', input: 'count me' }).withResponse();
+    const { data, response } = await app.openai.responses.inputTokens.count({ model: 'gpt-4o-mini', input: 'count me' }).withResponse();
     expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 31 });
     expect(llm.oai.calls[0].path).toBe('/v1/responses/input_tokens');
     expect(response.headers.get('x-pilotfish-token-count')).toBeNull();
-    const local = await openai.responses.inputTokens.count({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'count me' }).withResponse();
+    const local = await app.openai.responses.inputTokens.count({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'count me' }).withResponse();
     expect(local.response.headers.get('x-pilotfish-token-count')).toBe('estimate');
     expect(local.data).toEqual({ object: 'response.input_tokens', input_tokens: countTokens('be brief') + countTokens('count me') + 4 });
     expect(llm.ant.calls).toHaveLength(0);
@@ -138,30 +131,30 @@ describe('POST /v1/responses/input_tokens', () => {
 
 describe('GET /v1/models/{id}', () => {
   it('answers the openai SDK for aliases, listed and plain ids, and asks the provider for others', async () => {
-    expect(await openai.models.retrieve('fast')).toMatchObject({ id: 'fast', object: 'model', owned_by: 'pilotfish-alias' });
-    expect(await openai.models.retrieve('gpt-4o-mini')).toMatchObject({ id: 'gpt-4o-mini', object: 'model', owned_by: 'openai' });
-    expect(await openai.models.retrieve('openai/gpt-4o-mini')).toMatchObject({ id: 'openai/gpt-4o-mini', object: 'model' });
+    expect(await app.openai.models.retrieve('fast')).toMatchObject({ id: 'fast', object: 'model', owned_by: 'pilotfish-alias' });
+    expect(await app.openai.models.retrieve('gpt-4o-mini')).toMatchObject({ id: 'gpt-4o-mini', object: 'model', owned_by: 'openai' });
+    expect(await app.openai.models.retrieve('openai/gpt-4o-mini')).toMatchObject({ id: 'openai/gpt-4o-mini', object: 'model' });
     expect(llm.oai.calls).toHaveLength(0);
-    expect(await openai.models.retrieve('gpt-5')).toMatchObject({ id: 'gpt-5', object: 'model', owned_by: 'system' });
-    expect(await openai.models.retrieve('openai/gpt-5')).toMatchObject({ id: 'openai/gpt-5', object: 'model' });
+    expect(await app.openai.models.retrieve('gpt-5')).toMatchObject({ id: 'gpt-5', object: 'model', owned_by: 'system' });
+    expect(await app.openai.models.retrieve('openai/gpt-5')).toMatchObject({ id: 'openai/gpt-5', object: 'model' });
     expect(llm.oai.calls.map((c) => c.path)).toEqual(['/v1/models/gpt-5', '/v1/models/gpt-5']);
     // A Claude model asked in the OpenAI dialect: Anthropic's answer in the OpenAI shape.
-    const claude = await openai.models.retrieve('claude-sonnet-4-5');
+    const claude = await app.openai.models.retrieve('claude-sonnet-4-5');
     expect(claude).toEqual({ id: 'claude-sonnet-4-5', object: 'model', created: Date.parse('2025-02-19T00:00:00Z') / 1000, owned_by: 'anthropic' });
   });
 
   it('answers the Anthropic SDK in its shape, and 404s become NotFoundError in both SDKs', async () => {
-    expect(await anthropic.models.retrieve('claude-3-5-haiku-latest')).toMatchObject({ type: 'model', id: 'claude-3-5-haiku-latest' });
-    expect(await anthropic.models.retrieve('claude-sonnet-4-5')).toMatchObject({ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude claude-sonnet-4-5', created_at: '2025-02-19T00:00:00Z' });
-    expect(await anthropic.models.retrieve('anthropic/claude-sonnet-4-5')).toMatchObject({ type: 'model', id: 'anthropic/claude-sonnet-4-5' });
-    expect(await anthropic.models.retrieve('gpt-5')).toMatchObject({ type: 'model', id: 'gpt-5', display_name: 'gpt-5', created_at: new Date(1721172741 * 1000).toISOString() });
-    expect(await anthropic.models.retrieve('mock-1')).toMatchObject({ type: 'model', id: 'mock-1' });
-    const a = await anthropic.models.retrieve('claude-nope').catch((e: unknown) => e);
+    expect(await app.anthropic.models.retrieve('claude-3-5-haiku-latest')).toMatchObject({ type: 'model', id: 'claude-3-5-haiku-latest' });
+    expect(await app.anthropic.models.retrieve('claude-sonnet-4-5')).toMatchObject({ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude claude-sonnet-4-5', created_at: '2025-02-19T00:00:00Z' });
+    expect(await app.anthropic.models.retrieve('anthropic/claude-sonnet-4-5')).toMatchObject({ type: 'model', id: 'anthropic/claude-sonnet-4-5' });
+    expect(await app.anthropic.models.retrieve('gpt-5')).toMatchObject({ type: 'model', id: 'gpt-5', display_name: 'gpt-5', created_at: new Date(1721172741 * 1000).toISOString() });
+    expect(await app.anthropic.models.retrieve('mock-1')).toMatchObject({ type: 'model', id: 'mock-1' });
+    const a = await app.anthropic.models.retrieve('claude-nope').catch((e: unknown) => e);
     expect(a).toBeInstanceOf(Anthropic.NotFoundError);
-    const o = await openai.models.retrieve('gpt-nope').catch((e: unknown) => e);
+    const o = await app.openai.models.retrieve('gpt-nope').catch((e: unknown) => e);
     expect(o).toBeInstanceOf(OpenAI.NotFoundError);
     expect(o).toMatchObject({ code: 'model_not_found' });
-    const cross = await anthropic.models.retrieve('gpt-nope').catch((e: unknown) => e);
+    const cross = await app.anthropic.models.retrieve('gpt-nope').catch((e: unknown) => e);
     expect(cross).toBeInstanceOf(Anthropic.NotFoundError);
   });
 });
@@ -169,7 +162,7 @@ describe('GET /v1/models/{id}', () => {
 describe('POST /v1/responses passed through to OpenAI', () => {
   it('sends the body as it came (stateful fields and built-in tools included) and returns the answer as it was', async () => {
     const body = { model: 'gpt-4o-mini', input: 'hello there', previous_response_id: 'resp_prev', store: true, tools: [{ type: 'web_search' as const }] };
-    const { data, request_id, response } = await openai.responses.create(body).withResponse();
+    const { data, request_id, response } = await app.openai.responses.create(body).withResponse();
     expect(llm.oai.calls).toHaveLength(1);
     expect(llm.oai.calls[0].path).toBe('/v1/responses');
     expect(llm.oai.calls[0].body).toEqual(body);
@@ -181,7 +174,7 @@ describe('POST /v1/responses passed through to OpenAI', () => {
   });
 
   it('relays the event stream byte for byte (no stream_options added) and counts its usage', async () => {
-    const stream = await openai.responses.create({ model: 'gpt-4o-mini', input: 'stream me', stream: true });
+    const stream = await app.openai.responses.create({ model: 'gpt-4o-mini', input: 'stream me', stream: true });
     const types: string[] = [];
     let text = '';
     for await (const e of stream) {
@@ -192,19 +185,19 @@ describe('POST /v1/responses passed through to OpenAI', () => {
     expect(types[0]).toBe('response.created');
     expect(types.at(-1)).toBe('response.completed');
     expect(llm.oai.calls[0].body).toEqual({ model: 'gpt-4o-mini', input: 'stream me', stream: true });
-    expect(await proxy.metrics.text()).toMatch(/llm_tokens_total\{provider="openai",model="gpt-4o-mini",type="output"\} [1-9]/);
+    expect(await app.proxy.metrics.text()).toMatch(/llm_tokens_total\{provider="openai",model="gpt-4o-mini",type="output"\} [1-9]/);
   });
 
   it('ends a stream cut after its first events with an error the openai SDK raises', async () => {
     llm.oai.script({ cutAfter: 4 });
-    const stream = await openai.responses.create({ model: 'gpt-4o-mini', input: 'cut me', stream: true });
+    const stream = await app.openai.responses.create({ model: 'gpt-4o-mini', input: 'cut me', stream: true });
     const err = await (async () => { for await (const e of stream) void e; })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
   });
 
   it('passes an upstream 400 on with its code and param', async () => {
     llm.oai.script({ status: 400, body: { error: { message: 'Previous response not found.', type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } } });
-    const err = await openai.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: 'resp_gone' }).catch((e: unknown) => e);
+    const err = await app.openai.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: 'resp_gone' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ code: 'previous_response_not_found', param: 'previous_response_id' });
   });
@@ -212,17 +205,17 @@ describe('POST /v1/responses passed through to OpenAI', () => {
 
 describe('stored responses (retrieve, input items, cancel, delete) go to OpenAI', () => {
   it('forwards each call raw with its query, and a 404 for an id OpenAI never stored', async () => {
-    expect((await openai.responses.retrieve(STORED_RESPONSE)).output_text).toBe('stored answer');
-    const items = await openai.responses.inputItems.list(STORED_RESPONSE, { limit: 5 });
+    expect((await app.openai.responses.retrieve(STORED_RESPONSE)).output_text).toBe('stored answer');
+    const items = await app.openai.responses.inputItems.list(STORED_RESPONSE, { limit: 5 });
     expect(items.data[0]).toMatchObject({ type: 'message', role: 'user' });
     expect(llm.oai.calls[1].url).toBe(`/v1/responses/${STORED_RESPONSE}/input_items?limit=5`);
-    expect((await openai.responses.cancel(STORED_RESPONSE)).status).toBe('cancelled');
-    await openai.responses.delete(STORED_RESPONSE);
+    expect((await app.openai.responses.cancel(STORED_RESPONSE)).status).toBe('cancelled');
+    await app.openai.responses.delete(STORED_RESPONSE);
     expect(llm.oai.calls.map((c) => c.path)).toEqual([`/v1/responses/${STORED_RESPONSE}`, `/v1/responses/${STORED_RESPONSE}/input_items`, `/v1/responses/${STORED_RESPONSE}/cancel`, `/v1/responses/${STORED_RESPONSE}`]);
-    const translated = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x' });
-    const err = await openai.responses.retrieve(translated.id).catch((e: unknown) => e);
+    const translated = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x' });
+    const err = await app.openai.responses.retrieve(translated.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
-    const put = await fetch(`${proxy.url}/v1/responses/${STORED_RESPONSE}/cancel`);
+    const put = await fetch(`${app.proxy.url}/v1/responses/${STORED_RESPONSE}/cancel`);
     expect(put.status).toBe(405);
   });
 });
@@ -251,7 +244,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
   const weather = { type: 'function' as const, name: 'weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
 
   it('answers text with instructions, max_output_tokens and temperature carried, and usage in the Responses shape', async () => {
-    const { data, request_id } = await openai.responses.create({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'hello claude', max_output_tokens: 50, temperature: 0.3 }).withResponse();
+    const { data, request_id } = await app.openai.responses.create({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'hello claude', max_output_tokens: 50, temperature: 0.3 }).withResponse();
     expect(data.output_text).toBe('anthropic-mock: hello claude');
     expect(data).toMatchObject({ object: 'response', status: 'completed', model: 'claude-sonnet-4-5', store: false });
     expect(data.usage).toMatchObject({ input_tokens: 13, output_tokens: 9, total_tokens: 22 });
@@ -260,7 +253,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
   });
 
   it('streams the Responses event sequence the SDK accumulates, text and function calls', async () => {
-    const stream = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'stream claude', stream: true });
+    const stream = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'stream claude', stream: true });
     const types: string[] = [];
     let text = '';
     for await (const e of stream) {
@@ -270,14 +263,14 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     expect(text).toBe('anthropic-mock: stream claude');
     expect(types).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
       ...Array(3).fill('response.output_text.delta'), 'response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
-    const calls = openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], tool_choice: { type: 'function', name: 'weather' } });
+    const calls = app.openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], tool_choice: { type: 'function', name: 'weather' } });
     const final = await calls.finalResponse();
     expect(final.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'toolu_mock_1', name: 'weather', arguments: '{"city":"Paris","query":"weather in Paris?"}' })]);
     expect(llm.ant.calls[1].body).toMatchObject({ tools: [{ name: 'weather', input_schema: weather.parameters }], tool_choice: { type: 'tool', name: 'weather' } });
   });
 
   it('carries a function_call and its function_call_output back as tool_use and tool_result', async () => {
-    const r = await openai.responses.create({
+    const r = await app.openai.responses.create({
       model: 'claude-sonnet-4-5', tools: [weather],
       input: [
         { role: 'user', content: 'weather in Paris?' },
@@ -296,11 +289,11 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
   it('gives Claude\'s thinking as reasoning items that, sent back, continue a tool round with the signed thinking block', async () => {
     const thinking = { type: 'thinking', thinking: 'I should call weather.', signature: 'sig-abc' };
     llm.ant.script({ reply: { json: { id: 'msg_t', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 20, output_tokens: 30 } } } });
-    const first = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], reasoning: { effort: 'low' } });
+    const first = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], reasoning: { effort: 'low' } });
     expect(llm.ant.calls[0].body.thinking).toMatchObject({ type: 'enabled' });
     expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call']);
     expect(first.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'I should call weather.' }] });
-    const second = await openai.responses.create({
+    const second = await app.openai.responses.create({
       model: 'claude-sonnet-4-5', tools: [weather], reasoning: { effort: 'low' },
       input: [{ role: 'user', content: 'weather in Paris?' }, ...first.output as OpenAI.Responses.ResponseInputItem[], { type: 'function_call_output', call_id: 'toolu_t', output: 'sunny' }],
     });
@@ -309,10 +302,10 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
   });
 
   it('carries text.format to Claude: json_object answered as JSON text, json_schema streamed as JSON deltas', async () => {
-    const obj = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'json please', text: { format: { type: 'json_object' } } });
+    const obj = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'json please', text: { format: { type: 'json_object' } } });
     expect(JSON.parse(obj.output_text)).toEqual({ city: 'Paris', query: 'json please' });
     const schema = { type: 'object', properties: { city: { type: 'string' }, query: { type: 'string' } }, required: ['city', 'query'], additionalProperties: false };
-    const stream = openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'schema stream', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
+    const stream = app.openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'schema stream', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
     const final = await stream.finalResponse();
     expect(JSON.parse(final.output_text)).toEqual({ city: 'Paris', query: 'schema stream' });
     expect(llm.ant.calls[1].body.tools[0].input_schema).toMatchObject(schema);
@@ -326,7 +319,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
       [{ tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }, 'tools[0].type'],
     ];
     for (const [extra, param] of cases) {
-      const err = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((e: unknown) => e);
+      const err = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.BadRequestError);
       expect(err).toMatchObject({ status: 400, param });
       expect((err as Error).message).toContain('claude-sonnet-4-5');
@@ -336,7 +329,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
 
   it('ends a translated stream cut after its first events with an error event the openai SDK raises', async () => {
     llm.ant.script({ cutAfter: 3 });
-    const stream = await openai.responses.create({ model: 'claude-sonnet-4-5', input: 'cut me', stream: true });
+    const stream = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'cut me', stream: true });
     const seen: string[] = [];
     const err = await (async () => { for await (const e of stream) seen.push(e.type); })().catch((e: unknown) => e);
     expect(seen[0]).toBe('response.created');
@@ -345,13 +338,13 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
   });
 
   it('answers from the mock provider', async () => {
-    const r = await openai.responses.create({ model: 'mock-1', input: 'dev stack' });
+    const r = await app.openai.responses.create({ model: 'mock-1', input: 'dev stack' });
     expect(r.output_text).toBe('mock: dev stack');
   });
 });
 
 describe('the Vercel AI SDK and LangChain on the Responses API', () => {
-  const ai = () => createOpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused-by-proxy' });
+  const ai = () => createOpenAI({ baseURL: `${app.proxy.url}/v1`, apiKey: 'unused-by-proxy' });
 
   it('serves generateText, streamText and generateObject of the default openai() model (Responses) from OpenAI', async () => {
     const g = await generateText({ model: ai()('gpt-4o-mini'), prompt: 'ai sdk', maxRetries: 0 });
@@ -405,10 +398,10 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
   });
 
   it('serves LangChain ChatOpenAI with useResponsesApi, from OpenAI and from Claude', async () => {
-    const gpt = new ChatOpenAI({ model: 'gpt-4o-mini', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
+    const gpt = new ChatOpenAI({ model: 'gpt-4o-mini', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${app.proxy.url}/v1` }, maxRetries: 0 });
     expect((await gpt.invoke('langchain gpt')).text).toBe('openai-mock: langchain gpt');
     expect(llm.oai.calls[0].path).toBe('/v1/responses');
-    const claude = new ChatOpenAI({ model: 'claude-sonnet-4-5', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${proxy.url}/v1` }, maxRetries: 0 });
+    const claude = new ChatOpenAI({ model: 'claude-sonnet-4-5', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${app.proxy.url}/v1` }, maxRetries: 0 });
     expect((await claude.invoke('langchain claude')).text).toBe('anthropic-mock: langchain claude');
     let streamed = '';
     for await (const chunk of await claude.stream('langchain stream')) streamed += chunk.text;

@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import type { TestProxy } from '../fixtures/llm/proxy.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
+import { sdkClients } from '../fixtures/llm/sdk-proxy.ts';
 import { useLlmSuite } from '../fixtures/llm/suite.ts';
 import type { LlmSettings } from '../../pkg/llm/index.ts';
 
@@ -13,7 +14,7 @@ const llm = useLlmSuite();
 async function proxyWith(extra: Partial<LlmSettings> = {}) {
   // The default breaker: opens above 50% failures once 10 calls were made in the window.
   const p = await llm.proxy({ breaker: { minRequests: 10, errorPct: 50, windowMs: 30_000, resetMs: 30_000 }, ...extra });
-  return { proxy: p, openai: new OpenAI({ apiKey: 'x', baseURL: `${p.url}/v1`, maxRetries: 0 }), anthropic: new Anthropic({ apiKey: 'x', baseURL: p.url, maxRetries: 0 }) };
+  return { proxy: p, ...sdkClients(p.url) };
 }
 const status = async (p: TestProxy): Promise<any> => (await fetch(`${p.adminUrl}/v1/status`)).json();
 const byModel = (m: MockLlmServer, model: string) => m.calls.filter((c) => c.body?.model === model).length;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockOpenAI } from '../fixtures/mock-openai.ts';
-import { startMockAnthropic } from '../fixtures/mock-anthropic.ts';
 import type { MockLlmServer } from '../fixtures/llm/mock-server.ts';
 import { startAzureLike, startOllamaLike, startVllmLike } from '../fixtures/llm/compatible-upstreams.ts';
 import { startTestProxy, testSettings, type TestProxy } from '../fixtures/llm/proxy.ts';
+import { sdkClients } from '../fixtures/llm/sdk-proxy.ts';
+import { useLlmSuite } from '../fixtures/llm/suite.ts';
 import { parseUpstreams } from '../../pkg/llm/upstreams/index.ts';
 import type { LlmSettings } from '../../pkg/llm/index.ts';
 import { seededRandom } from '../../bench/sim/rng.ts';
@@ -17,8 +17,7 @@ const LLAMA = 'meta-llama/Llama-3.1-8B';
 const AZURE_KEY = 'azure-test-key-0123456789';
 const AZURE_VERSION = '2024-10-21';
 
-let oai: MockLlmServer;
-let ant: MockLlmServer;
+const llm = useLlmSuite();
 let vllmA: MockLlmServer;
 let vllmB: MockLlmServer;
 let ollama: MockLlmServer;
@@ -27,24 +26,24 @@ const proxies: TestProxy[] = [];
 
 async function proxyWith(upstreams: object, extra: Partial<LlmSettings> = {}): Promise<{ proxy: TestProxy; openai: OpenAI; anthropic: Anthropic }> {
   const parsed = parseUpstreams(JSON.stringify(upstreams), 'json', { AZURE_KEY, VLLM_B_KEY: 'vllm-b-key-0123456789' });
-  const proxy = await startTestProxy(testSettings(oai.origin, ant.origin, {
+  const proxy = await startTestProxy(testSettings(llm.oai.origin, llm.ant.origin, {
     upstreams: parsed.upstreams, routing: { mode: parsed.routing, explore: parsed.explore }, random: seededRandom(7), ...extra,
   }));
   proxies.push(proxy);
-  return { proxy, openai: new OpenAI({ apiKey: 'unused', baseURL: `${proxy.url}/v1`, maxRetries: 0 }), anthropic: new Anthropic({ apiKey: 'unused', baseURL: proxy.url, maxRetries: 0 }) };
+  return { proxy, ...sdkClients(proxy.url) };
 }
 
 beforeAll(async () => {
-  [oai, ant, vllmA, vllmB, ollama, azure] = await Promise.all([
-    startMockOpenAI(), startMockAnthropic(), startVllmLike([LLAMA]), startVllmLike([LLAMA, 'meta-llama/Llama-3.1-70B'], { apiKey: 'vllm-b-key-0123456789' }), startOllamaLike(),
+  [vllmA, vllmB, ollama, azure] = await Promise.all([
+    startVllmLike([LLAMA]), startVllmLike([LLAMA, 'meta-llama/Llama-3.1-70B'], { apiKey: 'vllm-b-key-0123456789' }), startOllamaLike(),
     startAzureLike(['gpt-4o-prod'], AZURE_KEY, AZURE_VERSION),
   ]);
 });
 afterAll(async () => {
   for (const p of proxies) await p.close();
-  await Promise.all([oai, ant, vllmA, vllmB, ollama, azure].map((m) => m?.close()));
+  await Promise.all([vllmA, vllmB, ollama, azure].map((m) => m?.close()));
 });
-beforeEach(() => { for (const m of [oai, ant, vllmA, vllmB, ollama, azure]) m.reset(); });
+beforeEach(() => { for (const m of [vllmA, vllmB, ollama, azure]) m.reset(); });
 
 const fleet = () => ({
   upstreams: [
@@ -93,7 +92,7 @@ describe('named upstreams', () => {
     expect(response.headers.get('x-llm-provider')).toBe('vllm-b');
     const builtIn = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).withResponse();
     expect(builtIn.response.headers.get('x-llm-provider')).toBe('openai');
-    expect(oai.calls).toHaveLength(1);
+    expect(llm.oai.calls).toHaveLength(1);
   });
 
   it('spreads 400 requests 3:1 by weight over the two servers of one model', async () => {
@@ -154,14 +153,14 @@ describe('named upstreams', () => {
 
 describe('an anthropic-kind upstream under its own name', () => {
   it('serves both clients (pass-through and translated) and names itself in answers and errors', async () => {
-    const { openai, anthropic } = await proxyWith({ upstreams: [{ name: 'claude-eu', kind: 'anthropic', baseURL: ant.origin, apiKeyEnv: 'AZURE_KEY', models: ['claude-*'] }] });
+    const { openai, anthropic } = await proxyWith({ upstreams: [{ name: 'claude-eu', kind: 'anthropic', baseURL: llm.ant.origin, apiKeyEnv: 'AZURE_KEY', models: ['claude-*'] }] });
     const msg = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'eu' }] }).withResponse();
     expect(msg.response.headers.get('x-llm-provider')).toBe('claude-eu');
     expect(msg.data.content[0]).toMatchObject({ type: 'text', text: 'anthropic-mock: eu' });
-    expect(ant.calls[0].headers['x-api-key']).toBe(AZURE_KEY);
+    expect(llm.ant.calls[0].headers['x-api-key']).toBe(AZURE_KEY);
     const chat = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'translated' }] });
     expect(chat.choices[0].message.content).toBe('anthropic-mock: translated');
-    ant.always({ status: 500 });
+    llm.ant.always({ status: 500 });
     const err = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as Error).message).toContain('claude-eu');
