@@ -1,33 +1,47 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError, payloadTooLarge } from './errors.ts';
 
+export type BodyCallback = (err: Error | undefined, body: Buffer | undefined) => void;
+
 /**
- * Reads a request body up to `limit` bytes. A body over the limit is refused
- * with 413 as soon as it passes the limit (or at once from Content-Length),
- * without buffering the rest.
+ * Reads a request body up to `limit` bytes and hands it to `done`, once. A
+ * body over the limit is refused with 413 as soon as it passes the limit (or
+ * at once from Content-Length), without buffering the rest. An aborted
+ * request calls nothing: there is no one to answer.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readChunks(req: IncomingMessage, limit: number, done: BodyCallback): void {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
+  if (declared > limit) {
     req.resume();
-    return Promise.reject(payloadTooLarge(limit));
+    return done(payloadTooLarge(limit), undefined);
   }
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let failed = false;
+  req.on('data', (chunk: Buffer) => {
+    if (failed) return;
+    size += chunk.length;
+    if (size > limit) {
+      failed = true;
+      return done(payloadTooLarge(limit), undefined);
+    }
+    if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
+  });
+  req.on('end', () => {
+    if (failed) return;
+    done(undefined, more ? Buffer.concat(more, size) : first ?? EMPTY);
+  });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** `readChunks` as a promise, which also rejects when the request fails (an aborted upload). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(payloadTooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => { if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)); });
-    req.on('error', (err) => { if (!failed) { failed = true; reject(err); } });
+    req.on('error', reject);
+    readChunks(req, limit, (err, body) => (err ? reject(err) : resolve(body!)));
   });
 }
 
