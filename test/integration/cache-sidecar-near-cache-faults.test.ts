@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisProcess } from '../fixtures/redis.ts';
 import { eventually, metricValue } from '../fixtures/queue-helpers.ts';
-import { nearSidecar, within, untilNearServes, type NearSidecar } from './cache-sidecar-near-cache-helpers.ts';
+import { nearSidecar, untilNearServes, type NearSidecar } from './cache-sidecar-near-cache-helpers.ts';
 
 const prefix = 'pfnf';
-const BOUND_MS = 50;
 let redisProc: RedisProcess;
 let a: NearSidecar;
 let b: NearSidecar;
@@ -71,9 +70,10 @@ describe('Redis killed and restarted', () => {
     for (const key of keys.slice(5)) expect((await b.read(path(key))).status).toBe(404);
     expect(await metricValue(b.metrics, 'cache_near_flushes_total', { reason: 'connection' })).toBeGreaterThanOrEqual(1);
 
-    // Tracking is on again, redirected to the new subscriber: a write elsewhere reaches B within the bound.
+    // Tracking is on again, redirected to the new subscriber: a write elsewhere reaches B. Its copy lives 60 s,
+    // so only the invalidation can make the new value appear (how fast: bench:cache's invalidation row).
     await redis.set(stored('k0'), '"again"', 'PX', 60_000);
-    expect(await within(BOUND_MS, async () => (await b.read(path('k0'))).body === '"again"')).toBe(true);
+    await eventually(async () => (await b.read(path('k0'))).body === '"again"', 'the write to reach B', 10_000, 5);
   });
 });
 
@@ -83,7 +83,7 @@ describe('invalidation channel faults', () => {
     await warm(b, 'f', '1');
     const before = await metricValue(b.metrics, 'cache_near_flushes_total', { reason: 'redis_flush' });
     await redis.flushall();
-    expect(await within(BOUND_MS, async () => (await b.read(path('f'))).status === 404)).toBe(true);
+    await eventually(async () => (await b.read(path('f'))).status === 404, 'FLUSHALL to reach B', 10_000, 5);
     expect(await metricValue(b.metrics, 'cache_near_flushes_total', { reason: 'redis_flush' })).toBeGreaterThan(before);
   });
 

@@ -2,6 +2,7 @@ import { parseTtlPolicy, type CacheStore } from '#pkg/kv/index.ts';
 import { createCacheSidecar, type CacheSidecar } from '#pkg/cachesidecar/index.ts';
 import { Metrics } from '#pkg/metrics/index.ts';
 import { createLogger, captureLogs, type CapturedLogs } from '#pkg/log/index.ts';
+import { eventually } from '../fixtures/poll.ts';
 import { redisStore } from './cache-sidecar-helpers.ts';
 
 export const NEAR_POLICY = parseTtlPolicy({
@@ -52,21 +53,7 @@ export async function nearSidecar(url: string, prefix: string, options: { maxByt
   };
 }
 
-/** Polls until `check` holds, within `boundMs`; returns whether it did. Polls as fast as the requests answer. */
-export async function within(boundMs: number, check: () => Promise<boolean>): Promise<boolean> {
-  const deadline = performance.now() + boundMs;
-  do {
-    if (await check()) return true;
-  } while (performance.now() < deadline);
-  return false;
-}
-
-/** Waits (bounded, seconds) until the near cache serves: tracking is on. */
-export async function untilNearServes(s: NearSidecar, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await s.status()).nearCache.active) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`near cache not serving within ${timeoutMs} ms`);
+/** Waits until the near cache serves: tracking is on. */
+export async function untilNearServes(s: NearSidecar): Promise<void> {
+  await eventually(async () => (await s.status()).nearCache.active, 'the near cache to serve (tracking on)', 10_000, 10);
 }
