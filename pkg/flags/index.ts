@@ -1,2 +1,2 @@
-export { FLAG_KEYS, FLAG_DEFAULTS, FlagsFileError, overrideVariable, type FlagKey } from './table.ts';
+export { FLAG_KEYS, FlagsFileError, overrideVariable, type FlagKey } from './table.ts';
 export { createFeatureFlags, type FeatureFlags, type FeatureFlagsOptions, type FlagsSnapshot } from './flags.ts';

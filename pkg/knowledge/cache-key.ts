@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseLimit } from './params.ts';
 
 /** Bumped whenever the shape of a cached search answer changes, so old entries are never read as new ones. */
-export const SEARCH_CACHE_KEY_VERSION = 'v1';
+const SEARCH_CACHE_KEY_VERSION = 'v1';
 
 /**
  * The cache key of one search: `v1:<limit>:<first 32 hex digits of sha256(query)>`.

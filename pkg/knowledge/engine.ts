@@ -33,13 +33,13 @@ export interface SearchResponse {
 }
 
 /** Field weights: a term in a title says more about a document than the same term in its body. */
-export const FIELD_BOOST = { title: 3, headings: 2, text: 1 } as const;
+const FIELD_BOOST = { title: 3, headings: 2, text: 1 } as const;
 /** Fuzzy matching allows 0.2 edits per character (so 1 edit from 5 characters, 2 from 10)... */
-export const FUZZY = 0.2;
+const FUZZY = 0.2;
 /** ...only for terms of at least 4 characters (shorter ones would match too much)... */
-export const FUZZY_MIN_LENGTH = 4;
+const FUZZY_MIN_LENGTH = 4;
 /** ...and never more than 2 edits, which bounds the radix-tree walk. */
-export const MAX_FUZZY = 2;
+const MAX_FUZZY = 2;
 
 const searchOptions: SearchOptions = {
   boost: { ...FIELD_BOOST },

@@ -7,7 +7,7 @@ import { KnowledgeError } from './errors.ts';
 
 export const MAX_QUERY_LENGTH = 500;
 export const DEFAULT_LIMIT = 10;
-export const MIN_LIMIT = 1;
+const MIN_LIMIT = 1;
 export const MAX_LIMIT = 50;
 export const MAX_TTL_MS = 24 * 60 * 60 * 1000;
 

@@ -1,22 +1,15 @@
 export * from './types.ts';
 export { CacheError, backendFailure, type CacheErrorKind } from './errors.ts';
-export { txResult, txResultJson } from './tx-result.ts';
+export { txResultJson } from './tx-result.ts';
+export { MAX_KEY_BYTES, isValidName, validateScope, validateKey, encodeKey } from './keys.ts';
 export {
-  NAME_PATTERN, PREFIX_PATTERN, MAX_KEY_BYTES, DEFAULT_PREFIX,
-  isValidName, validateTenant, validateScope, validateNamespace, validateKey, validatePrefix,
-  tenantPrefix, encodeKey, encodeValidKey, decodeKey,
-} from './keys.ts';
-export {
-  DEFAULT_TTL_POLICY, DEFAULT_TTL_POLICY_INPUT, MAX_POLICY_TTL_MS,
+  DEFAULT_TTL_POLICY,
   parseTtlPolicy, validateTtlPolicy, ruleFor, effectiveTtl, parseRequestedTtl, describeTtlPolicy,
   type TtlPolicy, type TtlRule, type TtlPolicyInput, type TtlRuleInput, type FileReader,
 } from './ttl.ts';
-export { CacheMetrics, TTL_BUCKETS_SECONDS, OTHER_SCOPE, type CacheMetricsOptions, type BoundRequests, type CacheOp, type CacheResult } from './metrics.ts';
+export { CacheMetrics, type CacheMetricsOptions, type BoundRequests, type CacheOp, type CacheResult } from './metrics.ts';
 export { MemoryStore, type MemoryStoreOptions } from './memory.ts';
-export { MAX_BATCH, validateBatch, validateStoreTtl, validateTxOps } from './validate.ts';
-export { RedisStore, reconnectDelay, abortable, type RedisStoreOptions, type BackendStatus } from './redis.ts';
-export { redisError } from './redis-errors.ts';
-export { parseStoredInteger } from './integer.ts';
+export { RedisStore, type RedisStoreOptions, type BackendStatus } from './redis.ts';
 export { UpstashStore, type UpstashStoreOptions } from './upstash.ts';
 /**
  * UpstashStore, imported when first asked for: a binary that may run on either
@@ -27,7 +20,7 @@ export { UpstashStore, type UpstashStoreOptions } from './upstash.ts';
 export async function loadUpstashStore(): Promise<typeof import('./upstash.ts').UpstashStore> {
   return (await import('./upstash.ts')).UpstashStore;
 }
-export { upstashError, redactUpstashMessage } from './upstash-errors.ts';
+export { upstashError } from './upstash-errors.ts';
 export type {
   Cache, CallOptions, Unavailable, GetResult, SetResult, DelResult, MgetItem, MgetResult, MsetItem, MsetResult, CacheTxOp, CacheTxResult, TxResultSet,
 } from './cache-types.ts';

@@ -13,7 +13,7 @@ import { CacheError } from './errors.ts';
 import type { Namespace } from './types.ts';
 
 export const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-export const PREFIX_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+const PREFIX_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 export const MAX_KEY_BYTES = 1024;
 export const DEFAULT_PREFIX = 'pilotfish';
 

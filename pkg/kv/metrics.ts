@@ -20,7 +20,7 @@ export type CacheOp = 'get' | 'set' | 'del' | 'mget' | 'mset' | 'tx';
 export type CacheResult = 'hit' | 'miss' | 'ok' | 'unavailable' | 'error';
 
 /** Effective TTL buckets, seconds: 1 s to 1 day. */
-export const TTL_BUCKETS_SECONDS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 21600, 86400];
+const TTL_BUCKETS_SECONDS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 21600, 86400];
 
 export interface CacheMetricsOptions {
   /** Distinct scope label values kept before new scopes become `_other`. Default 200. */
@@ -41,7 +41,7 @@ export interface BoundGet extends BoundRequests {
   duration: BoundHistogram;
 }
 
-export const OTHER_SCOPE = '_other';
+const OTHER_SCOPE = '_other';
 
 export class CacheMetrics {
   readonly requests: Counter<'op' | 'result' | 'backend' | 'scope'>;

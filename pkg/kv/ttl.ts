@@ -43,7 +43,7 @@ export interface TtlRuleInput {
   near?: boolean;
 }
 
-export const DEFAULT_TTL_POLICY_INPUT: TtlPolicyInput = Object.freeze({
+const DEFAULT_TTL_POLICY_INPUT: TtlPolicyInput = Object.freeze({
   default: { ttl: '30s', min: '1s', max: '1h' },
   scopes: { 'knowledge.search': { ttl: '15s', min: '5s', max: '30s' } },
 });
@@ -51,7 +51,7 @@ export const DEFAULT_TTL_POLICY_INPUT: TtlPolicyInput = Object.freeze({
 const BUILTIN_DEFAULT_RULE: TtlRule = { ttlMs: 30_000, minMs: 1000, maxMs: 3_600_000 };
 
 /** Longest TTL a policy may name: 30 days. */
-export const MAX_POLICY_TTL_MS = 30 * 24 * 3_600_000;
+const MAX_POLICY_TTL_MS = 30 * 24 * 3_600_000;
 
 function invalid(field: string, reason: string): CacheError {
   return new CacheError('invalid_ttl', `TTL policy: ${field} ${reason}`, { code: 'invalid_ttl_policy' });

@@ -5,7 +5,7 @@ import { isSafeIncrement } from './integer.ts';
 import type { Namespace, RawItem, TxOp } from './types.ts';
 
 /** Most ops in one transaction or items in one batch. */
-export const MAX_BATCH = 1000;
+const MAX_BATCH = 1000;
 
 export function validateBatch(n: number): void {
   if (n > MAX_BATCH) throw new CacheError('invalid_value', `a batch takes at most ${MAX_BATCH} items`);

@@ -1,5 +1,4 @@
 export { ChatOrchestrator } from './orchestrator.ts';
 export { parseChatRequest } from './request.ts';
 export { openSse } from './sse.ts';
-export { OrchestratorError } from './errors.ts';
 export type { ChatEvent, ChatRequest, OrchestratorOptions } from './types.ts';

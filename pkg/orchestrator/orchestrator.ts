@@ -6,9 +6,9 @@ import { addUsage, RoundAssembler } from './round.ts';
 import { LOOKUP_TOOL, parseToolCall, toolContent, trimResults } from './tool.ts';
 import type { ChatEvent, ChatRun, ChatUsage, Lookup, OrchestratorOptions, ToolResultData } from './types.ts';
 
-export const DEFAULT_PROXY_URL = 'http://127.0.0.1:7701';
-export const DEFAULT_CHAT_MODEL = 'gpt-4o-mini';
-export const DEFAULT_MAX_TOOL_ROUNDS = 3;
+const DEFAULT_PROXY_URL = 'http://127.0.0.1:7701';
+const DEFAULT_CHAT_MODEL = 'gpt-4o-mini';
+const DEFAULT_MAX_TOOL_ROUNDS = 3;
 
 // The SDK insists on a key; a proxy with no caller token or client keys ignores it and calls providers with its own.
 const PLACEHOLDER_API_KEY = 'pilotfish-app-via-llm-proxy';

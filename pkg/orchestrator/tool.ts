@@ -3,7 +3,7 @@ import type { LookupArgs, LookupResult } from './types.ts';
 
 export const LOOKUP_TOOL_NAME = 'knowledge_lookup';
 export const MAX_QUERY_CHARS = 500;
-export const MAX_LOOKUP_LIMIT = 10;
+const MAX_LOOKUP_LIMIT = 10;
 
 /** The one tool the chat offers. The description is what makes a real model reach for it. */
 export const LOOKUP_TOOL: ChatCompletionFunctionTool = {

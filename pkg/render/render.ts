@@ -5,7 +5,7 @@ import { RenderError } from './errors.ts';
 import { DEFAULT_LIMITS, validateRenderJob, type RenderLimits } from './validate.ts';
 
 /** Tags and attributes kept in the output; everything else (scripts, styles, handlers, iframes) is removed. */
-export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'del', 'input'],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
