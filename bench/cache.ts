@@ -173,6 +173,9 @@ async function main() {
   const direct1 = await directIoredis(redisPort, 1, SECONDS);
   console.log(`  direct-ioredis@1  ${fmt(direct1.rps).padStart(7)} ops/s  p50 ${fmt(direct1.p50us).padStart(6)} us  p99 ${fmt(direct1.p99us).padStart(7)} us`);
 
+  const invalidation = nearSidecar ? await invalidationLatency(`http://127.0.0.1:${dataPort}/v1/cache/bench/inv/`, `http://127.0.0.1:${nearPort}/v1/cache/bench/inv/`) : undefined;
+  if (invalidation) console.log(`  invalidation: a PUT or DELETE through the plain sidecar seen by the near-cache sidecar, ${invalidation.length} rounds: p50 ${fmt(median(invalidation), 2)} ms, p99 ${fmt(percentile(invalidation, 99), 2)} ms, max ${fmt(Math.max(...invalidation), 2)} ms`);
+
   const rss = rssOf(sidecar.pid!);
   const json = benchJson('cache', { seconds: SECONDS, rounds: ROUNDS, valueBytes: value1k.length, backend: process.env.BENCH_BACKEND ?? 'redis', tool: hasWrk() ? 'wrk' : 'autocannon' });
   json.table('GET hit, 1 KB value', 'sidecar', { at: 'connections' });
@@ -230,9 +233,50 @@ async function main() {
       check('1 connection: near-cache sidecar p50 <= webdis p50', nearP50 <= webdisP50, `${fmt(nearP50)} vs ${fmt(webdisP50)} us; req/s at 32 connections ${fmt(nearWebdis, 2)}x webdis`);
     }
   }
+  if (invalidation) {
+    const worst = Math.max(...invalidation);
+    json.row({ table: 'near-cache invalidation', series: 'write seen by the other sidecar', p50Ms: median(invalidation), p99Ms: percentile(invalidation, 99), maxMs: worst });
+    check('near cache: a write through another sidecar is seen within 50 ms (every round)', worst <= 50, `max ${fmt(worst, 2)} ms, p99 ${fmt(percentile(invalidation, 99), 2)} ms over ${invalidation.length} rounds`);
+  }
   check('no errors or non-2xx answers', errors === 0, String(errors));
   json.write();
   redis.disconnect();
+}
+
+/**
+ * Issue 17, section 2: how soon a write made elsewhere reaches a sidecar's near cache. Each round the near-cache
+ * sidecar holds a copy (served from memory), the plain sidecar writes a new value (a PUT, every third round a DELETE)
+ * to the same key, and the near one is read back to back until it answers the new state. The time runs from just
+ * before the write is sent, so it includes the write's own round trip: an upper bound on the invalidation's travel.
+ */
+async function invalidationLatency(writerBase: string, nearBase: string, rounds = 150): Promise<number[]> {
+  const took: number[] = [];
+  const read = async (url: string) => {
+    const r = await fetch(url);
+    return { status: r.status, layer: r.headers.get('x-cache-layer'), body: await r.text() };
+  };
+  for (let round = 0; round < rounds; round++) {
+    const key = `k${round % 15}`;
+    const before = `{"v":"before-${round}"}`;
+    if ((await fetch(writerBase + key, { method: 'PUT', body: before })).status !== 204) throw new Error('invalidation bench: PUT failed');
+    // Until the near sidecar serves the copy from memory.
+    for (let i = 0; ; i++) {
+      const r = await read(nearBase + key);
+      if (r.layer === 'near' && r.body === before) break;
+      if (i > 500) throw new Error(`invalidation bench: the near cache did not take ${key}`);
+    }
+    const remove = round % 3 === 2;
+    const after = `{"v":"after-${round}"}`;
+    const t0 = performance.now();
+    await fetch(writerBase + key, remove ? { method: 'DELETE' } : { method: 'PUT', body: after });
+    for (;;) {
+      const r = await read(nearBase + key);
+      if (remove ? r.status === 404 : r.body === after) break;
+      if (performance.now() - t0 > 5000) throw new Error(`invalidation bench: ${key} still stale after 5 s`);
+    }
+    took.push(performance.now() - t0);
+  }
+  return took;
 }
 
 /** BENCH_ONLY=upstash: the two GET rows and the Upstash front's CPU check, nothing else. */

@@ -14,7 +14,8 @@
  * hits at 32 connections: server CPU per request, req/s and peak RSS of each.
  *
  * Knobs: BENCH_SECONDS (per load run, default 5), BENCH_ROUNDS (default 3),
- * BENCH_RSS_ONLY=idle|young (default both).
+ * BENCH_RSS_ONLY=idle|young (default both), BENCH_RSS_FLAGS (more flag sets for the young-generation
+ * rounds, `;`-separated, e.g. `--max-semi-space-size=4;--max-semi-space-size=8`).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,7 +125,9 @@ async function idleRss(redisUrl: string, scratch: string): Promise<void> {
 async function youngGeneration(redisUrl: string): Promise<void> {
   const { args } = startCommand('cache-sidecar');
   const flags = args.filter((a) => a.startsWith('--'));
-  const variants: Record<string, string[]> = { 'start:* flags': args, 'V8 default': args.filter((a) => !a.startsWith('--')) };
+  const script = args.filter((a) => !a.startsWith('--'));
+  const variants: Record<string, string[]> = { 'start:* flags': args, 'V8 default': script };
+  for (const set of (process.env.BENCH_RSS_FLAGS ?? '').split(';').map((f) => f.trim()).filter(Boolean)) variants[set] = [...set.split(/\s+/), ...script];
   const urls: Record<string, string> = {};
   const pids: Record<string, number> = {};
   await buildBinaries(['cache-sidecar']);
@@ -157,6 +160,7 @@ async function youngGeneration(redisUrl: string): Promise<void> {
   for (const name of Object.keys(variants)) console.log(`| ${name} | ${fmt(median(rps[name]))} | ${fmt(median(cpu[name]), 1)} | ${fmt(rssOf(pids[name]).peakMb, 1)} |`);
   const ratio = median(cpu['start:* flags']) / median(cpu['V8 default']);
   console.log(`CPU per request with ${flags.join(' ')}: ${fmt(ratio, 2)}x V8's defaults'`);
+  for (const name of Object.keys(variants).slice(2)) console.log(`CPU per request with ${name}: ${fmt(median(cpu[name]) / median(cpu['V8 default']), 2)}x V8's defaults'`);
 }
 
 main().then(() => { killAll(); process.exit(0); }, (err) => { console.error(err); killAll(); process.exit(1); });
