@@ -27,7 +27,7 @@ import type { Dialect } from './canonical.ts';
 
 export type CallerHeaders = Record<string, string | string[] | undefined>;
 
-export const ANTHROPIC_VERSION = '2023-06-01';
+const ANTHROPIC_VERSION = '2023-06-01';
 
 const NEVER = new Set([
   'host', 'connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade',

@@ -39,7 +39,7 @@ export function isProviderName(s: string): s is ProviderName {
 }
 
 /** The provider a model name implies by its prefix, if any. */
-export function providerForModel(model: string): ProviderName | undefined {
+function providerForModel(model: string): ProviderName | undefined {
   for (const [re, p] of PREFIXES) if (re.test(model)) return p;
   return undefined;
 }

@@ -15,7 +15,7 @@ export interface DialectAdapter {
   readonly upstreamPath: string;
 }
 
-export interface StreamEncoder {
+interface StreamEncoder {
   encode(ev: StreamEvent): string;
   /** The dialect's in-stream error event, ending a stream that failed after its first byte. */
   error(message: string, code: string): string;

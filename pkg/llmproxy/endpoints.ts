@@ -9,7 +9,7 @@ import { NO_CALL } from './outcome.ts';
 import { serveStoredResponse, STORED_RESPONSE_PATH, type StoredResponsesContext } from './stored-responses.ts';
 
 /** `POST /v1/embeddings`: OpenAI-dialect providers raw; the mock answers deterministic vectors; others refuse. */
-export const embeddingsSpec: ForwardSpec = {
+const embeddingsSpec: ForwardSpec = {
   d: openaiDialect, dialect: 'openai', path: '/embeddings', what: 'embeddings',
   usage: (json) => usageOf('openai', json),
   local: (c, body) => {
@@ -20,23 +20,23 @@ export const embeddingsSpec: ForwardSpec = {
 };
 
 /** `POST /v1/completions` (legacy): OpenAI-dialect providers only, JSON or SSE. */
-export const completionsSpec: ForwardSpec = {
+const completionsSpec: ForwardSpec = {
   d: openaiDialect, dialect: 'openai', path: '/completions', what: 'legacy completions',
   tap: () => new SseTap('openai'), usage: (json) => usageOf('openai', json),
 };
 
 /** The header marking a token count the proxy computed itself. */
-export const TOKEN_COUNT_HEADER = 'x-pilotfish-token-count';
+const TOKEN_COUNT_HEADER = 'x-pilotfish-token-count';
 
 /** `POST /v1/messages/count_tokens`: Anthropic counts its own; for the others the proxy estimates (token-estimate.ts). */
-export const countTokensSpec: ForwardSpec = {
+const countTokensSpec: ForwardSpec = {
   d: anthropicDialect, dialect: 'anthropic', path: '/v1/messages/count_tokens', what: 'token counts',
   usage: () => undefined,
   local: async (_c, body) => ({ json: { input_tokens: await estimateInputTokens(body) }, headers: { [TOKEN_COUNT_HEADER]: 'estimate' } }),
 };
 
 /** `POST /v1/responses/input_tokens`: OpenAI counts its own; for the others the proxy estimates. */
-export const responsesInputTokensSpec: ForwardSpec = {
+const responsesInputTokensSpec: ForwardSpec = {
   d: openaiDialect, dialect: 'openai', path: '/responses/input_tokens', what: 'token counts',
   usage: () => undefined,
   local: async (_c, body) => ({ json: { object: 'response.input_tokens', input_tokens: await estimateResponsesInputTokens(body) }, headers: { [TOKEN_COUNT_HEADER]: 'estimate' } }),

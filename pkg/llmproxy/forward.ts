@@ -10,7 +10,7 @@ import { openRelay, relayAnswer, relayStream, type RawStream, type StreamTap } f
 import { timingOf } from './server-timing.ts';
 
 /** A provider's answer computed by the proxy itself (the mock's embeddings, a local token count). */
-export interface LocalAnswer {
+interface LocalAnswer {
   json: unknown;
   headers?: Record<string, string>;
   usage?: Usage;

@@ -23,7 +23,7 @@ import type { StreamTap } from './relay.ts';
 import { SSE_HEADERS } from './sse.ts';
 
 /** The header an app sets to name the tenant a request counts for (a client key's tenant wins over it). */
-export const TENANT_HEADER = 'x-pilotfish-tenant';
+const TENANT_HEADER = 'x-pilotfish-tenant';
 /** Largest relayed stream kept for the cache; a longer one is served but not kept. */
 const MAX_RECORDED_BYTES = 1024 * 1024;
 

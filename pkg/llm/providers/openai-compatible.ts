@@ -3,6 +3,9 @@ import type { Request, Response, StreamEvent } from '../canonical.ts';
 import { completeChat, streamChat } from './openai-chat.ts';
 import type { LLMProvider, ProviderName } from '../provider.ts';
 
+/** Azure OpenAI's `api-version` when an upstream names none (the GA version current in 2026). */
+const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+
 export interface OpenAICompatibleOptions {
   /** The upstream's name (`LLM_UPSTREAMS`): metrics, errors, `x-llm-provider`. */
   name: ProviderName;
@@ -12,7 +15,7 @@ export interface OpenAICompatibleOptions {
   baseURL: string;
   /** Absent for a keyless server (vLLM, Ollama without auth): no credential is sent. */
   apiKey?: string;
-  /** Azure's `api-version` query parameter. Default 2024-10-21 (spec.ts). */
+  /** Azure's `api-version` query parameter. Default DEFAULT_AZURE_API_VERSION. */
   apiVersion?: string;
   /** Extra headers on every call. Default none. */
   headers?: Record<string, string>;
@@ -43,7 +46,7 @@ export class OpenAICompatibleProvider implements LLMProvider {
     };
     if (o.kind === 'azure-openai') {
       // baseURL rather than `endpoint`: the client would otherwise also read OPENAI_BASE_URL and refuse both.
-      this.#client = new AzureOpenAI({ ...common, baseURL: `${o.baseURL.replace(/\/+$/, '')}/openai`, apiKey: o.apiKey, apiVersion: o.apiVersion ?? '2024-10-21' });
+      this.#client = new AzureOpenAI({ ...common, baseURL: `${o.baseURL.replace(/\/+$/, '')}/openai`, apiKey: o.apiKey, apiVersion: o.apiVersion ?? DEFAULT_AZURE_API_VERSION });
     } else {
       // The SDK insists on a key; a keyless server gets no credential header at all (defaultHeaders null removes it).
       this.#client = new OpenAI({ ...common, baseURL: o.baseURL, apiKey: o.apiKey ?? 'keyless', ...(o.apiKey ? {} : { defaultHeaders: { ...o.headers, authorization: null } }) });

@@ -28,7 +28,7 @@ export function classifyStatus(status: number, body: unknown, headers: HeaderSou
  * The provider's `code`, `param` and `type`: OpenAI `{"error":{"code","param","type"}}` (the SDK hands over the
  * inner object), Anthropic `{"type":"error","error":{"type"}}`. Kept so `context_length_exceeded` reaches the caller.
  */
-export function upstreamCodes(body: unknown): { code?: string; param?: string; upstreamType?: string } {
+function upstreamCodes(body: unknown): { code?: string; param?: string; upstreamType?: string } {
   if (typeof body !== 'object' || body === null) return {};
   const outer = body as Record<string, unknown>;
   const inner = (typeof outer.error === 'object' && outer.error !== null ? outer.error : outer) as Record<string, unknown>;

@@ -12,7 +12,7 @@ import { cacheDirective, type CacheRule } from './directive.ts';
 
 export const RESPONSE_SCOPE = 'llm.response';
 /** The tenant of a request that names none (no client key, no `x-pilotfish-tenant`). */
-export const DEFAULT_TENANT = 'default';
+const DEFAULT_TENANT = 'default';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass' | 'unavailable';
 

@@ -50,7 +50,7 @@ export function fromAnthropicResponse(body: unknown, provider: string): Response
 }
 
 /** Anthropic usage → canonical: thinking tokens, when reported, as the reasoning part of the output. */
-export function anthropicUsage(u: unknown): Response['usage'] {
+function anthropicUsage(u: unknown): Response['usage'] {
   const usage = isObj(u) ? u : {};
   const out: Response['usage'] = { ...fromAnthropicCounts(usage), outputTokens: Number(usage.output_tokens ?? 0) };
   const details = isObj(usage.output_tokens_details) ? usage.output_tokens_details : undefined;
@@ -59,7 +59,7 @@ export function anthropicUsage(u: unknown): Response['usage'] {
 }
 
 /** Tool arguments a model produced, as an object; text that is not a JSON object is kept under `_raw`. */
-export function lenientArgs(text: string): Obj {
+function lenientArgs(text: string): Obj {
   if (!text.trim()) return {};
   try {
     const v: unknown = JSON.parse(text);

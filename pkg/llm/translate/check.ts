@@ -28,7 +28,7 @@ export function nonEmpty(v: unknown, param: string): string {
   return v;
 }
 
-export function optNum(v: unknown, param: string, min: number, max: number): number | undefined {
+function optNum(v: unknown, param: string, min: number, max: number): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw invalid(`${param} must be a number from ${min} to ${max}`, param);
   return v;
@@ -46,7 +46,7 @@ export function optBool(v: unknown, param: string): boolean | undefined {
   return v;
 }
 
-export function optStops(v: unknown, param: string): string[] | undefined {
+function optStops(v: unknown, param: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];

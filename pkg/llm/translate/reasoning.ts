@@ -8,7 +8,7 @@ import type { Reasoning, ReasoningEffort } from '../canonical.ts';
  * round-trips to itself (minimal and xhigh land on low and high, the levels
  * every OpenAI reasoning model takes).
  */
-export const THINKING_BUDGET: Readonly<Record<Exclude<ReasoningEffort, 'none'>, number>> = {
+const THINKING_BUDGET: Readonly<Record<Exclude<ReasoningEffort, 'none'>, number>> = {
   minimal: 1024,
   low: 2048,
   medium: 8192,

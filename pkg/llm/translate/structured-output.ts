@@ -11,7 +11,7 @@ import { nonEmpty, obj, optBool, str, type Obj } from './check.ts';
  * Forced tool use works on every Claude model, where Anthropic's own
  * `output_config.format` works on recent ones only.
  */
-export const STRUCTURED_TOOL = 'json_output';
+const STRUCTURED_TOOL = 'json_output';
 
 /** Any JSON object: what `json_object` asks for. */
 const ANY_OBJECT = { type: 'object', additionalProperties: true };

@@ -14,7 +14,7 @@ export interface BuildOptions {
 }
 
 /** The wire dialect of an upstream kind. */
-export function dialectOfKind(kind: UpstreamSettings['kind']): Dialect {
+function dialectOfKind(kind: UpstreamSettings['kind']): Dialect {
   return kind === 'anthropic' ? 'anthropic' : 'openai';
 }
 

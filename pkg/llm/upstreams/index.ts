@@ -1,8 +1,6 @@
-export { parseUpstreams, UpstreamsError, UPSTREAM_KINDS, DEFAULT_AZURE_API_VERSION, DEFAULT_EXPLORE, type UpstreamSpec, type UpstreamSettings, type UpstreamsConfig, type UpstreamKind, type RoutingMode } from './spec.ts';
-export { ModelTable, globToRegExp, type ServedModel } from './model-table.ts';
-export { orderByLatency, orderByWeight, weightedPick, type Choice } from './balance.ts';
-export { LatencyTracker, DEFAULT_LATENCY_ALPHA } from './latency.ts';
+export { parseUpstreams, UpstreamsError, type UpstreamSpec, type UpstreamSettings, type UpstreamsConfig, type UpstreamKind, type RoutingMode } from './spec.ts';
+export type { ServedModel } from './model-table.ts';
+export { LatencyTracker } from './latency.ts';
 export { UpstreamRouting, type UpstreamRoutingOptions } from './routing.ts';
 export { ObservedBreaker } from './observed-breaker.ts';
-export { RenamedProvider } from './renamed-provider.ts';
-export { buildProvider, passthroughTarget, dialectOfKind, type BuildOptions } from './build.ts';
+export { buildProvider, passthroughTarget, type BuildOptions } from './build.ts';

@@ -1,5 +1,5 @@
 /** Weight of the newest sample in the moving average: about the last five answers count. */
-export const DEFAULT_LATENCY_ALPHA = 0.3;
+const DEFAULT_LATENCY_ALPHA = 0.3;
 
 /** Exponentially weighted moving average of each upstream's observed latency (ms), for `routing: latency`. */
 export class LatencyTracker {

@@ -4,13 +4,11 @@ import { PilotfishError } from '#pkg/errors/index.ts';
 
 /** How requests are spread over several upstreams serving one model. */
 export type RoutingMode = 'weighted' | 'latency';
-export const UPSTREAM_KINDS = ['openai', 'anthropic', 'azure-openai', 'openai-compatible'] as const;
+const UPSTREAM_KINDS = ['openai', 'anthropic', 'azure-openai', 'openai-compatible'] as const;
 export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
 
-/** Azure OpenAI's `api-version` when an upstream names none (the GA version current in 2026). */
-export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 /** Share of `routing: latency` picks that go to a random upstream rather than the fastest, so a recovered one is measured again. */
-export const DEFAULT_EXPLORE = 0.1;
+const DEFAULT_EXPLORE = 0.1;
 
 /** Field names that would carry a credential inline: refused with a message pointing at apiKeyEnv. */
 const INLINE_KEY_FIELDS = new Set(['apikey', 'api_key', 'api-key', 'key', 'token', 'secret', 'password', 'authorization', 'bearer']);
