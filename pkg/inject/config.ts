@@ -73,7 +73,7 @@ const DEFAULT_INJECTION_CONFIG = {
     backend: 'redis',
     redisSecret: { name: 'pilotfish-redis', key: 'url' },
     opTimeout: '100ms',
-    nodeOptions: '--max-semi-space-size=2',
+    nodeOptions: '',
     port: 7700,
     adminPort: 9700,
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '192Mi' } },

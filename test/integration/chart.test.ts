@@ -179,7 +179,9 @@ function checkBinaryAccepts(role: string, env: Record<string, string>, c: Contai
       const cfg = loadCacheSidecarConfig(env);
       expect(cfg.CACHE_SIDECAR_HOST, where).toBe('127.0.0.1');
       expect(cfg.CACHE_SIDECAR_ADMIN_PORT, where).toBe(portNamed(c, 'cache-admin'));
-      expect(env.NODE_OPTIONS, where).toContain('--max-semi-space-size=2');
+      // The heap bounds ride on the command, as `npm run start:cache-sidecar` runs it; NODE_OPTIONS could not override them.
+      expect(c.spec.command, where).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--max-old-space-size=128']));
+      expect(env.NODE_OPTIONS ?? '', where).not.toMatch(/semi-space|old-space/);
       expect(() => parseTtlPolicy(cfg.CACHE_TTL_POLICY), where).not.toThrow();
       break;
     }
@@ -501,12 +503,14 @@ describe('the sidecar injector in manifests/pilotfish.yaml', () => {
       const chartEnv = envOf(chart, docs);
       const ourEnv = Object.fromEntries((ours.env as Obj[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
       const same = name === 'cache-sidecar'
-        ? ['CACHE_SIDECAR_HOST', 'CACHE_SIDECAR_PORT', 'CACHE_SIDECAR_ADMIN_PORT', 'CACHE_BACKEND', 'CACHE_OP_TIMEOUT_MS', 'NODE_OPTIONS', 'NODE_ENV', 'LOG_LEVEL']
+        ? ['CACHE_SIDECAR_HOST', 'CACHE_SIDECAR_PORT', 'CACHE_SIDECAR_ADMIN_PORT', 'CACHE_BACKEND', 'CACHE_OP_TIMEOUT_MS', 'NODE_ENV', 'LOG_LEVEL']
         : ['LLM_PROXY_HOST', 'LLM_PROXY_PORT', 'LLM_PROXY_ADMIN_PORT', 'LLM_PROVIDER', 'LLM_FALLBACK', 'LLM_MOCK_ENABLED', 'NODE_ENV', 'LOG_LEVEL'];
       for (const k of same) {
         expect(chartEnv[k], `${name} ${k} in the chart`).toBeDefined();
         expect(ourEnv[k], `${name} ${k}`).toBe(chartEnv[k]);
       }
+      // Unset by default in both (nodeOptions ""), and the same when set.
+      expect(ourEnv.NODE_OPTIONS, `${name} NODE_OPTIONS`).toBe(chartEnv.NODE_OPTIONS);
       if (name === 'cache-sidecar') expect(JSON.parse(ourEnv.CACHE_TTL_POLICY)).toEqual(JSON.parse(chartEnv.CACHE_TTL_POLICY));
       if (name === 'llm-proxy') expect(JSON.parse(ourEnv.LLM_MODEL_ALIASES)).toEqual(JSON.parse(chartEnv.LLM_MODEL_ALIASES));
     }
