@@ -13,28 +13,20 @@ export interface InjectorMetrics {
 export function injectorMetrics(metrics: Metrics): InjectorMetrics {
   return {
     reviews: metrics.counter({
-      name: 'pilotfish_injector_reviews_total',
+      name: 'pilotfish_injector_reviews_total', labelNames: ['outcome', 'reason'], otel: { name: 'pilotfish.injector.reviews', unit: '{review}' },
       help: 'Pod admission reviews answered, by outcome (injected, skipped, refused, error) and reason code (docs/injection.md).',
-      labelNames: ['outcome', 'reason'],
-      otel: { name: 'pilotfish.injector.reviews', unit: '{review}' },
     }),
     sidecars: metrics.counter({
-      name: 'pilotfish_injector_sidecars_injected_total',
+      name: 'pilotfish_injector_sidecars_injected_total', labelNames: ['sidecar'], otel: { name: 'pilotfish.injector.sidecars_injected', unit: '{sidecar}' },
       help: 'Sidecars added to pods, by sidecar (cache, llm).',
-      labelNames: ['sidecar'],
-      otel: { name: 'pilotfish.injector.sidecars_injected', unit: '{sidecar}' },
     }),
     duration: metrics.histogram({
-      name: 'pilotfish_injector_review_duration_seconds',
+      name: 'pilotfish_injector_review_duration_seconds', labelNames: ['outcome'], buckets: LATENCY_BUCKETS_SECONDS, otel: { name: 'pilotfish.injector.review.duration', unit: 's' },
       help: 'Time from reading an AdmissionReview to answering it, by outcome.',
-      labelNames: ['outcome'],
-      buckets: LATENCY_BUCKETS_SECONDS,
-      otel: { name: 'pilotfish.injector.review.duration', unit: 's' },
     }),
     certificateExpiry: metrics.gauge({
-      name: 'pilotfish_injector_certificate_expiry_timestamp_seconds',
+      name: 'pilotfish_injector_certificate_expiry_timestamp_seconds', otel: { name: 'pilotfish.injector.certificate.expiry', unit: 's' },
       help: 'Unix time at which the serving certificate in use expires.',
-      otel: { name: 'pilotfish.injector.certificate.expiry', unit: 's' },
     }),
   };
 }
