@@ -9,7 +9,7 @@
 import { decide, type Limits, type Verdict } from './windows.ts';
 
 /** A lease is sized to what the pod admitted over this window, so it lasts about as long at the same rate. */
-export const LEASE_WINDOW_MS = 200;
+const LEASE_WINDOW_MS = 200;
 /** Ahead of need a lease takes at most this share of what is left of the minute (1/8). */
 export const LEASE_SHARE_DIVISOR = 8;
 /** After this age the view is refreshed in the background while the pod keeps admitting. */
