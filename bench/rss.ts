@@ -15,7 +15,8 @@
  *
  * Knobs: BENCH_SECONDS (per load run, default 5), BENCH_ROUNDS (default 3),
  * BENCH_RSS_ONLY=idle|young (default both), BENCH_RSS_FLAGS (more flag sets for the young-generation
- * rounds, `;`-separated, e.g. `--max-semi-space-size=4;--max-semi-space-size=8`).
+ * rounds, `;`-separated, e.g. `--max-semi-space-size=4;--max-semi-space-size=8`; NAME=value words
+ * among the flags set environment, e.g. `MALLOC_ARENA_MAX=2 --max-semi-space-size=4`).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,14 +128,21 @@ async function youngGeneration(redisUrl: string): Promise<void> {
   const flags = args.filter((a) => a.startsWith('--'));
   const script = args.filter((a) => !a.startsWith('--'));
   const variants: Record<string, string[]> = { 'start:* flags': args, 'V8 default': script };
-  for (const set of (process.env.BENCH_RSS_FLAGS ?? '').split(';').map((f) => f.trim()).filter(Boolean)) variants[set] = [...set.split(/\s+/), ...script];
+  const envOf: Record<string, NodeJS.ProcessEnv> = {};
+  for (const set of (process.env.BENCH_RSS_FLAGS ?? '').split(';').map((f) => f.trim()).filter(Boolean)) {
+    // NAME=value words are environment (MALLOC_ARENA_MAX=2), the rest Node flags.
+    const words = set.split(/\s+/);
+    variants[set] = [...words.filter((w) => w.startsWith('--')), ...script];
+    envOf[set] = Object.fromEntries(words.filter((w) => !w.startsWith('--')).map((w) => w.split('=', 2)));
+  }
   const urls: Record<string, string> = {};
   const pids: Record<string, number> = {};
   await buildBinaries(['cache-sidecar']);
   for (const [name, argv] of Object.entries(variants)) {
     const [port, admin] = [await freePort(), await freePort()];
     // A 1 s op deadline: this measures the hit path, not 503s from an overloaded machine.
-    const child = start(process.execPath, argv, { CACHE_OP_TIMEOUT_MS: '1000', CACHE_BACKEND: 'redis', REDIS_URL: redisUrl, CACHE_SIDECAR_PORT: String(port), CACHE_SIDECAR_ADMIN_HOST: '127.0.0.1', CACHE_SIDECAR_ADMIN_PORT: String(admin), LOG_LEVEL: 'warn' });
+    // A 1 h TTL: the rounds must all be hits (the default TTL expires the key mid-run, and misses cost less).
+    const child = start(process.execPath, argv, { CACHE_OP_TIMEOUT_MS: '1000', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}', CACHE_BACKEND: 'redis', REDIS_URL: redisUrl, CACHE_SIDECAR_PORT: String(port), CACHE_SIDECAR_ADMIN_HOST: '127.0.0.1', CACHE_SIDECAR_ADMIN_PORT: String(admin), LOG_LEVEL: 'warn', ...envOf[name] });
     await waitForHttp(`http://127.0.0.1:${admin}/healthz`, 60_000);
     urls[name] = `http://127.0.0.1:${port}/v1/cache/bench/s/k1k`;
     pids[name] = child.pid!;
@@ -151,6 +159,7 @@ async function youngGeneration(redisUrl: string): Promise<void> {
       const cpu0 = cpuMicrosOf(pids[name]);
       const r = await runLoad(urls[name], 32, SECONDS);
       const perReq = (cpuMicrosOf(pids[name]) - cpu0) / (r.rps * SECONDS);
+      if (r.non2xx > 0) throw new Error(`${name}: ${r.non2xx} answers were not 2xx; this bench measures hits`);
       (cpu[name] ??= []).push(perReq);
       (rps[name] ??= []).push(r.rps);
       console.log(`  ${name.padEnd(16)} ${fmt(r.rps).padStart(7)} req/s  server CPU ${fmt(perReq, 1).padStart(5)} us/req  errors ${r.errors} non2xx ${r.non2xx}`);
