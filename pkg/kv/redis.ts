@@ -18,7 +18,7 @@
  * per command; without them the sidecar's GET hit costs about a quarter less
  * CPU (docs/kv.md). A Cluster keeps auto-pipelining: it has a socket per node.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type Command, type RedisOptions } from 'ioredis';
 import { secrets, type Logger } from '#pkg/log/index.ts';
 import { CacheError } from './errors.ts';
 import { DEFAULT_PREFIX, encodeKey, validateKey, validateNamespace, validatePrefix } from './keys.ts';
@@ -172,6 +172,16 @@ export class RedisStore implements CacheStore {
       const onReady = () => { clearTimeout(timer); resolve(); };
       this.#redis.once('ready', onReady);
     });
+  }
+
+  /**
+   * Sends a command the caller built (the Upstash front's bytes-in, bytes-out
+   * commands) in this turn's write, after what was sent before it; resolves
+   * with its reply.
+   */
+  sendCommand(command: Command): Promise<unknown> {
+    void this.#send.sendCommand(command);
+    return command.promise;
   }
 
   #call<T>(promise: Promise<T>, options: OpOptions | undefined): Promise<T> {

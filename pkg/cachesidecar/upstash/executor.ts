@@ -7,7 +7,8 @@
  * its own bytes, exact when it is not UTF-8, and never decoded to a string on
  * the way. An argument may be bytes too (the body of the path form).
  */
-import { Command, type Cluster, type Redis } from 'ioredis';
+import { Command } from 'ioredis';
+import type { RedisStore } from '#pkg/kv/index.ts';
 
 export type Settled = { ok: true; value: unknown } | { ok: false; error: Error };
 
@@ -36,18 +37,14 @@ export function commandErrorText(err: Error): string {
 
 /**
  * One command as bytes in, bytes out. Sent as a `Command` of its own rather
- * than through `callBuffer`: with auto-pipelining on (the store's client has
- * it), ioredis 5 drops the command name of `callBuffer` on the way into its
+ * than through `callBuffer`: with auto-pipelining on (a Cluster store's client
+ * has it), ioredis drops the command name of `callBuffer` on the way into its
  * pipeline. Names go out upper-case: ioredis reshapes some replies by
  * lower-case name (HGETALL into an object, which loses field order) and
- * leaves an upper-case one raw. Commands sent this way are written at once,
- * in call order, so a client's commands keep their order.
+ * leaves an upper-case one raw. Commands are sent in call order, in the
+ * store's write of this event-loop turn, so a client's commands keep their order.
  */
-const send = (client: Redis | Cluster, c: CommandArgs): Promise<unknown> => {
-  const command = new Command(upper(c[0]), c.slice(1), { replyEncoding: null });
-  void client.sendCommand(command);
-  return command.promise;
-};
+const commandOf = (c: CommandArgs): Command => new Command(upper(c[0]), c.slice(1), { replyEncoding: null });
 
 const UPPER = new Map<string, string>();
 /** Command names are few (only allowed ones get here): each is upper-cased once. */
@@ -61,11 +58,13 @@ function upper(name: string | Buffer): string {
   return up;
 }
 
-export function redisExecutor(client: Redis | Cluster): UpstashExecutor {
+export function redisExecutor(store: RedisStore): UpstashExecutor {
+  const client = store.client;
+  const send = (c: CommandArgs): Promise<unknown> => store.sendCommand(commandOf(c));
   return {
-    one: (args) => send(client, args),
+    one: (args) => send(args),
     // Written back to back on the one connection, in order.
-    many: (commands) => Promise.all(commands.map((c) => send(client, c).then(
+    many: (commands) => Promise.all(commands.map((c) => send(c).then(
       (value): Settled => ({ ok: true, value }),
       (error: Error): Settled => {
         if (!isCommandError(error)) throw error;

@@ -63,7 +63,7 @@ export function createUpstashHandler(options: UpstashHandlerOptions): (req: Inco
   const backend = store.backend;
   const prefix = store instanceof RedisStore ? store.prefix : (store as { prefix?: string }).prefix ?? 'pilotfish';
   const executor = options.executor
-    ?? (store instanceof RedisStore ? redisExecutor(store.client) : undefined)
+    ?? (store instanceof RedisStore ? redisExecutor(store) : undefined)
     ?? (backend === 'upstash' && options.forward ? upstashForwarder({ ...options.forward, timeoutMs: deadlines.timeoutMs }) : undefined);
   const scripts = new ScriptGate({ allowedBodies: options.allowedScripts, allowedShas: options.allowedScriptShas });
   const requests = options.metrics.counter({
