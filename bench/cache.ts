@@ -9,7 +9,9 @@
  * sidecar's peak RSS, and checks the targets of issue 2. A second sidecar process with
  * CACHE_NEAR_CACHE=on (row `near`) runs in the same rounds beside node:http answering a constant.
  *
- * Knobs: BENCH_SECONDS (per run, default 8), BENCH_ROUNDS (default 3), BENCH_BACKEND
+ * Ratios are taken within each round (the two runs one after the other) and their median reported.
+ *
+ * Knobs: BENCH_SECONDS (per run, default 6), BENCH_ROUNDS (default 5), BENCH_BACKEND
  * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS (replace the
  * Node flags of `start:cache-sidecar`, which starts every sidecar here; e.g. `SIDECAR_NODE_FLAGS=` runs without them),
  * BENCH_ONLY=upstash (default: everything; `upstash` runs only the native and /upstash GET rows at
@@ -27,8 +29,8 @@ import { runPostLoad } from './cache/post-load.ts';
 import { benchJson } from './report-json.ts';
 import { startCommand, startNpm } from './curves/npm-start.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ONLY_UPSTASH = process.env.BENCH_ONLY === 'upstash';
 const value1k = JSON.stringify({ doc: 'x'.repeat(1024 - 10) });
 const UPSTASH_TOKEN = 'bench-upstash-token-0123456789';
@@ -139,7 +141,9 @@ async function main() {
 
   for (const connections of ONLY_UPSTASH ? [32] : [32, 1]) {
     for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['sidecar', 'upstash', 'webdis', 'node-lean', 'near', 'node-const'] : ['node-const', 'near', 'node-lean', 'webdis', 'upstash', 'sidecar'];
+      // Compared pairs sit side by side (sidecar and webdis, the lean path, /upstash; near and the constant), the order reversed every round.
+      const forward = ['upstash', 'sidecar', 'webdis', 'node-lean', 'near', 'node-const'];
+      const order = round % 2 === 0 ? forward : [...forward].reverse();
       for (const who of order) {
         if (who === 'webdis' && !webdisUrl) continue;
         if (ONLY_UPSTASH && (who === 'webdis' || who === 'node-lean')) continue;
@@ -180,6 +184,11 @@ async function main() {
   const json = benchJson('cache', { seconds: SECONDS, rounds: ROUNDS, valueBytes: value1k.length, backend: process.env.BENCH_BACKEND ?? 'redis', tool: hasWrk() ? 'wrk' : 'autocannon' });
   json.table('GET hit, 1 KB value', 'sidecar', { at: 'connections' });
   const med = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
+  // A ratio is taken within each round, from runs made one after the other, and its median reported:
+  // the shared machine's load drifts over minutes, and a ratio of medians from different moments carries that drift.
+  const ratioOf = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
+  const rpsRatio = (a: string, b: string) => ratioOf((results[a] ?? []).map((r) => r.rps), (results[b] ?? []).map((r) => r.rps));
+  const cpuRatio = (a: string, b: string) => ratioOf(cpuPerRequest[a] ?? [], cpuPerRequest[b] ?? []);
   const rows = ['sidecar@32', 'near@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'near@1', 'upstash@1', 'webdis@1', 'node-lean@1', 'node-const@1'].filter((n) => results[n]);
   console.log('\nmedians');
   console.log('| target | connections | req/s | p50 (us) | p99 (us) | server CPU per request (us) |\n|---|---|---|---|---|---|');
@@ -197,7 +206,7 @@ async function main() {
   console.log('\ntargets');
   const check = (label: string, ok: boolean, detail: string) => { console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`); json.check(label, ok, detail); };
   if (webdisUrl) {
-    const ratio = med('sidecar@32', (r) => r.rps) / med('webdis@32', (r) => r.rps);
+    const ratio = rpsRatio('sidecar@32', 'webdis@32');
     check('32 connections: sidecar req/s >= 1.2x webdis', ratio >= 1.2, `${fmt(ratio, 2)}x`);
     const dp50 = med('sidecar@1', (r) => r.p50us) - med('webdis@1', (r) => r.p50us);
     check('1 connection: sidecar p50 within 50 us of webdis', dp50 <= 50, `${fmt(dp50)} us`);
@@ -205,16 +214,18 @@ async function main() {
   // Issue 17, section 1: the lean hot path, as ratios within this run.
   const cpu = (name: string) => median(cpuPerRequest[name] ?? []);
   if (webdisUrl) {
-    const cpuRatio = cpu('sidecar@32') / cpu('webdis@32');
-    check('32 connections: sidecar server CPU per request <= 1.3x webdis', cpuRatio <= 1.3, `${fmt(cpuRatio, 2)}x (${fmt(cpu('sidecar@32'), 1)} vs ${fmt(cpu('webdis@32'), 1)} us)`);
+    const sidecarWebdis = cpuRatio('sidecar@32', 'webdis@32');
+    check('32 connections: sidecar server CPU per request <= 1.3x webdis', sidecarWebdis <= 1.3, `${fmt(sidecarWebdis, 2)}x (${fmt(cpu('sidecar@32'), 1)} vs ${fmt(cpu('webdis@32'), 1)} us)`);
   }
-  const leanRatio = med('sidecar@32', (r) => r.rps) / med('node-lean@32', (r) => r.rps);
-  check('32 connections: sidecar req/s >= 0.9x the lean node:http + ioredis path', leanRatio >= 0.9, `${fmt(leanRatio, 2)}x`);
+  const leanRatio = rpsRatio('sidecar@32', 'node-lean@32');
+  check('32 connections: sidecar req/s >= 0.9x the lean node:http + ioredis path', leanRatio >= 0.9, `${fmt(leanRatio, 2)}x (server CPU per request ${fmt(cpuRatio('sidecar@32', 'node-lean@32'), 2)}x)`);
   const p99at32 = med('sidecar@32', (r) => r.p99us);
-  check('32 connections: sidecar p99 <= 3 ms', p99at32 <= 3000, `${fmt(p99at32)} us`);
+  // The machine's own floor beside it: node:http answering a constant, same connections, same rounds.
+  const floor = results['node-const@32'] ? `; node:http answering a constant: ${fmt(med('node-const@32', (r) => r.p99us))} us, webdis: ${fmt(med('webdis@32', (r) => r.p99us))} us` : '';
+  check('32 connections: sidecar p99 <= 3 ms', p99at32 <= 3000, `${fmt(p99at32)} us${floor}`);
   const leanP50 = med('sidecar@1', (r) => r.p50us) - med('node-lean@1', (r) => r.p50us);
   check('1 connection: sidecar p50 <= 20 us above the lean path', leanP50 <= 20, `${fmt(leanP50)} us`);
-  const upstashCpu = median(cpuPerRequest['upstash@32'] ?? []) / median(cpuPerRequest['sidecar@32'] ?? []);
+  const upstashCpu = cpuRatio('upstash@32', 'sidecar@32');
   check('32 connections: /upstash GET server CPU per request <= 1.15x the native GET', upstashCpu <= 1.15, `${fmt(upstashCpu, 2)}x`);
   const p99 = med('sidecar@1', (r) => r.p99us);
   check('1 connection: sidecar p99 under 2 ms', p99 < 2000, `${fmt(p99)} us`);
@@ -223,11 +234,11 @@ async function main() {
   const errors = Object.values(results).flat().reduce((a, r) => a + r.errors + r.non2xx, 0);
   // Issue 17, section 2: the near cache on, against node:http's ceiling and webdis, as ratios within this run.
   if (results['near@32']) {
-    const nearConst = med('near@32', (r) => r.rps) / med('node-const@32', (r) => r.rps);
+    const nearConst = rpsRatio('near@32', 'node-const@32');
     // CPU per request beside it: on the shared machine it moves far less than req/s.
     check('32 connections: near-cache sidecar req/s >= 0.85x node:http answering a constant', nearConst >= 0.85, `${fmt(nearConst, 2)}x (server CPU per request ${fmt(cpu('near@32'), 1)} vs ${fmt(cpu('node-const@32'), 1)} us)`);
     if (webdisUrl) {
-      const nearWebdis = med('near@32', (r) => r.rps) / med('webdis@32', (r) => r.rps);
+      const nearWebdis = rpsRatio('near@32', 'webdis@32');
       const nearP50 = med('near@1', (r) => r.p50us);
       const webdisP50 = med('webdis@1', (r) => r.p50us);
       check('1 connection: near-cache sidecar p50 <= webdis p50', nearP50 <= webdisP50, `${fmt(nearP50)} vs ${fmt(webdisP50)} us; req/s at 32 connections ${fmt(nearWebdis, 2)}x webdis`);
