@@ -39,6 +39,7 @@ COPY pkg ./pkg
 COPY docs ./docs
 USER node
 # The app by default; the chart names each binary (`node dist/<binary>.js`, the
-# sidecars with `--max-semi-space-size=1` as in their start:* scripts).
+# sidecars with the Node flags of their start:* scripts: heap bounds, and for the
+# cache sidecar one GC helper thread).
 EXPOSE 8080
 CMD ["node", "dist/app.js"]

@@ -152,6 +152,7 @@ async function youngGeneration(redisUrl: string): Promise<void> {
   }
   const cpu: Record<string, number[]> = {};
   const rps: Record<string, number[]> = {};
+  const p99: Record<string, number[]> = {};
   console.log(`\ncache sidecar young generation: 1 KB GET hits at 32 connections, ${SECONDS}s x ${ROUNDS} alternating rounds`);
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? Object.keys(variants) : Object.keys(variants).reverse();
@@ -162,11 +163,12 @@ async function youngGeneration(redisUrl: string): Promise<void> {
       if (r.non2xx > 0) throw new Error(`${name}: ${r.non2xx} answers were not 2xx; this bench measures hits`);
       (cpu[name] ??= []).push(perReq);
       (rps[name] ??= []).push(r.rps);
-      console.log(`  ${name.padEnd(16)} ${fmt(r.rps).padStart(7)} req/s  server CPU ${fmt(perReq, 1).padStart(5)} us/req  errors ${r.errors} non2xx ${r.non2xx}`);
+      (p99[name] ??= []).push(r.p99us);
+      console.log(`  ${name.padEnd(16)} ${fmt(r.rps).padStart(7)} req/s  p99 ${fmt(r.p99us).padStart(6)} us  server CPU ${fmt(perReq, 1).padStart(5)} us/req  errors ${r.errors} non2xx ${r.non2xx}`);
     }
   }
-  console.log('| Node flags | req/s | server CPU per request (us) | peak RSS (MB) |\n|---|---|---|---|');
-  for (const name of Object.keys(variants)) console.log(`| ${name} | ${fmt(median(rps[name]))} | ${fmt(median(cpu[name]), 1)} | ${fmt(rssOf(pids[name]).peakMb, 1)} |`);
+  console.log('| Node flags | req/s | p99 (us) | server CPU per request (us) | peak RSS (MB) |\n|---|---|---|---|---|');
+  for (const name of Object.keys(variants)) console.log(`| ${name} | ${fmt(median(rps[name]))} | ${fmt(median(p99[name]))} | ${fmt(median(cpu[name]), 1)} | ${fmt(rssOf(pids[name]).peakMb, 1)} |`);
   const ratio = median(cpu['start:* flags']) / median(cpu['V8 default']);
   console.log(`CPU per request with ${flags.join(' ')}: ${fmt(ratio, 2)}x V8's defaults'`);
   for (const name of Object.keys(variants).slice(2)) console.log(`CPU per request with ${name}: ${fmt(median(cpu[name]) / median(cpu['V8 default']), 2)}x V8's defaults'`);

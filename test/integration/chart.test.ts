@@ -24,7 +24,7 @@ import { loadControllerConfig } from '#pkg/autoscaler/index.ts';
 import { sidecarClientSpec, parseTtlPolicy } from '#pkg/kv/index.ts';
 import { createFeatureFlags } from '#pkg/flags/index.ts';
 import { loadInjectorConfig } from '#pkg/injector/index.ts';
-import { applyJsonPatch, injectionPatch, parseConfigLayer, resolveInjectionConfig, type Pod } from '#pkg/inject/index.ts';
+import { SIDECAR_COMMAND, applyJsonPatch, injectionPatch, parseConfigLayer, resolveInjectionConfig, type Pod } from '#pkg/inject/index.ts';
 import { CrdChecker } from '../fixtures/kube/crd-check.ts';
 import { manifestFile, manifestHeader, renderManifest } from '../../scripts/render-manifests.ts';
 import { HELM_SUITE } from './chart-helm.ts';
@@ -179,8 +179,9 @@ function checkBinaryAccepts(role: string, env: Record<string, string>, c: Contai
       const cfg = loadCacheSidecarConfig(env);
       expect(cfg.CACHE_SIDECAR_HOST, where).toBe('127.0.0.1');
       expect(cfg.CACHE_SIDECAR_ADMIN_PORT, where).toBe(portNamed(c, 'cache-admin'));
-      // The heap bounds ride on the command, as `npm run start:cache-sidecar` runs it; NODE_OPTIONS could not override them.
-      expect(c.spec.command, where).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--max-old-space-size=128']));
+      // The heap bounds and the GC's thread pool ride on the command, as `npm run start:cache-sidecar` runs it
+      // (build-artifacts.test.ts holds SIDECAR_COMMAND to that script); NODE_OPTIONS could not override them.
+      expect(c.spec.command, where).toEqual([...SIDECAR_COMMAND.cache]);
       expect(env.NODE_OPTIONS ?? '', where).not.toMatch(/semi-space|old-space/);
       expect(() => parseTtlPolicy(cfg.CACHE_TTL_POLICY), where).not.toThrow();
       break;
