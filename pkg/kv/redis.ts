@@ -23,6 +23,7 @@ import { secrets, type Logger } from '#pkg/log/index.ts';
 import { CacheError } from './errors.ts';
 import { DEFAULT_PREFIX, encodeKey, validateKey, validateNamespace, validatePrefix } from './keys.ts';
 import { redisError } from './redis-errors.ts';
+import { ownBytes } from './reply-bytes.ts';
 import { MGET_SCRIPT, TX_SCRIPT, entryOf, txRefusal, txResultsOf, tenantTxScriptArgs } from './scripts.ts';
 import { validateBatch, validateStoreTtl, validateMsetItems } from './validate.ts';
 import type { CacheStore, Namespace, OpOptions, RawBytesEntry, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
@@ -323,9 +324,8 @@ const ignore = (): void => {};
 
 /** A GETBUFFER reply and its PTTL as an entry: null for a missing key or one that expired between the two; -1 for no expiry. */
 function bytesEntry(bytes: Buffer | null, ms: number): RawBytesEntry | null {
-  // The reply is a view into the socket's read chunk (64 KB): copy it out,
-  // or each response queued on a slow socket pins a whole chunk.
-  return bytes === null || ms === -2 ? null : { bytes: Buffer.from(bytes), ttlMs: ms < 0 ? -1 : ms };
+  if (bytes === null || ms === -2) return null;
+  return { bytes: ownBytes(bytes), ttlMs: ms < 0 ? -1 : ms };
 }
 
 /**
