@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import { metrics as otelMetrics, type Attributes, type Meter } from '@opentelemetry/api';
+import { collectProcessMetrics } from './default-metrics.ts';
 
 /**
  * One place that defines instruments. Each instrument records an event once
@@ -59,6 +60,12 @@ export interface MetricsOptions {
   meter?: Meter;
   /** Collect Node's process metrics (`process_*`, `nodejs_*`). Default true. */
   defaultMetrics?: boolean;
+  /**
+   * With the default metrics, `nodejs_gc_duration_seconds` too. Default true. Node builds a
+   * performance entry per collection for it, which a process that collects hundreds of times a
+   * second pays for on its hot path (default-metrics.ts).
+   */
+  gcMetrics?: boolean;
   /** Labels added to every Prometheus series, e.g. `{ component: 'cache-sidecar' }`. */
   defaultLabels?: Record<string, string>;
 }
@@ -73,7 +80,7 @@ export class Metrics {
     this.registry = new client.Registry();
     this.meter = options.meter ?? otelMetrics.getMeter('pilotfish');
     if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
-    if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) collectProcessMetrics(this.registry, { gc: options.gcMetrics ?? true });
   }
 
   get contentType(): string {

@@ -74,7 +74,12 @@ describe('the bundled binaries', () => {
     expect(got.status).toBe(200);
     expect(got.headers.get('x-cache')).toBe('hit');
     expect(await got.json()).toEqual({ built: true });
-    expect(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()).toMatch(/cache_requests_total\{[^}]*op="get"[^}]*result="hit"/);
+    const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    expect(metrics).toMatch(/cache_requests_total\{[^}]*op="get"[^}]*result="hit"/);
+    // Node's process metrics, from prom-client's collectors called one by one (pkg/metrics/default-metrics.ts), bundled.
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(metrics).not.toContain('nodejs_gc_duration_seconds');
   }, 60_000);
 
   it('LLM proxy: lists the mock provider\'s model on its data port', async () => {
