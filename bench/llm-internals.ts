@@ -20,6 +20,7 @@ import { cpuMicrosOf } from './lib/procs.ts';
 import { fmt, median } from './lib/stats.ts';
 import { start, type Proc } from './llm/procs.ts';
 import { wrk } from './llm/wrk.ts';
+import { proxyCommand } from './llm/proxy-command.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -40,9 +41,10 @@ async function main(): Promise<void> {
   procs.push(mock);
   const ports = JSON.parse(/\{.*\}/.exec(mock.output())![0]) as { openai: number; anthropic: number };
   const proxies = new Map<Variant, { port: number; pid: number }>();
+  const { cmd, args } = await proxyCommand();
   for (const v of VARIANTS) {
     const port = await freePort();
-    const p = await start(process.execPath, ['cmd/llm-proxy/main.ts'], {
+    const p = await start(cmd, args, {
       NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai', LLM_SDK_SHORTCUTS: v,
       OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `http://127.0.0.1:${ports.openai}/v1`,
       ANTHROPIC_API_KEY: 'sk-ant-bench-not-a-real-key', ANTHROPIC_BASE_URL: `http://127.0.0.1:${ports.anthropic}`,

@@ -1,12 +1,14 @@
 /**
  * npm run bench:llm — the LLM proxy against the same mock OpenAI upstream,
- * directly, through the proxy (cmd/llm-proxy, production settings), and
+ * directly, through the proxy (started as `npm run start:llm-proxy` starts
+ * it: the built bundle with its Node flags; production settings), and
  * through the Portkey AI gateway (`--headless`, OpenAI route with
  * x-portkey-custom-host), in one run, alternating per round; medians printed
  * against the issue's targets.
  *
  * Env: BENCH_SECONDS (per wrk run, default 5), BENCH_ROUNDS (default 3),
- * BENCH_TTFT_REQUESTS (default 300).
+ * BENCH_TTFT_REQUESTS (default 300), PROXY_NODE_FLAGS (replaces the start
+ * script's Node flags).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { freePort } from '#test/fixtures/ports.ts';
@@ -15,6 +17,7 @@ import { wrk, type LoadResult } from './llm/wrk.ts';
 import { median, ttft, type TtftResult } from './llm/ttft.ts';
 import { benchJson } from './report-json.ts';
 import { governanceBench } from './llm/governance.ts';
+import { proxyCommand } from './llm/proxy-command.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -58,10 +61,8 @@ async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${ports.openai}`;
 
   const proxyPort = await freePort();
-  // PROXY_NODE_FLAGS: V8 flags for the proxy, to try young-generation sizes against the one-connection
-  // tail (docs/llm-proxy.md has what was measured); the default keeps V8's sizing, as the chart does.
-  const proxyFlags = (process.env.PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const proxy = await start(NODE, [...proxyFlags, 'cmd/llm-proxy/main.ts'], {
+  const { cmd, args } = await proxyCommand();
+  const proxy = await start(cmd, args, {
     NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai',
     OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `${upstream}/v1`,
     LLM_PROXY_PORT: String(proxyPort), LLM_PROXY_ADMIN_PORT: String(await freePort()), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
   console.log(`- errors (non-200 or socket) across all runs: ${errs}`);
   json.check('no errors (non-200 or socket) across all runs', errs === 0, String(errs));
   // Issue 14: response-cache hit against miss, a key with limits against one without (their own proxy processes).
-  await governanceBench({ node: NODE, upstream, seconds: SECONDS, rounds: ROUNDS, json, cpuSeconds, procs });
+  await governanceBench({ upstream, seconds: SECONDS, rounds: ROUNDS, json, cpuSeconds, procs });
   json.write();
 }
 

@@ -1,7 +1,7 @@
 /**
  * bench:llm's rows for issue 14 sections 2 and 3: a response-cache hit against a miss, and a request through a
  * client key with limits (rpm, tpm, monthly budget: a ledger check before and a count after) against one through
- * a key without. One cmd/llm-proxy per backend (in-process memory, and Redis when one answers at BENCH_REDIS_URL,
+ * a key without. One proxy per backend (started as `npm run start:llm-proxy` starts it) (in-process memory, and Redis when one answers at BENCH_REDIS_URL,
  * default redis://127.0.0.1:6379), started as `npm run start:llm-proxy` starts it; all series of a backend hit the
  * same process, alternating per round, and CPU per request is read from /proc for that process.
  */
@@ -16,11 +16,11 @@ import { KeyGate, MemoryLedger, RedisLedger, parseKeyMap, type Ledger } from '..
 import { start, type Proc } from './procs.ts';
 import { median } from './ttft.ts';
 import type { benchJson } from '../report-json.ts';
+import { proxyCommand } from './proxy-command.ts';
 
 type Json = ReturnType<typeof benchJson>;
 
 export interface GovernanceBenchOptions {
-  node: string;
   /** The mock upstream's origin. */
   upstream: string;
   seconds: number;
@@ -138,7 +138,8 @@ export async function governanceBench(o: GovernanceBenchOptions): Promise<void> 
   console.log(`\n## keys and response cache (issue 14): 16 connections, wrk ${o.seconds}s per run, ${o.rounds} rounds`);
   for (const b of backends) {
     const port = await freePort();
-    const proxy = await start(o.node, ['cmd/llm-proxy/main.ts'], {
+    const { cmd, args } = await proxyCommand();
+    const proxy = await start(cmd, args, {
       NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `${o.upstream}/v1`,
       LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_PORT: String(await freePort()), LLM_PROXY_ADMIN_HOST: '127.0.0.1', LLM_PROXY_KEYS: keys, ...b.env,
     }, /llm-proxy listening/, 120_000);
@@ -206,7 +207,7 @@ if (import.meta.main) {
       } catch { return NaN; }
     };
     const json = benchJson('llm-governance', {});
-    await governanceBench({ node: process.execPath, upstream: `http://127.0.0.1:${ports.openai}`, seconds: Number(process.env.BENCH_SECONDS ?? 5), rounds: Number(process.env.BENCH_ROUNDS ?? 3), json, cpuSeconds, procs });
+    await governanceBench({ upstream: `http://127.0.0.1:${ports.openai}`, seconds: Number(process.env.BENCH_SECONDS ?? 5), rounds: Number(process.env.BENCH_ROUNDS ?? 3), json, cpuSeconds, procs });
     json.write();
   } finally {
     await Promise.all(procs.map((p) => p.stop()));

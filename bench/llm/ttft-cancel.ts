@@ -9,6 +9,7 @@
 import { freePort } from '#test/fixtures/ports.ts';
 import { start, type Proc } from './procs.ts';
 import { median, ttft, type TtftResult } from './ttft.ts';
+import { proxyCommand } from './proxy-command.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const N = Number(process.env.BENCH_TTFT_REQUESTS ?? 300);
@@ -22,8 +23,8 @@ try {
   const ports = JSON.parse(/\{.*\}/.exec(mock.output())![0]) as { openai: number };
   const upstream = `http://127.0.0.1:${ports.openai}`;
   const proxyPort = await freePort();
-  const proxyFlags = (process.env.PROXY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  procs.push(await start(NODE, [...proxyFlags, 'cmd/llm-proxy/main.ts'], {
+  const { cmd, args } = await proxyCommand();
+  procs.push(await start(cmd, args, {
     NODE_ENV: 'production', LOG_LEVEL: 'info', LLM_PROVIDER: 'openai',
     OPENAI_API_KEY: 'sk-bench-not-a-real-key', OPENAI_BASE_URL: `${upstream}/v1`,
     LLM_PROXY_PORT: String(proxyPort), LLM_PROXY_ADMIN_PORT: String(await freePort()), LLM_PROXY_ADMIN_HOST: '127.0.0.1',
