@@ -9,7 +9,7 @@ await runMain(async () => {
   for (const s of config.secrets) secrets.add(s);
   const logger = createLogger({ name: 'llm-proxy' });
   const telemetry = await startTelemetry({ serviceName: 'pilotfish-llm-proxy' });
-  const metrics = new Metrics({ defaultLabels: { component: 'llm-proxy' } });
+  const metrics = new Metrics({ defaultLabels: { component: 'llm-proxy' }, gcMetrics: config.gcMetrics });
   const llmMetrics = new LlmMetrics(metrics);
   for (const p of config.skipped) logger.warn({ provider: p }, 'provider named by configuration has no API key: not routed (refused in production)');
   const stack = createLlmStack(config.settings, llmMetrics);

@@ -88,6 +88,7 @@ export const llmProxySpecs = {
   LLM_CACHE_SAMPLED: flag({ default: false, desc: 'Whether a per-request cache opt-in may keep answers sampled above temperature 0' }),
   LLM_CACHE_MAX_TTL: duration({ default: 86_400_000, desc: 'Longest time an answer is kept, whatever the request asks' }),
   LLM_CACHE_MAX_BYTES: intInRange(1024 * 1024, 64 * 1024 * 1024 * 1024)({ default: 64 * 1024 * 1024, desc: 'Memory the in-process response cache may hold (no REDIS_URL)' }),
+  LLM_PROXY_GC_METRICS: str({ choices: ['off', 'on'], default: 'off', desc: 'on: Node\'s nodejs_gc_duration_seconds histogram too; off by default, its per-collection entries cost ~7 % of the CPU per request (docs/llm-proxy.md)' }),
   LLM_PRICES_FILE: pricesFile({ default: PriceTable.load(), desc: 'Price table (JSON, USD per million tokens); default pkg/llm/pricing/prices.json' }),
 };
 
@@ -106,6 +107,8 @@ export interface LlmProxyConfig {
   skipped: ProviderName[];
   /** Client keys, response cache, price table (issue 14 sections 2 and 3). */
   governance: GovernanceConfig;
+  /** `LLM_PROXY_GC_METRICS=on`: export `nodejs_gc_duration_seconds`. */
+  gcMetrics: boolean;
 }
 
 export interface GovernanceConfig {
@@ -195,7 +198,7 @@ export function readLlmProxyConfig(env: NodeJS.ProcessEnv = process.env): LlmPro
   if (c.ANTHROPIC_API_KEY) settings.anthropic = { apiKey: c.ANTHROPIC_API_KEY, baseURL: c.ANTHROPIC_BASE_URL };
   return {
     host: c.LLM_PROXY_HOST, port: c.LLM_PROXY_PORT, adminHost: c.LLM_PROXY_ADMIN_HOST, adminPort: c.LLM_PROXY_ADMIN_PORT,
-    maxBodyBytes: c.LLM_MAX_BODY_BYTES, callerTokens: c.LLM_PROXY_TOKEN, settings, skipped,
+    maxBodyBytes: c.LLM_MAX_BODY_BYTES, callerTokens: c.LLM_PROXY_TOKEN, settings, skipped, gcMetrics: c.LLM_PROXY_GC_METRICS === 'on',
     secrets: [c.OPENAI_API_KEY, c.ANTHROPIC_API_KEY, ...c.LLM_PROXY_TOKEN, ...c.LLM_PROXY_KEYS.keys].filter(Boolean),
     governance: {
       keys: c.LLM_PROXY_KEYS.map, redisUrl: c.REDIS_URL, cacheRules: c.LLM_CACHE_RULES, cacheSampled: c.LLM_CACHE_SAMPLED,

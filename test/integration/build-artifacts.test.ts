@@ -92,6 +92,19 @@ describe('the bundled binaries', () => {
     expect(res.status).toBe(200);
     const body = await res.json() as { data: { id: string }[] };
     expect(body.data.map((m) => m.id).join(' ')).toContain('mock');
+    const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    expect(metrics).toMatch(/^process_resident_memory_bytes\{component="llm-proxy"\} \d+/m);
+    expect(metrics).not.toContain('nodejs_gc_duration_seconds');
+  }, 60_000);
+
+  it('LLM proxy: LLM_PROXY_GC_METRICS=on exports nodejs_gc_duration_seconds', async () => {
+    const [port, adminPort] = [await freePort(), await freePort()];
+    const proxy = startBuilt('llm-proxy', {
+      LLM_PROXY_GC_METRICS: 'on',
+      LLM_PROXY_HOST: '127.0.0.1', LLM_PROXY_PORT: String(port), LLM_PROXY_ADMIN_HOST: '127.0.0.1', LLM_PROXY_ADMIN_PORT: String(adminPort),
+    });
+    await healthy(adminPort, proxy);
+    expect(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()).toContain('# TYPE nodejs_gc_duration_seconds histogram');
   }, 60_000);
 
   it('controller: reads QueueAutoscalers from a file and exports its metrics', async () => {
