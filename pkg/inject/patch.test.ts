@@ -32,7 +32,7 @@ describe('injectionPatch', () => {
       expect(c.volumeMounts).toEqual([{ name: 'pilotfish-tmp', mountPath: '/tmp' }]);
     }
     const [cache, llm] = out.spec!.initContainers!;
-    expect(cache.command).toEqual(['node', '--max-semi-space-size=2', '--max-old-space-size=128', '--v8-pool-size=1', '--no-allocation-site-pretenuring', '--no-concurrent-recompilation', 'dist/cache-sidecar.js']);
+    expect(cache.command).toEqual(['node', '--max-semi-space-size=2', '--max-old-space-size=128', '--v8-pool-size=1', '--no-allocation-site-pretenuring', '--no-concurrent-recompilation', '--no-parallel-scavenge', '--no-minor-gc-task', 'dist/cache-sidecar.js']);
     expect(cache.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '192Mi' } });
     expect(envOf(cache)).toMatchObject({
       CACHE_SIDECAR_HOST: '127.0.0.1', CACHE_SIDECAR_PORT: '7700', CACHE_SIDECAR_ADMIN_PORT: '9700', CACHE_BACKEND: 'redis',

@@ -50,7 +50,7 @@ function resourcesJson(r: Resources): Record<string, unknown> {
  * injected sidecar holds what a charted one holds (docs/development.md).
  */
 export const SIDECAR_COMMAND = {
-  cache: ['node', '--max-semi-space-size=2', '--max-old-space-size=128', '--v8-pool-size=1', '--no-allocation-site-pretenuring', '--no-concurrent-recompilation', 'dist/cache-sidecar.js'],
+  cache: ['node', '--max-semi-space-size=2', '--max-old-space-size=128', '--v8-pool-size=1', '--no-allocation-site-pretenuring', '--no-concurrent-recompilation', '--no-parallel-scavenge', '--no-minor-gc-task', 'dist/cache-sidecar.js'],
   llm: ['node', '--max-semi-space-size=1', 'dist/llm-proxy.js'],
 } as const;
 

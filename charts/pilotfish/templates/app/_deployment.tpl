@@ -73,7 +73,7 @@ spec:
           image: {{ include "pilotfish.image" $root }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           restartPolicy: Always
-          command: [node, --max-semi-space-size=2, --max-old-space-size=128, --v8-pool-size=1, --no-allocation-site-pretenuring, --no-concurrent-recompilation, dist/cache-sidecar.js]
+          command: [node, --max-semi-space-size=2, --max-old-space-size=128, --v8-pool-size=1, --no-allocation-site-pretenuring, --no-concurrent-recompilation, --no-parallel-scavenge, --no-minor-gc-task, dist/cache-sidecar.js]
           envFrom:
             - configMapRef:
                 name: {{ include "pilotfish.componentName" (dict "root" $root "component" "cache-sidecar") }}
