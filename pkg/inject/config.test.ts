@@ -18,7 +18,7 @@ describe('resolveInjectionConfig', () => {
     const c = resolveInjectionConfig([base]);
     expect(c.image).toBe(base.image);
     expect(c.cache).toMatchObject({ backend: 'redis', redisSecret: { name: 'pilotfish-redis', key: 'url' }, port: 7700, adminPort: 9700 });
-    expect(c.cache.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '192Mi' } });
+    expect(c.cache.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
     expect(c.llm).toMatchObject({ provider: 'openai', fallback: ['anthropic'], port: 7701, adminPort: 9701, openaiSecret: { name: 'pilotfish-llm', key: 'openai-api-key' } });
   });
 

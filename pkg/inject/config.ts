@@ -76,7 +76,7 @@ const DEFAULT_INJECTION_CONFIG = {
     nodeOptions: '',
     port: 7700,
     adminPort: 9700,
-    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '192Mi' } },
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     env: {},
   },
   llm: {

@@ -33,7 +33,7 @@ describe('injectionPatch', () => {
     }
     const [cache, llm] = out.spec!.initContainers!;
     expect(cache.command).toEqual(['node', '--max-semi-space-size=2', '--max-old-space-size=128', '--v8-pool-size=1', '--no-allocation-site-pretenuring', '--no-concurrent-recompilation', '--no-parallel-scavenge', '--no-minor-gc-task', 'dist/cache-sidecar.js']);
-    expect(cache.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '192Mi' } });
+    expect(cache.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
     expect(envOf(cache)).toMatchObject({
       CACHE_SIDECAR_HOST: '127.0.0.1', CACHE_SIDECAR_PORT: '7700', CACHE_SIDECAR_ADMIN_PORT: '9700', CACHE_BACKEND: 'redis',
       REDIS_URL: { secretKeyRef: { name: 'pilotfish-redis', key: 'url' } }, CACHE_SIDECAR_TOKEN: { secretKeyRef: { name: 'cache-token', key: 'token' } },
@@ -212,7 +212,7 @@ describe('injectionPatch', () => {
 
   it('refuses an override that puts a request above its limit', () => {
     expect(injectionPatch(pod({ containers: [app()] }, { 'pilotfish.dev/inject': 'cache', 'pilotfish.dev/cache-memory': '1Gi' }), config))
-      .toEqual({ refuse: { code: 'invalid_annotation', message: expect.stringContaining('requests.memory (1Gi) must not exceed limits.memory (192Mi)') } });
+      .toEqual({ refuse: { code: 'invalid_annotation', message: expect.stringContaining('requests.memory (1Gi) must not exceed limits.memory (256Mi)') } });
   });
 
   it('refuses a pod that asks for injection when the config is invalid, and skips the rest', () => {
