@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import { metrics as otelMetrics, type Attributes, type Meter } from '@opentelemetry/api';
 import { collectProcessMetrics } from './default-metrics.ts';
+import { HistogramTally } from './histogram-tally.ts';
 
 /**
  * One place that defines instruments. Each instrument records an event once
@@ -136,7 +137,14 @@ export class Metrics {
   }
 
   histogram<L extends string = never>(spec: HistogramSpec<L>): Histogram<L> {
-    const prom = new client.Histogram({ name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], buckets: spec.buckets, registers: [this.registry] });
+    // A bound histogram counts into plain numbers; prom-client hears them when it is read, as the
+    // bound counter does (histogram-tally.ts: this one reaches into prom-client's series record).
+    const tallies = new Map<string, HistogramTally>();
+    const flush = () => {
+      for (const tally of tallies.values()) tally.flush(prom);
+    };
+    const buckets = spec.buckets;
+    const prom: client.Histogram<L> = new client.Histogram({ name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], buckets, registers: [this.registry], collect: flush });
     const scale = spec.otel?.scale ?? 1;
     const otel = spec.otel
       ? this.meter.createHistogram(spec.otel.name, {
@@ -151,9 +159,17 @@ export class Metrics {
         otel?.record(value * scale, toAttributes(labels, spec.otel?.attributes));
       },
       bind: (labels) => {
-        const child = prom.labels(labels as client.LabelValues<L>);
+        // prom-client checks the label names here, once, as it would on every observe.
+        prom.labels(labels as client.LabelValues<L>);
+        const key = seriesKey(labels);
+        let tally = tallies.get(key);
+        if (tally === undefined) {
+          tally = new HistogramTally(buckets, { ...labels });
+          tallies.set(key, tally);
+        }
+        const bound = tally;
         const attrs = otel ? toAttributes(labels, spec.otel!.attributes) : undefined;
-        return { observe: (value) => { child.observe(value); otel?.record(value * scale, attrs); } };
+        return { observe: (value) => { bound.observe(value); otel?.record(value * scale, attrs); } };
       },
     };
   }
