@@ -11,6 +11,7 @@ import { parseMget, parseMset, parseTx } from './input.ts';
 import { sendHit, sendMiss, sendUnavailable, sendNoContent, sendJsonText } from './respond.ts';
 import type { BackendGuard } from './guard.ts';
 import type { DeadlineSweeper } from './deadlines.ts';
+import { PendingGet } from './pending-get.ts';
 import { isUpstashPath } from './upstash/index.ts';
 import type { NearLayer } from './near-cache/index.ts';
 import { sendLayeredHit } from './near-cache/respond.ts';
@@ -157,18 +158,18 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   };
   type GetMetrics = NonNullable<ReturnType<typeof admitGet>>;
 
-  /** The op deadline of a GET: when it fires first, the breaker hears a timeout and the caller gets `unavailable`. */
-  const startGetDeadline = (res: ServerResponse, m: GetMetrics) => deadlines.start(() => {
+  /** A GET's op deadline fired first: the breaker hears a timeout and the caller gets `unavailable`. */
+  const getTimedOut = (res: ServerResponse, m: GetMetrics): void => {
     guard.failure('timeout');
     m.unavailable.inc();
     metrics.error('get', 'timeout', backend);
     sendUnavailable(res, backend);
-  });
+  };
 
   /** A GET the backend answered in time: hit (with `X-Cache-Layer: backend` when the near cache is on) or miss. */
   const getAnswered = (res: ServerResponse, m: GetMetrics, t0: number, entry: { bytes: Buffer; ttlMs: number } | null, layered: boolean): void => {
     guard.success();
-    m.duration.observe((performance.now() - t0) / 1000);
+    m.duration.observe((deadlines.now() - t0) / 1000);
     if (entry === null) {
       m.miss.inc();
       return sendMiss(res, backend);
@@ -192,14 +193,15 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const fastGet = (res: ServerResponse, tenant: string, scope: string, key: string, read: NonNullable<typeof getValidated>): void => {
     const m = admitGet(res, tenant, scope, key);
     if (!m) return;
-    const t0 = performance.now();
-    const deadline = startGetDeadline(res, m);
+    const t0 = deadlines.now();
+    const pending = new PendingGet(deadlines.deadlineFrom(t0), res, m, getTimedOut);
+    deadlines.track(pending);
     read(tenant, scope, key).then(
       (entry) => {
-        if (deadlines.settle(deadline)) getAnswered(res, m, t0, entry, false);
+        if (pending.settle()) getAnswered(res, m, t0, entry, false);
       },
       (err: unknown) => {
-        if (deadlines.settle(deadline)) getFailed(res, scope, err);
+        if (pending.settle()) getFailed(res, scope, err);
       },
     );
   };
@@ -224,17 +226,18 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       }
     }
     const ticket = allowed ? layer.cache.beginFill(stored) : undefined;
-    const t0 = performance.now();
-    const deadline = startGetDeadline(res, m);
+    const t0 = deadlines.now();
+    const pending = new PendingGet(deadlines.deadlineFrom(t0), res, m, getTimedOut);
+    deadlines.track(pending);
     layer.read(tenant, scope, key, stored).then(
       (entry) => {
         if (entry === null) layer.cache.abandonFill(ticket);
         else layer.cache.completeFill(ticket, entry.bytes, entry.ttlMs);
-        if (deadlines.settle(deadline)) getAnswered(res, m, t0, entry, true);
+        if (pending.settle()) getAnswered(res, m, t0, entry, true);
       },
       (err: unknown) => {
         layer.cache.abandonFill(ticket);
-        if (deadlines.settle(deadline)) getFailed(res, scope, err);
+        if (pending.settle()) getFailed(res, scope, err);
       },
     );
   };

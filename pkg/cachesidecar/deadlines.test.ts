@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ServerResponse } from 'node:http';
 import { DeadlineSweeper } from './deadlines.ts';
+import { PendingGet } from './pending-get.ts';
 
 describe('DeadlineSweeper', () => {
   afterEach(() => { vi.useRealTimers(); });
@@ -42,6 +44,30 @@ describe('DeadlineSweeper', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(sweeper.pending).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('tracks a PendingGet as its own record: expired once by the sweep unless the answer settled it first', () => {
+    let now = 0;
+    const sweeper = new DeadlineSweeper({ timeoutMs: 100, resolutionMs: 10, now: () => now });
+    const timedOut: string[] = [];
+    const onTimeout = (res: ServerResponse, m: string) => { timedOut.push(`${(res as unknown as { id: string }).id}:${m}`); };
+    const res = (id: string) => ({ id }) as unknown as ServerResponse;
+    const late = new PendingGet(sweeper.deadlineFrom(sweeper.now()), res('late'), 'm1', onTimeout);
+    sweeper.track(late);
+    now = 50;
+    const answered = new PendingGet(sweeper.deadlineFrom(sweeper.now()), res('answered'), 'm2', onTimeout);
+    sweeper.track(answered);
+    expect(answered.at).toBe(140);
+    expect(answered.settle()).toBe(true);
+    now = 90;
+    sweeper.sweep();
+    expect(timedOut).toEqual(['late:m1']);
+    expect(late.settle()).toBe(false); // the deadline answered: the backend's late reply must not
+    now = 200;
+    sweeper.sweep();
+    expect(timedOut).toEqual(['late:m1']);
+    expect(sweeper.pending).toBe(0);
+    sweeper.stop();
   });
 
   it('rejects a non-positive timeout', () => {

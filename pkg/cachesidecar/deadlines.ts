@@ -11,12 +11,33 @@ export interface Deadline {
   readonly settled: boolean;
 }
 
-interface Entry {
-  at: number;
-  settled: boolean;
-  // Dropped on settle: a settled entry waits in the queue until swept, and must
+/**
+ * What the sweeper expires. A hot path's own per-op record can be one (see
+ * `PendingGet`), so that taking a deadline allocates nothing beyond it.
+ */
+export interface Expirable extends Deadline {
+  /** Called once by the sweep, when `at` has passed and the op is still unsettled; marks it settled. */
+  expire(): void;
+}
+
+class CallbackDeadline implements Expirable {
+  readonly at: number;
+  settled = false;
+  // Dropped on settle: a settled deadline waits in the queue until swept, and must
   // not keep the request and response it answered alive until then.
   onExpire: (() => void) | null;
+
+  constructor(at: number, onExpire: () => void) {
+    this.at = at;
+    this.onExpire = onExpire;
+  }
+
+  expire(): void {
+    const fire = this.onExpire!;
+    this.settled = true;
+    this.onExpire = null;
+    fire();
+  }
 }
 
 export interface DeadlineSweeperOptions {
@@ -31,7 +52,7 @@ export interface DeadlineSweeperOptions {
 export class DeadlineSweeper {
   readonly timeoutMs: number;
   readonly resolutionMs: number;
-  #queue: Entry[] = [];
+  #queue: Expirable[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
   #now: () => number;
@@ -43,19 +64,34 @@ export class DeadlineSweeper {
     this.#now = options.now ?? (() => performance.now());
   }
 
+  /** The sweeper's clock (`performance.now` unless one was given). */
+  now(): number {
+    return this.#now();
+  }
+
   /**
-   * Starts a deadline. It fires `onExpire` no later than the timeout: it is set
-   * one sweep period early so that the sweep's granularity never makes an
+   * When an op started at `start` (by `now()`) must be answered: one sweep
+   * period before its timeout, so that the sweep's granularity never makes an
    * answer late.
    */
+  deadlineFrom(start: number): number {
+    return start + Math.max(1, this.timeoutMs - this.resolutionMs);
+  }
+
+  /** Starts a deadline that fires `onExpire` no later than the timeout, unless settled first. */
   start(onExpire: () => void): Deadline {
-    const deadline: Entry = { at: this.#now() + Math.max(1, this.timeoutMs - this.resolutionMs), settled: false, onExpire };
-    this.#queue.push(deadline);
+    const deadline = new CallbackDeadline(this.deadlineFrom(this.#now()), onExpire);
+    this.track(deadline);
+    return deadline;
+  }
+
+  /** Watches a record whose `at` came from `deadlineFrom`: the sweep calls its `expire` unless it settled first. */
+  track(item: Expirable): void {
+    this.#queue.push(item);
     if (!this.#timer) {
       this.#timer = setInterval(() => this.sweep(), this.resolutionMs);
       this.#timer.unref();
     }
-    return deadline;
   }
 
   /**
@@ -63,7 +99,7 @@ export class DeadlineSweeper {
    * (or was settled): the caller must then not answer again.
    */
   settle(deadline: Deadline): boolean {
-    const entry = deadline as Entry;
+    const entry = deadline as CallbackDeadline;
     if (entry.settled) return false;
     entry.settled = true;
     entry.onExpire = null;
@@ -78,10 +114,7 @@ export class DeadlineSweeper {
       const d = q[this.#head];
       if (!d.settled) {
         if (d.at > now) break;
-        const fire = d.onExpire!;
-        d.settled = true;
-        d.onExpire = null;
-        fire();
+        d.expire();
       }
       this.#head++;
     }
