@@ -10,6 +10,8 @@
  * CACHE_NEAR_CACHE=on (row `near`) runs in the same rounds beside node:http answering a constant.
  *
  * Ratios are taken within each round (the two runs one after the other) and their median reported.
+ * For context (not a target), the sidecar and the lean path are then run at one connection with wrk,
+ * the server and Redis all on CPU 0 (`taskset`): the p50 without cross-core wake-ups.
  *
  * Knobs: BENCH_SECONDS (per run, default 6), BENCH_ROUNDS (default 5), BENCH_BACKEND
  * (sidecar backend, default redis; `memory` shows the HTTP layer alone), SIDECAR_NODE_FLAGS (replace the
@@ -18,12 +20,12 @@
  * 32 connections and their CPU check, a short run for work on the Upstash front).
  */
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort, start, waitForHttp, waitForTcp, rssOf, cpuMicrosOf, killAll } from './lib/procs.ts';
-import { runLoad, hasWrk, type LoadResult } from './lib/wrk.ts';
+import { runLoad, runWrk, hasWrk, type LoadResult } from './lib/wrk.ts';
 import { median, percentile, fmt } from './lib/stats.ts';
 import { runPostLoad } from './cache/post-load.ts';
 import { benchJson } from './report-json.ts';
@@ -32,6 +34,8 @@ import { startCommand, startNpm } from './curves/npm-start.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ONLY_UPSTASH = process.env.BENCH_ONLY === 'upstash';
+/** Seconds per run of the one-CPU context pair (not a target, so shorter). */
+const ONE_CPU_SECONDS = 3;
 const value1k = JSON.stringify({ doc: 'x'.repeat(1024 - 10) });
 const UPSTASH_TOKEN = 'bench-upstash-token-0123456789';
 /** A GET as @upstash/redis sends it (one call, auto-pipelining off). */
@@ -50,7 +54,7 @@ function startSidecar(env: NodeJS.ProcessEnv) {
 
 async function main() {
   const redisPort = await freePort();
-  start('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
+  const redisServer = start('redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
   await waitForTcp(redisPort);
   const redis = new Redis({ port: redisPort, protocol: 2, enableAutoPipelining: true });
   await redis.set('bench:webdis:1k', value1k);
@@ -172,6 +176,28 @@ async function main() {
     await measure('node-const@32', baselineUrls['node-const'], 32);
   }
 
+  // Context for the one-connection p50, not a target: the same pair with wrk, the server and Redis on one CPU.
+  // At one connection each request wakes three processes in turn; on this VM a wake-up on the other CPU costs
+  // tens of microseconds, and where the scheduler puts the three decides most of the p50 (bench/journal.md).
+  const oneCpu = ONLY_UPSTASH || !hasWrk() || spawnSync('taskset', ['-V']).status !== 0
+    ? undefined
+    : await onOneCpu([redisServer.pid!, sidecar.pid!, leanServer.pid!], async () => {
+      const p50s: Record<string, number[]> = { sidecar: [], 'node-lean': [] };
+      const cpus: Record<string, number[]> = { sidecar: [], 'node-lean': [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const who of round % 2 === 0 ? ['sidecar', 'node-lean'] : ['node-lean', 'sidecar']) {
+          const pid = pids[who]!;
+          const cpu0 = cpuMicrosOf(pid);
+          const r = await runWrk(who === 'sidecar' ? sidecarUrl : baselineUrls['node-lean'], 1, ONE_CPU_SECONDS, {}, 0);
+          const cpuUs = (cpuMicrosOf(pid) - cpu0) / (r.rps * ONE_CPU_SECONDS);
+          p50s[who].push(r.p50us);
+          cpus[who].push(cpuUs);
+          console.log(`  ${`${who}@1 1cpu`.padEnd(14)} ${fmt(r.rps).padStart(7)} req/s  p50 ${fmt(r.p50us).padStart(6)} us  p99 ${fmt(r.p99us).padStart(7)} us  server CPU ${fmt(cpuUs, 1).padStart(5)} us/req`);
+        }
+      }
+      return { sidecarP50: median(p50s.sidecar), leanP50: median(p50s['node-lean']), sidecarCpu: median(cpus.sidecar), leanCpu: median(cpus['node-lean']) };
+    });
+
   const direct = await directIoredis(redisPort, 32, SECONDS);
   console.log(`  direct-ioredis@32 ${fmt(direct.rps).padStart(7)} ops/s  p50 ${fmt(direct.p50us).padStart(6)} us  p99 ${fmt(direct.p99us).padStart(7)} us (in-process, no HTTP: the ceiling)`);
   const direct1 = await directIoredis(redisPort, 1, SECONDS);
@@ -225,6 +251,11 @@ async function main() {
   check('32 connections: sidecar p99 <= 3 ms', p99at32 <= 3000, `${fmt(p99at32)} us${floor}`);
   const leanP50 = med('sidecar@1', (r) => r.p50us) - med('node-lean@1', (r) => r.p50us);
   check('1 connection: sidecar p50 <= 20 us above the lean path', leanP50 <= 20, `${fmt(leanP50)} us`);
+  if (oneCpu) {
+    const text = `1 connection with wrk, the server and Redis on one CPU (no cross-core wake-ups; context, not a target): sidecar p50 ${fmt(oneCpu.sidecarP50)} us vs the lean path ${fmt(oneCpu.leanP50)} us (${oneCpu.sidecarP50 >= oneCpu.leanP50 ? '+' : ''}${fmt(oneCpu.sidecarP50 - oneCpu.leanP50)} us); server CPU ${fmt(oneCpu.sidecarCpu, 1)} vs ${fmt(oneCpu.leanCpu, 1)} us per request`;
+    console.log(`  context: ${text}`);
+    json.note(text);
+  }
   const upstashCpu = cpuRatio('upstash@32', 'sidecar@32');
   check('32 connections: /upstash GET server CPU per request <= 1.15x the native GET', upstashCpu <= 1.15, `${fmt(upstashCpu, 2)}x`);
   const p99 = med('sidecar@1', (r) => r.p99us);
@@ -252,6 +283,19 @@ async function main() {
   check('no errors or non-2xx answers', errors === 0, String(errors));
   json.write();
   redis.disconnect();
+}
+
+/** Runs `run` with every thread of `pids` on CPU 0, then lets them run anywhere again. */
+async function onOneCpu<T>(pids: number[], run: () => Promise<T>): Promise<T> {
+  const setAffinity = (cpus: string) => {
+    for (const pid of pids) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  };
+  setAffinity('0');
+  try {
+    return await run();
+  } finally {
+    setAffinity(`0-${availableParallelism() - 1}`);
+  }
 }
 
 /**

@@ -34,13 +34,18 @@ export function parseWrk(out: string): LoadResult {
   };
 }
 
-/** Runs wrk with one thread (the machine has two cores: one for the load, one for the server). */
-export function runWrk(url: string, connections: number, seconds: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+/**
+ * Runs wrk with one thread (the machine has two cores: one for the load, one for the server);
+ * with `cpu`, wrk runs on that CPU alone (`taskset`).
+ */
+export function runWrk(url: string, connections: number, seconds: number, headers: Record<string, string> = {}, cpu?: number): Promise<LoadResult> {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   args.push(url);
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = cpu === undefined
+      ? spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn('taskset', ['-c', String(cpu), 'wrk', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
