@@ -30,6 +30,7 @@ await runMain(async () => {
     upstashBackend: cfg.backend === 'upstash' ? { url: cfg.UPSTASH_REDIS_REST_URL, token: cfg.UPSTASH_REDIS_REST_TOKEN } : undefined,
     maxValueBytes: cfg.CACHE_MAX_VALUE_BYTES,
     nearCache: cfg.nearCache,
+    ttlHeader: cfg.CACHE_TTL_HEADER === 'on',
   });
   const ports = await sidecar.listen(
     { host: cfg.CACHE_SIDECAR_HOST, port: cfg.CACHE_SIDECAR_PORT },

@@ -45,3 +45,11 @@ describe('loadCacheSidecarConfig', () => {
     }
   });
 });
+
+describe('CACHE_TTL_HEADER', () => {
+  it('is on by default, takes off, and refuses anything else naming the variable', () => {
+    expect(loadCacheSidecarConfig({ CACHE_BACKEND: 'memory' }).CACHE_TTL_HEADER).toBe('on');
+    expect(loadCacheSidecarConfig({ CACHE_BACKEND: 'memory', CACHE_TTL_HEADER: 'off' }).CACHE_TTL_HEADER).toBe('off');
+    expect(() => loadCacheSidecarConfig({ CACHE_BACKEND: 'memory', CACHE_TTL_HEADER: 'no' })).toThrow(/CACHE_TTL_HEADER/);
+  });
+});

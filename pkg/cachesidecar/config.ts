@@ -25,6 +25,7 @@ export const cacheSidecarSpec = {
   CACHE_NEAR_MAX_BYTES: intInRange(1024, 16 * 1024 * 1024 * 1024)({ default: DEFAULT_NEAR_MAX_BYTES }),
   CACHE_NEAR_MAX_STALENESS: str({ default: '' }),
   CACHE_GC_METRICS: str({ choices: ['off', 'on'], default: 'off' }),
+  CACHE_TTL_HEADER: str({ choices: ['on', 'off'], default: 'on' }),
   LOG_LEVEL: str({ default: 'info' }),
 };
 

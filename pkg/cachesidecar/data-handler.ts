@@ -52,6 +52,11 @@ export interface DataHandlerOptions {
   upstash?: (req: IncomingMessage, res: ServerResponse) => void;
   /** The near cache in front of the backend. Default: none (every GET goes to the backend). */
   near?: NearLayer;
+  /**
+   * GET hits answer `X-Cache-TTL`. Default true. False leaves it out and, on the
+   * redis backend without the near cache, sends GET alone instead of GET and PTTL.
+   */
+  ttlHeader?: boolean;
 }
 
 /**
@@ -65,6 +70,8 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const getBytes = store.getBytes?.bind(store);
   const getValidated = store.getBytesValidated?.bind(store);
   const expectedAuth = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
+  const ttlHeader = options.ttlHeader ?? true;
+  const hitTtl = (ttlMs: number): number | undefined => (ttlHeader ? ttlMs : undefined);
 
   const authorized = (req: IncomingMessage): boolean => {
     if (!expectedAuth) return true;
@@ -175,8 +182,8 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       return sendMiss(res, backend);
     }
     m.hit.inc();
-    if (layered) sendLayeredHit(res, backend, entry.bytes, entry.ttlMs, 'backend');
-    else sendHit(res, backend, entry.bytes, entry.ttlMs);
+    if (layered) sendLayeredHit(res, backend, entry.bytes, hitTtl(entry.ttlMs), 'backend');
+    else sendHit(res, backend, entry.bytes, hitTtl(entry.ttlMs));
   };
 
   const getFailed = (res: ServerResponse, scope: string, err: unknown): void => {
@@ -196,7 +203,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     const t0 = deadlines.now();
     const pending = new PendingGet(deadlines.deadlineFrom(t0), res, m, getTimedOut);
     deadlines.track(pending);
-    read(tenant, scope, key).then(
+    read(tenant, scope, key, ttlHeader).then(
       (entry) => {
         if (pending.settle()) getAnswered(res, m, t0, entry, false);
       },
@@ -222,7 +229,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       if (copy !== undefined) {
         m.hit.inc();
         layer.metrics.hitsOf(scope).inc();
-        return sendLayeredHit(res, backend, copy.bytes, layer.cache.ttlOf(copy), 'near');
+        return sendLayeredHit(res, backend, copy.bytes, hitTtl(layer.cache.ttlOf(copy)), 'near');
       }
     }
     const ticket = allowed ? layer.cache.beginFill(stored) : undefined;
@@ -274,13 +281,13 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
         return run(res, 'get', scope, () => getBytes(ns, key), (entry) => {
           if (entry === null) { counters.miss.inc(); return sendMiss(res, backend); }
           counters.hit.inc();
-          sendHit(res, backend, entry.bytes, entry.ttlMs);
+          sendHit(res, backend, entry.bytes, hitTtl(entry.ttlMs));
         });
       }
       return run(res, 'get', scope, () => store.get(ns, key), (entry) => {
         if (entry === null) { counters.miss.inc(); return sendMiss(res, backend); }
         counters.hit.inc();
-        sendHit(res, backend, entry.json, entry.ttlMs);
+        sendHit(res, backend, entry.json, hitTtl(entry.ttlMs));
       });
     }
     if (op === 'del') {

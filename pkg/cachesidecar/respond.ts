@@ -6,14 +6,12 @@ import type { BackendName } from '#pkg/kv/index.ts';
  * GET-type answers carry X-Cache. Bodies are built by string concatenation
  * around stored JSON text, which is never parsed on the way out.
  */
-export function sendHit(res: ServerResponse, backend: BackendName, json: string | Buffer, ttlMs: number): void {
-  res.writeHead(200, {
-    'content-type': 'application/json',
-    'content-length': typeof json === 'string' ? Buffer.byteLength(json) : json.length,
-    'x-cache': 'hit',
-    'x-cache-ttl': ttlMs,
-    'x-cache-backend': backend,
-  });
+/** A GET hit; `ttlMs` undefined leaves out `X-Cache-TTL` (`CACHE_TTL_HEADER=off`). */
+export function sendHit(res: ServerResponse, backend: BackendName, json: string | Buffer, ttlMs: number | undefined): void {
+  const length = typeof json === 'string' ? Buffer.byteLength(json) : json.length;
+  res.writeHead(200, ttlMs === undefined
+    ? { 'content-type': 'application/json', 'content-length': length, 'x-cache': 'hit', 'x-cache-backend': backend }
+    : { 'content-type': 'application/json', 'content-length': length, 'x-cache': 'hit', 'x-cache-ttl': ttlMs, 'x-cache-backend': backend });
   res.end(json);
 }
 

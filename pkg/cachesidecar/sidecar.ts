@@ -40,6 +40,8 @@ export interface CacheSidecarOptions {
   nearCache?: NearCacheSettings;
   /** Clock of the near cache's expiry, in ms (tests). Default `performance.now`. */
   nearCacheNow?: () => number;
+  /** GET hits answer `X-Cache-TTL` (default true); false saves the redis backend the PTTL of each GET (`CACHE_TTL_HEADER=off`). */
+  ttlHeader?: boolean;
 }
 
 export interface CacheSidecar {
@@ -94,6 +96,7 @@ export function createCacheSidecar(options: CacheSidecarOptions): CacheSidecar {
     maxBatchBodyBytes,
     upstash,
     near,
+    ttlHeader: options.ttlHeader,
   }));
   let serving = false;
   const admin = createAdminServer({

@@ -228,12 +228,16 @@ export class RedisStore implements CacheStore {
    * built once, and the two replies are joined with no promise layer beyond
    * the two commands' own. Rejects with a CacheError.
    */
-  getBytesValidated(tenantKey: string, scope: string, key: string): Promise<RawBytesEntry | null> {
-    return this.getBytesStored(`${this.prefix}:{${tenantKey}}:${scope}:${key}`);
+  getBytesValidated(tenantKey: string, scope: string, key: string, withTtl = true): Promise<RawBytesEntry | null> {
+    return this.getBytesStored(`${this.prefix}:{${tenantKey}}:${scope}:${key}`, withTtl);
   }
 
-  /** `getBytesValidated` by the stored key itself, for a caller that built it already (the sidecar's near cache keys by it). */
-  getBytesStored(stored: string): Promise<RawBytesEntry | null> {
+  /**
+   * `getBytesValidated` by the stored key itself, for a caller that built it already (the sidecar's near cache keys by it).
+   * Without `withTtl` only GET is sent, and `ttlMs` is NaN: not known.
+   */
+  getBytesStored(stored: string, withTtl = true): Promise<RawBytesEntry | null> {
+    if (!withTtl) return this.#send.getBuffer(stored).then(bytesWithoutTtl, rejectAsCacheError);
     // One connection answers in order, so GET's reaction runs before PTTL's:
     // it parks the value (or GET's error) where PTTL's reaction reads it.
     let got = false;
@@ -326,6 +330,10 @@ const ignore = (): void => {};
 function bytesEntry(bytes: Buffer | null, ms: number): RawBytesEntry | null {
   if (bytes === null || ms === -2) return null;
   return { bytes: ownBytes(bytes), ttlMs: ms < 0 ? -1 : ms };
+}
+
+function bytesWithoutTtl(bytes: Buffer | null): RawBytesEntry | null {
+  return bytes === null ? null : { bytes: ownBytes(bytes), ttlMs: Number.NaN };
 }
 
 /**

@@ -63,8 +63,10 @@ export interface CacheStore {
   /**
    * Optional: `getBytes` for a tenant, scope and key the caller has already
    * validated (the sidecar's GET hit path), so nothing is checked twice.
+   * `withTtl: false` (default true) leaves the remaining TTL unread where
+   * reading it costs a second command; `ttlMs` is then NaN.
    */
-  getBytesValidated?(tenantKey: string, scope: string, key: string): Promise<RawBytesEntry | null>;
+  getBytesValidated?(tenantKey: string, scope: string, key: string, withTtl?: boolean): Promise<RawBytesEntry | null>;
   set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void>;
   del(ns: Namespace, key: string, options?: OpOptions): Promise<number>;
   mget(ns: Namespace, keys: string[], options?: OpOptions): Promise<(RawEntry | null)[]>;

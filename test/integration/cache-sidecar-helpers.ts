@@ -23,13 +23,13 @@ export function redisStore(url: string, prefix: string): RedisStore {
   return new RedisStore({ url, prefix, commandTimeoutMs: 0, reconnectMaxMs: 200 });
 }
 
-export async function runSidecar(store: CacheStore, options: { token?: string; opTimeoutMs?: number; maxValueBytes?: number; probe?: (ms: number) => Promise<void> } = {}): Promise<RunningSidecar> {
+export async function runSidecar(store: CacheStore, options: { token?: string; opTimeoutMs?: number; maxValueBytes?: number; probe?: (ms: number) => Promise<void>; ttlHeader?: boolean } = {}): Promise<RunningSidecar> {
   const logs = captureLogs();
   const logger = createLogger({ name: 'cache-sidecar-test', level: 'trace', destination: logs.stream });
   const metrics = new Metrics({ defaultMetrics: false });
   const sidecar = createCacheSidecar({
     store, policy: TEST_POLICY, metrics, logger, token: options.token, probe: options.probe,
-    opTimeoutMs: options.opTimeoutMs ?? 100, maxValueBytes: options.maxValueBytes ?? 1024 * 1024, breakerProbeIntervalMs: 50,
+    opTimeoutMs: options.opTimeoutMs ?? 100, maxValueBytes: options.maxValueBytes ?? 1024 * 1024, breakerProbeIntervalMs: 50, ttlHeader: options.ttlHeader,
   });
   const { dataPort, adminPort } = await sidecar.listen({ port: 0, host: '127.0.0.1' }, { port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${dataPort}`;
