@@ -7,7 +7,8 @@
  * the lean node:http + one ioredis GET path (bench/cache/baseline-server.ts). Load from wrk (one
  * thread) or autocannon when wrk is missing. Prints req/s, p50, p99 and the
  * sidecar's peak RSS, and checks the targets of issue 2. A second sidecar process with
- * CACHE_NEAR_CACHE=on (row `near`) runs in the same rounds beside node:http answering a constant.
+ * CACHE_NEAR_CACHE=on (row `near`) runs in the same rounds beside node:http answering a constant, and a
+ * third with CACHE_TTL_HEADER=off (row `sidecar-nottl`, context) beside the lean path.
  *
  * Ratios are taken within each round (the two runs one after the other) and their median reported.
  * For context (not a target), the sidecar and the lean path are then run at one connection with wrk,
@@ -85,6 +86,20 @@ async function main() {
     CACHE_SIDECAR_ADMIN_PORT: String(nearAdminPort), LOG_LEVEL: 'warn', CACHE_NEAR_CACHE: 'on', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
   });
   const nearUrl = `http://127.0.0.1:${nearPort}/v1/cache/bench/s/k1k`;
+  // The same binary with CACHE_TTL_HEADER=off (context, not a target): what X-Cache-TTL's PTTL costs.
+  const noTtlPort = await freePort();
+  const noTtlAdminPort = await freePort();
+  const noTtlSidecar = ONLY_UPSTASH ? undefined : startSidecar({
+    CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(noTtlPort),
+    CACHE_SIDECAR_ADMIN_PORT: String(noTtlAdminPort), LOG_LEVEL: 'warn', CACHE_TTL_HEADER: 'off', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
+  });
+  const noTtlUrl = `http://127.0.0.1:${noTtlPort}/v1/cache/bench/s/k1k`;
+  if (noTtlSidecar) {
+    await waitForHttp(`http://127.0.0.1:${noTtlAdminPort}/healthz`, 60_000);
+    const r = await fetch(noTtlUrl);
+    if (r.headers.get('x-cache') !== 'hit' || r.headers.has('x-cache-ttl')) throw new Error('the CACHE_TTL_HEADER=off sidecar did not serve a hit without X-Cache-TTL');
+    await r.arrayBuffer();
+  }
   if (nearSidecar) {
     await waitForHttp(`http://127.0.0.1:${nearAdminPort}/healthz`, 60_000);
     const layers = [];
@@ -123,7 +138,7 @@ async function main() {
   console.log(`load: ${hasWrk() ? 'wrk -t1' : 'autocannon'}, ${SECONDS}s per run, ${ROUNDS} alternating rounds, value ${value1k.length} bytes, redis-server on :${redisPort}`);
   const results: Record<string, LoadResult[]> = {};
   const cpuPerRequest: Record<string, number[]> = {};
-  const pids: Record<string, number | undefined> = { near: nearSidecar?.pid, sidecar: sidecar.pid, upstash: sidecar.pid, webdis: webdisPid, 'node-const': constServer.pid, 'node-lean': leanServer.pid };
+  const pids: Record<string, number | undefined> = { near: nearSidecar?.pid, 'sidecar-nottl': noTtlSidecar?.pid, sidecar: sidecar.pid, upstash: sidecar.pid, webdis: webdisPid, 'node-const': constServer.pid, 'node-lean': leanServer.pid };
   /** Runs one load and charges the server's CPU time to its requests: a figure the shared machine's noise moves far less than req/s. */
   const measure = async (name: string, url: string, connections: number, load: () => Promise<LoadResult> = () => runLoad(url, connections, SECONDS)) => {
     const pid = pids[name.split('@')[0]];
@@ -141,18 +156,23 @@ async function main() {
   await runLoad(baselineUrls['node-lean'], 32, 2);
   if (webdisUrl) await runLoad(webdisUrl, 32, 2);
   if (nearSidecar) await runLoad(nearUrl, 32, 2);
+  if (noTtlSidecar) await runLoad(noTtlUrl, 32, 2);
   await runPostLoad(upstashUrl, 32, 2, UPSTASH_GET.headers, UPSTASH_GET.body);
 
   for (const connections of ONLY_UPSTASH ? [32] : [32, 1]) {
     for (let round = 0; round < ROUNDS; round++) {
       // Compared pairs sit side by side (sidecar and webdis, the lean path, /upstash; near and the constant), the order reversed every round.
-      const forward = ['upstash', 'sidecar', 'webdis', 'node-lean', 'near', 'node-const'];
+      const forward = ['upstash', 'sidecar', 'webdis', 'node-lean', 'sidecar-nottl', 'near', 'node-const'];
       const order = round % 2 === 0 ? forward : [...forward].reverse();
       for (const who of order) {
         if (who === 'webdis' && !webdisUrl) continue;
         if (ONLY_UPSTASH && (who === 'webdis' || who === 'node-lean')) continue;
         if (who === 'near' || who === 'node-const') {
           if (nearSidecar) await measure(`${who}@${connections}`, who === 'near' ? nearUrl : baselineUrls['node-const'], connections);
+          continue;
+        }
+        if (who === 'sidecar-nottl') {
+          if (noTtlSidecar) await measure(`sidecar-nottl@${connections}`, noTtlUrl, connections);
           continue;
         }
         if (who === 'node-lean') {
@@ -215,7 +235,7 @@ async function main() {
   const ratioOf = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
   const rpsRatio = (a: string, b: string) => ratioOf((results[a] ?? []).map((r) => r.rps), (results[b] ?? []).map((r) => r.rps));
   const cpuRatio = (a: string, b: string) => ratioOf(cpuPerRequest[a] ?? [], cpuPerRequest[b] ?? []);
-  const rows = ['sidecar@32', 'near@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'near@1', 'upstash@1', 'webdis@1', 'node-lean@1', 'node-const@1'].filter((n) => results[n]);
+  const rows = ['sidecar@32', 'sidecar-nottl@32', 'near@32', 'upstash@32', 'webdis@32', 'node-lean@32', 'node-const@32', 'sidecar@1', 'sidecar-nottl@1', 'near@1', 'upstash@1', 'webdis@1', 'node-lean@1', 'node-const@1'].filter((n) => results[n]);
   console.log('\nmedians');
   console.log('| target | connections | req/s | p50 (us) | p99 (us) | server CPU per request (us) |\n|---|---|---|---|---|---|');
   for (const n of rows) {
@@ -251,6 +271,11 @@ async function main() {
   check('32 connections: sidecar p99 <= 3 ms', p99at32 <= 3000, `${fmt(p99at32)} us${floor}`);
   const leanP50 = med('sidecar@1', (r) => r.p50us) - med('node-lean@1', (r) => r.p50us);
   check('1 connection: sidecar p50 <= 20 us above the lean path', leanP50 <= 20, `${fmt(leanP50)} us`);
+  if (results['sidecar-nottl@32']) {
+    const text = `the sidecar with CACHE_TTL_HEADER=off (no X-Cache-TTL, GET alone; context, not a target): ${fmt(rpsRatio('sidecar-nottl@32', 'node-lean@32'), 2)}x the lean path's req/s at 32 connections (server CPU per request ${fmt(cpuRatio('sidecar-nottl@32', 'node-lean@32'), 2)}x), p50 at 1 connection ${fmt(med('sidecar-nottl@1', (r) => r.p50us) - med('node-lean@1', (r) => r.p50us))} us over it`;
+    console.log(`  context: ${text}`);
+    json.note(text);
+  }
   if (oneCpu) {
     const text = `1 connection with wrk, the server and Redis on one CPU (no cross-core wake-ups; context, not a target): sidecar p50 ${fmt(oneCpu.sidecarP50)} us vs the lean path ${fmt(oneCpu.leanP50)} us (${oneCpu.sidecarP50 >= oneCpu.leanP50 ? '+' : ''}${fmt(oneCpu.sidecarP50 - oneCpu.leanP50)} us); server CPU ${fmt(oneCpu.sidecarCpu, 1)} vs ${fmt(oneCpu.leanCpu, 1)} us per request`;
     console.log(`  context: ${text}`);
