@@ -78,30 +78,34 @@ async function main() {
   await fetch(upstashUrl, { method: 'POST', headers: UPSTASH_GET.headers, body: JSON.stringify(['set', 'k1k', value1k]) });
   const upstashProbe = await (await fetch(upstashUrl, { method: 'POST', ...UPSTASH_GET })).json() as { result?: string };
   if (Buffer.from(upstashProbe.result ?? '', 'base64').toString() !== value1k) throw new Error('the /upstash GET did not serve the value');
+  /** Another sidecar process on the same Redis, with `env` on top of the bench's settings; undefined for BENCH_ONLY=upstash. */
+  const startVariant = async (env: NodeJS.ProcessEnv) => {
+    if (ONLY_UPSTASH) return undefined;
+    const port = await freePort();
+    const adminPort = await freePort();
+    const proc = startSidecar({
+      CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(port),
+      CACHE_SIDECAR_ADMIN_PORT: String(adminPort), LOG_LEVEL: 'warn', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}', ...env,
+    });
+    const base = `http://127.0.0.1:${port}/v1/cache/bench/`;
+    return { proc, base, url: `${base}s/k1k`, health: `http://127.0.0.1:${adminPort}/healthz` };
+  };
   // The same sidecar binary with the near cache on (issue 17, section 2): hits served from its memory.
-  const nearPort = await freePort();
-  const nearAdminPort = await freePort();
-  const nearSidecar = ONLY_UPSTASH ? undefined : startSidecar({
-    CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(nearPort),
-    CACHE_SIDECAR_ADMIN_PORT: String(nearAdminPort), LOG_LEVEL: 'warn', CACHE_NEAR_CACHE: 'on', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
-  });
-  const nearUrl = `http://127.0.0.1:${nearPort}/v1/cache/bench/s/k1k`;
+  const near = await startVariant({ CACHE_NEAR_CACHE: 'on' });
+  const nearSidecar = near?.proc;
+  const nearUrl = near?.url ?? '';
   // The same binary with CACHE_TTL_HEADER=off (context, not a target): what X-Cache-TTL's PTTL costs.
-  const noTtlPort = await freePort();
-  const noTtlAdminPort = await freePort();
-  const noTtlSidecar = ONLY_UPSTASH ? undefined : startSidecar({
-    CACHE_BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, CACHE_SIDECAR_PORT: String(noTtlPort),
-    CACHE_SIDECAR_ADMIN_PORT: String(noTtlAdminPort), LOG_LEVEL: 'warn', CACHE_TTL_HEADER: 'off', CACHE_TTL_POLICY: '{"default":{"ttl":"1h","min":"1s","max":"1h"}}',
-  });
-  const noTtlUrl = `http://127.0.0.1:${noTtlPort}/v1/cache/bench/s/k1k`;
-  if (noTtlSidecar) {
-    await waitForHttp(`http://127.0.0.1:${noTtlAdminPort}/healthz`, 60_000);
+  const noTtl = await startVariant({ CACHE_TTL_HEADER: 'off' });
+  const noTtlSidecar = noTtl?.proc;
+  const noTtlUrl = noTtl?.url ?? '';
+  if (noTtl) {
+    await waitForHttp(noTtl.health, 60_000);
     const r = await fetch(noTtlUrl);
     if (r.headers.get('x-cache') !== 'hit' || r.headers.has('x-cache-ttl')) throw new Error('the CACHE_TTL_HEADER=off sidecar did not serve a hit without X-Cache-TTL');
     await r.arrayBuffer();
   }
-  if (nearSidecar) {
-    await waitForHttp(`http://127.0.0.1:${nearAdminPort}/healthz`, 60_000);
+  if (near) {
+    await waitForHttp(near.health, 60_000);
     const layers = [];
     for (let i = 0; i < 50 && layers.at(-1) !== 'near'; i++) layers.push((await fetch(nearUrl)).headers.get('x-cache-layer'));
     if (layers.at(-1) !== 'near') throw new Error(`the near-cache sidecar did not serve from its near cache (${layers.join(',')})`);
@@ -223,7 +227,7 @@ async function main() {
   const direct1 = await directIoredis(redisPort, 1, SECONDS);
   console.log(`  direct-ioredis@1  ${fmt(direct1.rps).padStart(7)} ops/s  p50 ${fmt(direct1.p50us).padStart(6)} us  p99 ${fmt(direct1.p99us).padStart(7)} us`);
 
-  const invalidation = nearSidecar ? await invalidationLatency(`http://127.0.0.1:${dataPort}/v1/cache/bench/inv/`, `http://127.0.0.1:${nearPort}/v1/cache/bench/inv/`) : undefined;
+  const invalidation = near ? await invalidationLatency(`http://127.0.0.1:${dataPort}/v1/cache/bench/inv/`, `${near.base}inv/`) : undefined;
   if (invalidation) console.log(`  invalidation: a PUT or DELETE through the plain sidecar seen by the near-cache sidecar, ${invalidation.length} rounds: p50 ${fmt(median(invalidation), 2)} ms, p99 ${fmt(percentile(invalidation, 99), 2)} ms, max ${fmt(Math.max(...invalidation), 2)} ms`);
 
   const rss = rssOf(sidecar.pid!);
