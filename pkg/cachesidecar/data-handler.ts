@@ -11,7 +11,7 @@ import { parseMget, parseMset, parseTx } from './input.ts';
 import { sendHit, sendMiss, sendUnavailable, sendNoContent, sendJsonText } from './respond.ts';
 import type { BackendGuard } from './guard.ts';
 import type { DeadlineSweeper } from './deadlines.ts';
-import { PendingGet } from './pending-get.ts';
+import { PendingGet, type PendingGetOutcomes } from './pending-get.ts';
 import { isUpstashPath } from './upstash/index.ts';
 import type { NearLayer } from './near-cache/index.ts';
 import { sendLayeredHit } from './near-cache/respond.ts';
@@ -69,6 +69,10 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const backend = store.backend;
   const getBytes = store.getBytes?.bind(store);
   const getValidated = store.getBytesValidated?.bind(store);
+  const readInto: CacheStore['readBytesInto'] = store.readBytesInto?.bind(store)
+    ?? (getValidated && ((tenant, scope, key, withTtl, sink) => {
+      getValidated(tenant, scope, key, withTtl).then((entry) => sink.answer(entry), (err: unknown) => sink.fail(err));
+    }));
   const expectedAuth = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
   const ttlHeader = options.ttlHeader ?? true;
   const hitTtl = (ttlMs: number): number | undefined => (ttlHeader ? ttlMs : undefined);
@@ -192,25 +196,25 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     fail(res, 'get', scope, failure);
   };
 
+  const getOutcomes: PendingGetOutcomes<GetMetrics> = {
+    timedOut: getTimedOut,
+    answered: (res, m, t0, entry) => getAnswered(res, m, t0, entry, false),
+    failed: getFailed,
+  };
+
   /**
    * The GET hit path, each thing once: the namespace and key validated here
    * (the store does not check again), one map lookup for the metrics, one
-   * deadline, one reaction to the store's promise, the answer in one write.
+   * record that is both the deadline and where the store's answer goes (no
+   * promise with the redis backend), the answer in one write.
    */
-  const fastGet = (res: ServerResponse, tenant: string, scope: string, key: string, read: NonNullable<typeof getValidated>): void => {
+  const fastGet = (res: ServerResponse, tenant: string, scope: string, key: string, read: NonNullable<typeof readInto>): void => {
     const m = admitGet(res, tenant, scope, key);
     if (!m) return;
     const t0 = deadlines.now();
-    const pending = new PendingGet(deadlines.deadlineFrom(t0), res, m, getTimedOut);
+    const pending = new PendingGet(deadlines.deadlineFrom(t0), t0, scope, res, m, getOutcomes);
     deadlines.track(pending);
-    read(tenant, scope, key, ttlHeader).then(
-      (entry) => {
-        if (pending.settle()) getAnswered(res, m, t0, entry, false);
-      },
-      (err: unknown) => {
-        if (pending.settle()) getFailed(res, scope, err);
-      },
-    );
+    read(tenant, scope, key, ttlHeader, pending);
   };
 
   const near = options.near;
@@ -234,7 +238,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
     }
     const ticket = allowed ? layer.cache.beginFill(stored) : undefined;
     const t0 = deadlines.now();
-    const pending = new PendingGet(deadlines.deadlineFrom(t0), res, m, getTimedOut);
+    const pending = new PendingGet(deadlines.deadlineFrom(t0), t0, scope, res, m, getOutcomes);
     deadlines.track(pending);
     layer.read(tenant, scope, key, stored).then(
       (entry) => {
@@ -262,7 +266,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   const item = (req: IncomingMessage, res: ServerResponse, tenant: string, scope: string, key: string, query: string): void => {
     const method = req.method;
     if (method === 'GET' && near) return nearGet(res, tenant, scope, key, near);
-    if (method === 'GET' && getValidated) return fastGet(res, tenant, scope, key, getValidated);
+    if (method === 'GET' && readInto) return fastGet(res, tenant, scope, key, readInto);
     const op: CacheOp = method === 'GET' ? 'get' : method === 'PUT' ? 'set' : 'del';
     if (method !== 'GET' && method !== 'PUT' && method !== 'DELETE') {
       req.resume();

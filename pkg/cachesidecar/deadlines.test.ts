@@ -50,12 +50,16 @@ describe('DeadlineSweeper', () => {
     let now = 0;
     const sweeper = new DeadlineSweeper({ timeoutMs: 100, resolutionMs: 10, now: () => now });
     const timedOut: string[] = [];
-    const onTimeout = (res: ServerResponse, m: string) => { timedOut.push(`${(res as unknown as { id: string }).id}:${m}`); };
+    const outcomes = {
+      timedOut: (res: ServerResponse, m: string) => { timedOut.push(`${(res as unknown as { id: string }).id}:${m}`); },
+      answered: () => {},
+      failed: () => {},
+    };
     const res = (id: string) => ({ id }) as unknown as ServerResponse;
-    const late = new PendingGet(sweeper.deadlineFrom(sweeper.now()), res('late'), 'm1', onTimeout);
+    const late = new PendingGet(sweeper.deadlineFrom(sweeper.now()), sweeper.now(), 's', res('late'), 'm1', outcomes);
     sweeper.track(late);
     now = 50;
-    const answered = new PendingGet(sweeper.deadlineFrom(sweeper.now()), res('answered'), 'm2', onTimeout);
+    const answered = new PendingGet(sweeper.deadlineFrom(sweeper.now()), sweeper.now(), 's', res('answered'), 'm2', outcomes);
     sweeper.track(answered);
     expect(answered.at).toBe(140);
     expect(answered.settle()).toBe(true);

@@ -17,16 +17,25 @@
  * a Pipeline, a promise and a callback list per batch and a second promise
  * per command; without them the sidecar's GET hit costs about a quarter less
  * CPU (docs/kv.md). A Cluster keeps auto-pipelining: it has a socket per node.
+ *
+ * The sidecar's GET hit goes one step further (`readBytesInto`): its GET and
+ * PTTL are sink commands (sink-commands.ts) that hand the replies to the
+ * waiting request without a promise.
  */
+import { tracingChannel } from 'node:diagnostics_channel';
 import { Cluster, Redis, type ClusterOptions, type Command, type RedisOptions } from 'ioredis';
 import { secrets, type Logger } from '#pkg/log/index.ts';
 import { CacheError } from './errors.ts';
 import { DEFAULT_PREFIX, encodeKey, validateKey, validateNamespace, validatePrefix } from './keys.ts';
 import { redisError } from './redis-errors.ts';
 import { ownBytes } from './reply-bytes.ts';
+import { GetIntoSink, PttlIntoSink, asCommand } from './sink-commands.ts';
 import { MGET_SCRIPT, TX_SCRIPT, entryOf, txRefusal, txResultsOf, tenantTxScriptArgs } from './scripts.ts';
 import { validateBatch, validateStoreTtl, validateMsetItems } from './validate.ts';
-import type { CacheStore, Namespace, OpOptions, RawBytesEntry, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
+import type { BytesSink, CacheStore, Namespace, OpOptions, RawBytesEntry, RawEntry, RawItem, TxOp, TxResult } from './types.ts';
+
+/** ioredis' command tracing (`traceCommand`): while something subscribes to it, it needs each command's promise. */
+const commandTracing = tracingChannel('ioredis:command');
 
 export type BackendStatus = 'connected' | 'connecting' | 'down';
 
@@ -128,7 +137,11 @@ export class RedisStore implements CacheStore {
     this.#redis = redis;
     this.client = client;
     this.#socketOf = client instanceof Redis ? () => client.stream : () => undefined;
+    this.#sinkCommands = client instanceof Redis;
   }
+
+  /** Whether `readBytesInto` may send sink commands (not on a Cluster). */
+  readonly #sinkCommands: boolean;
 
   readonly #socketOf: () => Redis['stream'] | undefined;
   #corked = false;
@@ -254,6 +267,24 @@ export class RedisStore implements CacheStore {
       },
       rejectAsCacheError,
     );
+  }
+
+  /**
+   * `getBytesValidated` without promises: the answer (or a CacheError) goes to
+   * `sink`, from the commands' own reply handling (sink-commands.ts). A
+   * Cluster, or ioredis' command tracing when something subscribes to it,
+   * takes the promise path instead, since both read the commands' promises.
+   */
+  readBytesInto(tenantKey: string, scope: string, key: string, withTtl: boolean, sink: BytesSink): void {
+    const stored = `${this.prefix}:{${tenantKey}}:${scope}:${key}`;
+    if (!this.#sinkCommands || commandTracing.hasSubscribers) {
+      this.getBytesStored(stored, withTtl).then((entry) => sink.answer(entry), (err: unknown) => sink.fail(err));
+      return;
+    }
+    const send = this.#send;
+    const get = new GetIntoSink(stored, sink, withTtl);
+    void send.sendCommand(asCommand(get));
+    if (withTtl) void send.sendCommand(asCommand(new PttlIntoSink(stored, get)));
   }
 
   async set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void> {

@@ -52,6 +52,14 @@ export interface OpOptions {
   signal?: AbortSignal;
 }
 
+/** Where a read's answer goes (`CacheStore.readBytesInto`): exactly one of the two is called, once. */
+export interface BytesSink {
+  /** The value, or null for a missing key (or one that expired between GET and PTTL). */
+  answer(entry: RawBytesEntry | null): void;
+  /** The read failed; `err` is a CacheError. */
+  fail(err: unknown): void;
+}
+
 export interface CacheStore {
   readonly backend: BackendName;
   get(ns: Namespace, key: string, options?: OpOptions): Promise<RawEntry | null>;
@@ -67,6 +75,11 @@ export interface CacheStore {
    * reading it costs a second command; `ttlMs` is then NaN.
    */
   getBytesValidated?(tenantKey: string, scope: string, key: string, withTtl?: boolean): Promise<RawBytesEntry | null>;
+  /**
+   * Optional: `getBytesValidated` that hands the answer to `sink` instead of
+   * returning a promise (the redis backend settles it from the reply itself).
+   */
+  readBytesInto?(tenantKey: string, scope: string, key: string, withTtl: boolean, sink: BytesSink): void;
   set(ns: Namespace, key: string, json: string, ttlMs: number, options?: OpOptions): Promise<void>;
   del(ns: Namespace, key: string, options?: OpOptions): Promise<number>;
   mget(ns: Namespace, keys: string[], options?: OpOptions): Promise<(RawEntry | null)[]>;

@@ -73,3 +73,18 @@ describe.skipIf(!hasRedisCli)('redis cluster', () => {
     expect(owners.size).toBeGreaterThan(1);
   });
 });
+
+describe.skipIf(!hasRedisCli)('redis cluster: readBytesInto', () => {
+  it('answers through the promise path (a Cluster reads each command\'s promise), hits, misses and TTLs alike', async () => {
+    const ns = { tenantKey: 'sinkc', scope: 's' };
+    await store.set(ns, 'k', '"clustered"', 10_000);
+    const read = (key: string, withTtl: boolean) => new Promise<unknown>((resolve, reject) => {
+      store.readBytesInto('sinkc', 's', key, withTtl, { answer: resolve, fail: reject });
+    });
+    const hit = await read('k', true) as { bytes: Buffer; ttlMs: number };
+    expect(hit.bytes.toString()).toBe('"clustered"');
+    expect(hit.ttlMs).toBeGreaterThan(9000);
+    expect(await read('absent', true)).toBeNull();
+    expect((await read('k', false) as { ttlMs: number }).ttlMs).toBeNaN();
+  });
+});
