@@ -13,6 +13,7 @@
  * scheduler's placement out of the comparison. AB_TOGETHER=1 loads every
  * server at once, one wrk each, so a slow spell of a shared host hits all of
  * them alike (the per-round figures then compare the same seconds).
+ * AB_CONST=1 adds node:http answering the 1 KB constant (the near cache's reference).
  */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -68,6 +69,13 @@ async function main() {
     const proc = start(...on(1, process.execPath, [...flags, bundle]), env);
     await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`, 60_000);
     variants.push({ name, pid: proc.pid!, url: `http://127.0.0.1:${port}/v1/cache/bench/s/k1k` });
+  }
+  if (process.env.AB_CONST === '1') {
+    // node:http answering the same 1 KB constant: the near cache's reference.
+    const constPort = await freePort();
+    const constant = start(...on(1, process.execPath, ['bench/cache/baseline-server.ts', 'const', String(constPort), String(redisPort), '']));
+    await waitForTcp(constPort);
+    variants.push({ name: 'const', pid: constant.pid!, url: `http://127.0.0.1:${constPort}/` });
   }
   const leanPort = await freePort();
   const lean = start(...on(1, process.execPath, ['bench/cache/baseline-server.ts', 'lean', String(leanPort), String(redisPort), 'bench:webdis:1k']));
