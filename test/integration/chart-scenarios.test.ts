@@ -233,6 +233,16 @@ describe.skipIf(!helm)('optional credentials, from Secrets only', HELM_SUITE, ()
     expect(find(plain, 'ConfigMap', 'pf-pilotfish-cache-sidecar')!.data.CACHE_NEAR_CACHE).toBe('off');
   });
 
+  it('X-Cache-TTL: on by default, and cacheSidecar.ttlHeader=false reaches the sidecar\'s loader as CACHE_TTL_HEADER=off', () => {
+    const load = (docs: ReturnType<typeof render>) => {
+      const cm = find(docs, 'ConfigMap', 'pf-pilotfish-cache-sidecar')!;
+      return [cm.data.CACHE_TTL_HEADER, loadCacheSidecarConfig(renderedEnv(cm, container(find(docs, 'Deployment', 'pf-pilotfish-app')!, 'cache-sidecar')!)).CACHE_TTL_HEADER];
+    };
+    expect(load(render())).toEqual(['on', 'on']);
+    expect(load(render('--set', 'cacheSidecar.ttlHeader=false'))).toEqual(['off', 'off']);
+    expect(() => render('--set', 'cacheSidecar.ttlHeader=sometimes')).toThrow(/ttlHeader/);
+  });
+
   it('refuses an upstream whose key no Secret sets, and a key written inline', () => {
     expect(() => render('--set-json', `llmProxy.upstreams=${JSON.stringify([upstreams[0]])}`)).toThrow(/apiKeyEnv AZURE_OPENAI_API_KEY is set by no Secret reference/);
     expect(() => render('--set-json', 'llmProxy.upstreams=[{"name":"x","kind":"openai","apiKey":"sk-inline"}]')).toThrow(/llmProxy\/upstreams\/0': 'not' failed/);
