@@ -15,6 +15,7 @@ import { PendingGet, type PendingGetOutcomes } from './pending-get.ts';
 import { isUpstashPath } from './upstash/index.ts';
 import type { NearLayer } from './near-cache/index.ts';
 import { sendLayeredHit } from './near-cache/respond.ts';
+import { AnswerBatch } from './near-cache/answer-batch.ts';
 
 /**
  * This edge's status for each kind of CacheError it answers as an error.
@@ -218,9 +219,11 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
   };
 
   const near = options.near;
+  const nearAnswers = near ? new AnswerBatch(backend) : undefined;
   /**
-   * GET with the near cache on: a copy in memory answers at once, with no
-   * deadline or promise; otherwise the backend read takes a fill ticket
+   * GET with the near cache on: a copy in memory answers with no deadline
+   * or promise (the turn's first hit at once, the others together at the
+   * turn's end: AnswerBatch); otherwise the backend read takes a fill ticket
    * first, so an invalidation that overtakes its reply keeps it from being stored.
    */
   const nearGet = (res: ServerResponse, tenant: string, scope: string, key: string, layer: NearLayer): void => {
@@ -233,7 +236,7 @@ export function createDataHandler(options: DataHandlerOptions): (req: IncomingMe
       if (copy !== undefined) {
         m.hit.inc();
         layer.metrics.hitsOf(scope).inc();
-        return sendLayeredHit(res, backend, copy.bytes, hitTtl(layer.cache.ttlOf(copy)), 'near');
+        return nearAnswers!.add(res, copy.bytes, hitTtl(layer.cache.ttlOf(copy)));
       }
     }
     const ticket = allowed ? layer.cache.beginFill(stored) : undefined;

@@ -70,6 +70,17 @@ describe('coherence between two sidecars', () => {
     expect(await metricValue(b.metrics, 'cache_near_hits_total', { scope: 'docs' })).toBeGreaterThanOrEqual(keys.length * 5);
   });
 
+  it('many near hits in flight at once (answered together at the turn\'s end) each get their own key\'s value and headers', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
+    for (const key of keys) expect((await a.call(path(key), { method: 'PUT', body: JSON.stringify({ key }) })).status).toBe(204);
+    for (const key of keys) await warm(b, key, JSON.stringify({ key }));
+    const reads = await Promise.all(Array.from({ length: 200 }, (_, i) => keys[i % keys.length]).map(async (key) => ({ key, got: await b.read(path(key)) })));
+    for (const { key, got } of reads) {
+      expect(got).toMatchObject({ status: 200, layer: 'near', body: JSON.stringify({ key }) });
+      expect(Number(got.ttl)).toBeGreaterThan(0);
+    }
+  });
+
   it('a DELETE through one is seen by the other', async () => {
     for (let round = 0; round < 3; round++) {
       const keys = Array.from({ length: 15 }, (_, i) => `del-${round}-${i}`);
