@@ -37,6 +37,12 @@ function mainThreadMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** Kernel CPU (stime) a process has used so far, in microseconds. */
+function systemMicrosOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[12]) * 10_000;
+}
+
 /** Read and write system calls so far (/proc/<pid>/io): per request, they show how many requests share a write. */
 function syscallsOf(pid: number): number {
   const io = readFileSync(`/proc/${pid}/io`, 'utf8');
@@ -86,20 +92,22 @@ async function main() {
   const cpu = new Map<string, number[]>();
   const mainCpu = new Map<string, number[]>();
   const syscalls = new Map<string, number[]>();
+  const kernel = new Map<string, number[]>();
   const push = (m: Map<string, number[]>, k: string, x: number) => m.set(k, [...(m.get(k) ?? []), x]);
   for (let r = 0; r < ROUNDS; r++) {
     const order = variants.map((_, i) => variants[(i + r) % variants.length]);
     const rps = new Map<string, number>();
     const measure = async (v: Variant) => {
-      const c0 = cpuMicrosOf(v.pid), m0 = mainThreadMicros(v.pid), s0 = syscallsOf(v.pid);
+      const c0 = cpuMicrosOf(v.pid), m0 = mainThreadMicros(v.pid), s0 = syscallsOf(v.pid), k0 = systemMicrosOf(v.pid);
       const res = await runWrk(v.url, CONNECTIONS, SECONDS, {}, PIN ? 0 : undefined);
-      const c1 = cpuMicrosOf(v.pid), m1 = mainThreadMicros(v.pid), s1 = syscallsOf(v.pid);
+      const c1 = cpuMicrosOf(v.pid), m1 = mainThreadMicros(v.pid), s1 = syscallsOf(v.pid), k1 = systemMicrosOf(v.pid);
       if (res.non2xx > 0 || res.errors > 0) throw new Error(`${v.name}: ${res.non2xx} non-2xx, ${res.errors} errors`);
       const requests = res.rps * SECONDS;
       rps.set(v.name, res.rps);
       push(cpu, v.name, (c1 - c0) / requests);
       push(mainCpu, v.name, (m1 - m0) / requests);
       push(syscalls, v.name, (s1 - s0) / requests);
+      push(kernel, v.name, (k1 - k0) / requests);
     };
     if (TOGETHER) await Promise.all(variants.map(measure));
     else for (const v of order) await measure(v);
@@ -113,7 +121,7 @@ async function main() {
     if (v.name !== first) console.log(`${v.name.padEnd(10)} per round against ${first}: req/s ${fmt(median(perRound(ratio, v.name)), 3)}x, CPU per request ${fmt(median(perRound(cpu, v.name)), 3)}x, main thread ${fmt(median(perRound(mainCpu, v.name)), 3)}x`);
   }
   for (const v of variants) {
-    console.log(`${v.name.padEnd(10)} ${fmt(median(ratio.get(v.name)!), 3)}x lean req/s   CPU ${fmt(median(cpu.get(v.name)!), 1)} us/req   main thread ${fmt(median(mainCpu.get(v.name)!), 1)} us/req   syscalls ${fmt(median(syscalls.get(v.name)!), 2)}/req   (ratios ${ratio.get(v.name)!.map((x) => fmt(x, 3)).join(' ')})`);
+    console.log(`${v.name.padEnd(10)} ${fmt(median(ratio.get(v.name)!), 3)}x lean req/s   CPU ${fmt(median(cpu.get(v.name)!), 1)} us/req (kernel ${fmt(median(kernel.get(v.name)!), 1)})   main thread ${fmt(median(mainCpu.get(v.name)!), 1)} us/req   syscalls ${fmt(median(syscalls.get(v.name)!), 2)}/req   (ratios ${ratio.get(v.name)!.map((x) => fmt(x, 3)).join(' ')})`);
   }
   redis.disconnect();
   killAll();
