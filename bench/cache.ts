@@ -256,10 +256,14 @@ async function main() {
   console.log('\ntargets');
   const check = (label: string, ok: boolean, detail: string) => { console.log(`  ${ok ? 'PASS' : 'FAIL'} ${label}: ${detail}`); json.check(label, ok, detail); };
   if (webdisUrl) {
+    // Issue 2's targets against webdis (req/s >= 1.2x, p50 within 50 us), which issue 17 replaced with the
+    // ratios to the lean path below: webdis' figure did not reproduce, and node:http answering a constant
+    // does not reach 1.2x webdis here. Printed as context, beside the targets that replaced them.
     const ratio = rpsRatio('sidecar@32', 'webdis@32');
-    check('32 connections: sidecar req/s >= 1.2x webdis', ratio >= 1.2, `${fmt(ratio, 2)}x`);
     const dp50 = med('sidecar@1', (r) => r.p50us) - med('webdis@1', (r) => r.p50us);
-    check('1 connection: sidecar p50 within 50 us of webdis', dp50 <= 50, `${fmt(dp50)} us`);
+    const text = `against webdis (issue 2's targets, replaced by issue 17's; context, not a target): req/s at 32 connections ${fmt(ratio, 2)}x, p50 at 1 connection ${dp50 >= 0 ? '+' : ''}${fmt(dp50)} us`;
+    console.log(`  context: ${text}`);
+    json.note(text);
   }
   // Issue 17, section 1: the lean hot path, as ratios within this run.
   const cpu = (name: string) => median(cpuPerRequest[name] ?? []);
