@@ -29,7 +29,7 @@ type Variant = (typeof VARIANTS)[number];
 
 const paths: { name: string; path: string; headers: Record<string, string>; body: string }[] = [
   { name: 'anthropic dialect -> openai SDK', path: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: 'hello there, how are you today?' }] }) },
-  { name: 'openai dialect -> anthropic SDK', path: '/v1/chat/completions', headers: {}, body: JSON.stringify({ model: 'claude-3-5-haiku-latest', messages: [{ role: 'user', content: 'hello there, how are you today?' }] }) },
+  { name: 'openai dialect -> anthropic SDK', path: '/v1/chat/completions', headers: {}, body: JSON.stringify({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hello there, how are you today?' }] }) },
 ];
 
 const procs: Proc[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Router } from './router.ts';
 
-const aliases = { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' }, smart: { anthropic: 'claude-sonnet-4-5' } };
+const aliases = { fast: { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' }, smart: { anthropic: 'claude-sonnet-4-6' } };
 const all = new Set(['openai', 'anthropic', 'mock'] as const);
 
 describe('Router', () => {
@@ -10,7 +10,7 @@ describe('Router', () => {
   it('picks the provider by prefix, explicit provider/model, or the default', () => {
     expect(r.resolve('claude-3-opus').candidates[0]).toEqual({ provider: 'anthropic', model: 'claude-3-opus' });
     expect(r.resolve('o1-mini').candidates[0].provider).toBe('openai');
-    expect(r.resolve('anthropic/claude-sonnet-4-5').candidates[0]).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-5' });
+    expect(r.resolve('anthropic/claude-sonnet-4-6').candidates[0]).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-6' });
     expect(r.resolve('meta-llama/Llama-3-8b').candidates[0]).toEqual({ provider: 'openai', model: 'meta-llama/Llama-3-8b' });
   });
 
@@ -42,6 +42,6 @@ describe('Router', () => {
   });
 
   it('lists aliases and their models', () => {
-    expect(r.models().map((m) => m.id)).toEqual(['fast', 'openai/gpt-4o-mini', 'anthropic/claude-3-5-haiku-latest', 'smart', 'anthropic/claude-sonnet-4-5', 'mock/mock-1']);
+    expect(r.models().map((m) => m.id)).toEqual(['fast', 'openai/gpt-4o-mini', 'anthropic/claude-3-5-haiku-latest', 'smart', 'anthropic/claude-sonnet-4-6', 'mock/mock-1']);
   });
 });

@@ -2,7 +2,7 @@ import { invalid, LlmError } from './errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './provider.ts';
 import type { UpstreamRouting } from './upstreams/routing.ts';
 
-/** `{"fast":{"openai":"gpt-4o-mini","anthropic":"claude-3-5-haiku-latest"}}`: an alias and its model on each provider. */
+/** `{"fast":{"openai":"gpt-4o-mini","anthropic":"claude-haiku-4-5"}}`: an alias and its model on each provider. */
 export type Aliases = Record<string, Partial<Record<ProviderName, string>>>;
 
 export interface RouterOptions {

@@ -11,7 +11,7 @@ import { metricValue, startGovernedProxy, type GovernedProxy } from './llm-keys-
 
 // Issue 14 section 2: the tenant-scoped response cache, through the official clients, on the shared Redis.
 const GPT = 'gpt-4o-mini';
-const CLAUDE = 'claude-sonnet-4-5';
+const CLAUDE = 'claude-sonnet-4-6';
 const llm = useLlmSuite();
 let proxy: GovernedProxy;
 let twin: GovernedProxy;

@@ -14,7 +14,7 @@ import { useLlmSuite } from '../fixtures/llm/suite.ts';
 const TOKEN = 'pf-proxy-token-0123456789';
 const WRONG = 'pf-wrong-token-0123456789';
 const GPT = 'gpt-4o-mini';
-const CLAUDE = 'claude-sonnet-4-5';
+const CLAUDE = 'claude-sonnet-4-6';
 const llm = useLlmSuite();
 let proxy: TestProxy;
 

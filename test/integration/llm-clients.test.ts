@@ -23,7 +23,7 @@ let openai: OpenAI;
 let anthropic: Anthropic;
 let aiOpenAI: ReturnType<typeof createOpenAI>;
 let aiAnthropic: ReturnType<typeof createAnthropic>;
-const CLAUDE = 'claude-sonnet-4-5';
+const CLAUDE = 'claude-sonnet-4-6';
 const GPT = 'gpt-4o-mini';
 
 beforeAll(async () => {
@@ -253,7 +253,7 @@ describe('thinking', () => {
 
 describe('usage details', () => {
   it('prompt-cache counts cross over: Anthropic cache reads as cached_tokens, OpenAI cached_tokens as cache_read_input_tokens', async () => {
-    const claudeInput = async () => Number(/llm_tokens_total\{provider="anthropic",model="claude-sonnet-4-5",type="input"\} (\d+)/.exec(await proxy.metrics.text())?.[1] ?? 0);
+    const claudeInput = async () => Number(/llm_tokens_total\{provider="anthropic",model="claude-sonnet-4-6",type="input"\} (\d+)/.exec(await proxy.metrics.text())?.[1] ?? 0);
     const before = await claudeInput();
     ant.script(anthropicMessage([{ type: 'text', text: 'x' }], 'end_turn', { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 }));
     const a = await openai.chat.completions.create({ model: CLAUDE, messages: [{ role: 'user', content: 'x' }] });
@@ -417,6 +417,6 @@ describe('typed errors reach the AI SDK and LangChain with the right status', ()
   it('a 400 from the proxy\'s own translation reaches the AI SDK with the message naming the field', async () => {
     const err = await generateText({ model: aiOpenAI.chat(CLAUDE), prompt: 'x', maxRetries: 0, seed: 3 }).catch((e: unknown) => e);
     expect((err as APICallError).statusCode).toBe(400);
-    expect((err as APICallError).message).toMatch(/seed cannot be translated for Anthropic model claude-sonnet-4-5/);
+    expect((err as APICallError).message).toMatch(/seed cannot be translated for Anthropic model claude-sonnet-4-6/);
   });
 });

@@ -63,7 +63,7 @@ describe('Anthropic → Anthropic is a pass-through', () => {
     { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'found' }] }] },
   ];
   const params = {
-    model: 'claude-sonnet-4-5', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: history,
+    model: 'claude-sonnet-4-6', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: history,
     tools: [{ name: 'lookup', input_schema: { type: 'object' } }, { type: 'web_search_20250305', name: 'web_search', max_uses: 2 }],
   } as const;
 
@@ -75,7 +75,7 @@ describe('Anthropic → Anthropic is a pass-through', () => {
       { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', url: 'https://e.x', title: 'E', encrypted_content: 'enc', page_age: null }] },
       { type: 'text', text: 'done', citations: [{ type: 'web_search_result_location', url: 'https://e.x', title: 'E', encrypted_index: 'i', cited_text: 'c' }] },
     ];
-    llm.ant.script({ reply: { json: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content, stop_reason: 'end_turn', stop_sequence: null, usage } } });
+    llm.ant.script({ reply: { json: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content, stop_reason: 'end_turn', stop_sequence: null, usage } } });
     const msg = await app.anthropic.messages.create(params as any, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } });
     expect(llm.ant.calls[0].body).toEqual(params);
     expect(llm.ant.calls[0].headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
@@ -86,7 +86,7 @@ describe('Anthropic → Anthropic is a pass-through', () => {
 
   it('streams thinking deltas and signatures through to the SDK\'s accumulated message', async () => {
     const frames = [
-      anFrame('message_start', { message: { id: 'msg_2', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 40, output_tokens: 1, cache_read_input_tokens: 32 } } }),
+      anFrame('message_start', { message: { id: 'msg_2', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 40, output_tokens: 1, cache_read_input_tokens: 32 } } }),
       anFrame('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
       anFrame('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'step one' } }),
       anFrame('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'sig-3' } }),
@@ -143,7 +143,7 @@ describe('across dialects', () => {
 
   it('the proxy\'s own Anthropic client prints no deprecation notice for a deprecated model', async () => {
     const warn = vi.spyOn(console, 'warn');
-    const r = await app.openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+    const r = await app.openai.chat.completions.create({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.choices[0].message.content).toBe('anthropic-mock: hi');
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();

@@ -11,7 +11,7 @@ import { metricValue, startGovernedProxy, type GovernedProxy } from './llm-keys-
 
 // Issue 14 section 3: tokens and cost per tenant, provider and model on /metrics match the maintained price table.
 const GPT = 'gpt-4o-mini';
-const CLAUDE = 'claude-sonnet-4-5';
+const CLAUDE = 'claude-sonnet-4-6';
 const KEY = `pf-cost-${randomBytes(12).toString('hex')}`;
 const TOKEN = 'pf-proxy-token-0123456789';
 const prices = PriceTable.load();

@@ -84,7 +84,7 @@ describe('POST /v1/completions (legacy)', () => {
   });
 
   it('refuses a model of another provider with a 400 naming it', async () => {
-    const err = await app.openai.completions.create({ model: 'claude-sonnet-4-5', prompt: 'x' }).catch((e: unknown) => e);
+    const err = await app.openai.completions.create({ model: 'claude-sonnet-4-6', prompt: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toMatch(/"anthropic"/);
     const mock = await app.openai.completions.create({ model: 'mock-1', prompt: 'x' }).catch((e: unknown) => e);
@@ -97,10 +97,10 @@ describe('POST /v1/messages/count_tokens', () => {
   const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'hello world, how many tokens is this?' }];
 
   it('passes a Claude model\'s count through to Anthropic', async () => {
-    const { data, response } = await app.anthropic.messages.countTokens({ model: 'claude-sonnet-4-5', messages }).withResponse();
+    const { data, response } = await app.anthropic.messages.countTokens({ model: 'claude-sonnet-4-6', messages }).withResponse();
     expect(data.input_tokens).toBe(27);
     expect(llm.ant.calls[0].path).toBe('/v1/messages/count_tokens');
-    expect(llm.ant.calls[0].body).toEqual({ model: 'claude-sonnet-4-5', messages });
+    expect(llm.ant.calls[0].body).toEqual({ model: 'claude-sonnet-4-6', messages });
     expect(response.headers.get('x-pilotfish-token-count')).toBeNull();
   });
 
@@ -122,7 +122,7 @@ describe('POST /v1/responses/input_tokens', () => {
     expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 31 });
     expect(llm.oai.calls[0].path).toBe('/v1/responses/input_tokens');
     expect(response.headers.get('x-pilotfish-token-count')).toBeNull();
-    const local = await app.openai.responses.inputTokens.count({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'count me' }).withResponse();
+    const local = await app.openai.responses.inputTokens.count({ model: 'claude-sonnet-4-6', instructions: 'be brief', input: 'count me' }).withResponse();
     expect(local.response.headers.get('x-pilotfish-token-count')).toBe('estimate');
     expect(local.data).toEqual({ object: 'response.input_tokens', input_tokens: countTokens('be brief') + countTokens('count me') + 4 });
     expect(llm.ant.calls).toHaveLength(0);
@@ -139,14 +139,14 @@ describe('GET /v1/models/{id}', () => {
     expect(await app.openai.models.retrieve('openai/gpt-5')).toMatchObject({ id: 'openai/gpt-5', object: 'model' });
     expect(llm.oai.calls.map((c) => c.path)).toEqual(['/v1/models/gpt-5', '/v1/models/gpt-5']);
     // A Claude model asked in the OpenAI dialect: Anthropic's answer in the OpenAI shape.
-    const claude = await app.openai.models.retrieve('claude-sonnet-4-5');
-    expect(claude).toEqual({ id: 'claude-sonnet-4-5', object: 'model', created: Date.parse('2025-02-19T00:00:00Z') / 1000, owned_by: 'anthropic' });
+    const claude = await app.openai.models.retrieve('claude-sonnet-4-6');
+    expect(claude).toEqual({ id: 'claude-sonnet-4-6', object: 'model', created: Date.parse('2025-02-19T00:00:00Z') / 1000, owned_by: 'anthropic' });
   });
 
   it('answers the Anthropic SDK in its shape, and 404s become NotFoundError in both SDKs', async () => {
     expect(await app.anthropic.models.retrieve('claude-3-5-haiku-latest')).toMatchObject({ type: 'model', id: 'claude-3-5-haiku-latest' });
-    expect(await app.anthropic.models.retrieve('claude-sonnet-4-5')).toMatchObject({ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude claude-sonnet-4-5', created_at: '2025-02-19T00:00:00Z' });
-    expect(await app.anthropic.models.retrieve('anthropic/claude-sonnet-4-5')).toMatchObject({ type: 'model', id: 'anthropic/claude-sonnet-4-5' });
+    expect(await app.anthropic.models.retrieve('claude-sonnet-4-6')).toMatchObject({ type: 'model', id: 'claude-sonnet-4-6', display_name: 'Claude claude-sonnet-4-6', created_at: '2025-02-19T00:00:00Z' });
+    expect(await app.anthropic.models.retrieve('anthropic/claude-sonnet-4-6')).toMatchObject({ type: 'model', id: 'anthropic/claude-sonnet-4-6' });
     expect(await app.anthropic.models.retrieve('gpt-5')).toMatchObject({ type: 'model', id: 'gpt-5', display_name: 'gpt-5', created_at: new Date(1721172741 * 1000).toISOString() });
     expect(await app.anthropic.models.retrieve('mock-1')).toMatchObject({ type: 'model', id: 'mock-1' });
     const a = await app.anthropic.models.retrieve('claude-nope').catch((e: unknown) => e);
@@ -212,7 +212,7 @@ describe('stored responses (retrieve, input items, cancel, delete) go to OpenAI'
     expect((await app.openai.responses.cancel(STORED_RESPONSE)).status).toBe('cancelled');
     await app.openai.responses.delete(STORED_RESPONSE);
     expect(llm.oai.calls.map((c) => c.path)).toEqual([`/v1/responses/${STORED_RESPONSE}`, `/v1/responses/${STORED_RESPONSE}/input_items`, `/v1/responses/${STORED_RESPONSE}/cancel`, `/v1/responses/${STORED_RESPONSE}`]);
-    const translated = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x' });
+    const translated = await app.openai.responses.create({ model: 'claude-sonnet-4-6', input: 'x' });
     const err = await app.openai.responses.retrieve(translated.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     const put = await fetch(`${app.proxy.url}/v1/responses/${STORED_RESPONSE}/cancel`);
@@ -244,16 +244,16 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
   const weather = { type: 'function' as const, name: 'weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false };
 
   it('answers text with instructions, max_output_tokens and temperature carried, and usage in the Responses shape', async () => {
-    const { data, request_id } = await app.openai.responses.create({ model: 'claude-sonnet-4-5', instructions: 'be brief', input: 'hello claude', max_output_tokens: 50, temperature: 0.3 }).withResponse();
+    const { data, request_id } = await app.openai.responses.create({ model: 'claude-sonnet-4-6', instructions: 'be brief', input: 'hello claude', max_output_tokens: 50, temperature: 0.3 }).withResponse();
     expect(data.output_text).toBe('anthropic-mock: hello claude');
-    expect(data).toMatchObject({ object: 'response', status: 'completed', model: 'claude-sonnet-4-5', store: false });
+    expect(data).toMatchObject({ object: 'response', status: 'completed', model: 'claude-sonnet-4-6', store: false });
     expect(data.usage).toMatchObject({ input_tokens: 13, output_tokens: 9, total_tokens: 22 });
     expect(request_id).toMatch(/^req_an/);
-    expect(llm.ant.calls[0].body).toMatchObject({ model: 'claude-sonnet-4-5', system: 'be brief', max_tokens: 50, temperature: 0.3, messages: [{ role: 'user', content: [{ type: 'text', text: 'hello claude' }] }] });
+    expect(llm.ant.calls[0].body).toMatchObject({ model: 'claude-sonnet-4-6', system: 'be brief', max_tokens: 50, temperature: 0.3, messages: [{ role: 'user', content: [{ type: 'text', text: 'hello claude' }] }] });
   });
 
   it('streams the Responses event sequence the SDK accumulates, text and function calls', async () => {
-    const stream = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'stream claude', stream: true });
+    const stream = await app.openai.responses.create({ model: 'claude-sonnet-4-6', input: 'stream claude', stream: true });
     const types: string[] = [];
     let text = '';
     for await (const e of stream) {
@@ -263,7 +263,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
     expect(text).toBe('anthropic-mock: stream claude');
     expect(types).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added',
       ...Array(3).fill('response.output_text.delta'), 'response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
-    const calls = app.openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], tool_choice: { type: 'function', name: 'weather' } });
+    const calls = app.openai.responses.stream({ model: 'claude-sonnet-4-6', input: 'weather in Paris?', tools: [weather], tool_choice: { type: 'function', name: 'weather' } });
     const final = await calls.finalResponse();
     expect(final.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'toolu_mock_1', name: 'weather', arguments: '{"city":"Paris","query":"weather in Paris?"}' })]);
     expect(llm.ant.calls[1].body).toMatchObject({ tools: [{ name: 'weather', input_schema: weather.parameters }], tool_choice: { type: 'tool', name: 'weather' } });
@@ -271,7 +271,7 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
 
   it('carries a function_call and its function_call_output back as tool_use and tool_result', async () => {
     const r = await app.openai.responses.create({
-      model: 'claude-sonnet-4-5', tools: [weather],
+      model: 'claude-sonnet-4-6', tools: [weather],
       input: [
         { role: 'user', content: 'weather in Paris?' },
         { type: 'function_call', call_id: 'toolu_9', name: 'weather', arguments: '{"city":"Paris"}' },
@@ -288,13 +288,13 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
 
   it('gives Claude\'s thinking as reasoning items that, sent back, continue a tool round with the signed thinking block', async () => {
     const thinking = { type: 'thinking', thinking: 'I should call weather.', signature: 'sig-abc' };
-    llm.ant.script({ reply: { json: { id: 'msg_t', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 20, output_tokens: 30 } } } });
-    const first = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'weather in Paris?', tools: [weather], reasoning: { effort: 'low' } });
+    llm.ant.script({ reply: { json: { id: 'msg_t', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [thinking, { type: 'tool_use', id: 'toolu_t', name: 'weather', input: { city: 'Paris' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 20, output_tokens: 30 } } } });
+    const first = await app.openai.responses.create({ model: 'claude-sonnet-4-6', input: 'weather in Paris?', tools: [weather], reasoning: { effort: 'low' } });
     expect(llm.ant.calls[0].body.thinking).toMatchObject({ type: 'enabled' });
     expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call']);
     expect(first.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'I should call weather.' }] });
     const second = await app.openai.responses.create({
-      model: 'claude-sonnet-4-5', tools: [weather], reasoning: { effort: 'low' },
+      model: 'claude-sonnet-4-6', tools: [weather], reasoning: { effort: 'low' },
       input: [{ role: 'user', content: 'weather in Paris?' }, ...first.output as OpenAI.Responses.ResponseInputItem[], { type: 'function_call_output', call_id: 'toolu_t', output: 'sunny' }],
     });
     expect(second.output_text).toBe('anthropic-mock: tool said sunny');
@@ -302,10 +302,10 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
   });
 
   it('carries text.format to Claude: json_object answered as JSON text, json_schema streamed as JSON deltas', async () => {
-    const obj = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'json please', text: { format: { type: 'json_object' } } });
+    const obj = await app.openai.responses.create({ model: 'claude-sonnet-4-6', input: 'json please', text: { format: { type: 'json_object' } } });
     expect(JSON.parse(obj.output_text)).toEqual({ city: 'Paris', query: 'json please' });
     const schema = { type: 'object', properties: { city: { type: 'string' }, query: { type: 'string' } }, required: ['city', 'query'], additionalProperties: false };
-    const stream = app.openai.responses.stream({ model: 'claude-sonnet-4-5', input: 'schema stream', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
+    const stream = app.openai.responses.stream({ model: 'claude-sonnet-4-6', input: 'schema stream', text: { format: { type: 'json_schema', name: 'weather', schema, strict: true } } });
     const final = await stream.finalResponse();
     expect(JSON.parse(final.output_text)).toEqual({ city: 'Paris', query: 'schema stream' });
     expect(llm.ant.calls[1].body.tools[0].input_schema).toMatchObject(schema);
@@ -319,17 +319,17 @@ describe('POST /v1/responses translated for Claude and the mock', () => {
       [{ tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }, 'tools[0].type'],
     ];
     for (const [extra, param] of cases) {
-      const err = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((e: unknown) => e);
+      const err = await app.openai.responses.create({ model: 'claude-sonnet-4-6', input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.BadRequestError);
       expect(err).toMatchObject({ status: 400, param });
-      expect((err as Error).message).toContain('claude-sonnet-4-5');
+      expect((err as Error).message).toContain('claude-sonnet-4-6');
     }
     expect(llm.ant.calls).toHaveLength(0);
   });
 
   it('ends a translated stream cut after its first events with an error event the openai SDK raises', async () => {
     llm.ant.script({ cutAfter: 3 });
-    const stream = await app.openai.responses.create({ model: 'claude-sonnet-4-5', input: 'cut me', stream: true });
+    const stream = await app.openai.responses.create({ model: 'claude-sonnet-4-6', input: 'cut me', stream: true });
     const seen: string[] = [];
     const err = await (async () => { for await (const e of stream) seen.push(e.type); })().catch((e: unknown) => e);
     expect(seen[0]).toBe('response.created');
@@ -361,15 +361,15 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
   });
 
   it('serves a Claude model through /v1/responses: text, a stream, and a tool round trip', async () => {
-    const g = await generateText({ model: ai()('claude-sonnet-4-5'), system: 'short answers', prompt: 'claude via responses', maxRetries: 0 });
+    const g = await generateText({ model: ai()('claude-sonnet-4-6'), system: 'short answers', prompt: 'claude via responses', maxRetries: 0 });
     expect(g.text).toBe('anthropic-mock: claude via responses');
     expect(llm.ant.calls[0].body.system).toBe('short answers');
-    const s = streamText({ model: ai()('claude-sonnet-4-5'), prompt: 'claude stream', maxRetries: 0 });
+    const s = streamText({ model: ai()('claude-sonnet-4-6'), prompt: 'claude stream', maxRetries: 0 });
     let text = '';
     for await (const d of s.textStream) text += d;
     expect(text).toBe('anthropic-mock: claude stream');
     const withTool = await generateText({
-      model: ai()('claude-sonnet-4-5'), prompt: 'weather?', maxRetries: 0, stopWhen: stepCountIs(2),
+      model: ai()('claude-sonnet-4-6'), prompt: 'weather?', maxRetries: 0, stopWhen: stepCountIs(2),
       tools: { weather: tool({ description: 'Weather in a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => `sunny in ${city}` }) },
     });
     expect(withTool.steps).toHaveLength(2);
@@ -378,15 +378,15 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
 
   it('carries text.format json_schema to Claude (generateObject on a Claude model through /v1/responses)', async () => {
     // The fake Anthropic answers a forced tool with {"city":"Paris","query":<last user text>}: a schema it satisfies.
-    const o = await generateObject({ model: ai()('claude-sonnet-4-5'), schema: z.object({ city: z.string(), query: z.string() }), prompt: 'weather as json', maxRetries: 0 });
+    const o = await generateObject({ model: ai()('claude-sonnet-4-6'), schema: z.object({ city: z.string(), query: z.string() }), prompt: 'weather as json', maxRetries: 0 });
     expect(o.object).toEqual({ city: 'Paris', query: 'weather as json' });
     expect(JSON.stringify(llm.ant.calls[0].body)).toContain('"required":["city","query"]');
   });
 
   it('carries a conversation on a Claude model: the AI SDK names its earlier answer by item_reference, the proxy kept it', async () => {
-    const first = await generateText({ model: ai()('claude-sonnet-4-5'), prompt: 'first question', maxRetries: 0 });
+    const first = await generateText({ model: ai()('claude-sonnet-4-6'), prompt: 'first question', maxRetries: 0 });
     const second = await generateText({
-      model: ai()('claude-sonnet-4-5'), maxRetries: 0,
+      model: ai()('claude-sonnet-4-6'), maxRetries: 0,
       messages: [{ role: 'user', content: 'first question' }, ...first.response.messages, { role: 'user', content: 'second question' }],
     });
     expect(second.text).toBe('anthropic-mock: second question');
@@ -401,7 +401,7 @@ describe('the Vercel AI SDK and LangChain on the Responses API', () => {
     const gpt = new ChatOpenAI({ model: 'gpt-4o-mini', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${app.proxy.url}/v1` }, maxRetries: 0 });
     expect((await gpt.invoke('langchain gpt')).text).toBe('openai-mock: langchain gpt');
     expect(llm.oai.calls[0].path).toBe('/v1/responses');
-    const claude = new ChatOpenAI({ model: 'claude-sonnet-4-5', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${app.proxy.url}/v1` }, maxRetries: 0 });
+    const claude = new ChatOpenAI({ model: 'claude-sonnet-4-6', useResponsesApi: true, apiKey: 'unused-by-proxy', configuration: { baseURL: `${app.proxy.url}/v1` }, maxRetries: 0 });
     expect((await claude.invoke('langchain claude')).text).toBe('anthropic-mock: langchain claude');
     let streamed = '';
     for await (const chunk of await claude.stream('langchain stream')) streamed += chunk.text;

@@ -13,7 +13,7 @@ import { metricValue, startGovernedProxy, type GovernedProxy } from './llm-keys-
 // Issue 14 section 3: client keys (401/403 in each dialect), rpm and tpm shared by two proxy processes on one Redis,
 // and a monthly budget spent mid-month, through the official clients.
 const GPT = 'gpt-4o-mini';
-const CLAUDE = 'claude-sonnet-4-5';
+const CLAUDE = 'claude-sonnet-4-6';
 const MAIN = new URL('../../cmd/llm-proxy/main.ts', import.meta.url).pathname;
 const TOKEN = 'pf-proxy-token-0123456789';
 /** A key no earlier run used: the shared Redis keeps a key's counters for its minute and month. */

@@ -158,9 +158,9 @@ describe.each(upstreams)('Anthropic dialect against the %s upstream', (upstream)
 
 describe('routing', () => {
   it('routes provider/model, the x-llm-provider header, and lists models in both dialects', async () => {
-    const a = await openai.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const a = await openai.chat.completions.create({ model: 'anthropic/claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(a.response.headers.get('x-llm-provider')).toBe('anthropic');
-    expect(llm.ant.calls[0].body.model).toBe('claude-sonnet-4-5');
+    expect(llm.ant.calls[0].body.model).toBe('claude-sonnet-4-6');
     const m = await openai.chat.completions.create({ model: 'anything', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-llm-provider': 'mock' } }).withResponse();
     expect(m.response.headers.get('x-llm-provider')).toBe('mock');
     expect(m.data.choices[0].message.content).toBe('mock: hi');

@@ -154,14 +154,14 @@ describe('named upstreams', () => {
 describe('an anthropic-kind upstream under its own name', () => {
   it('serves both clients (pass-through and translated) and names itself in answers and errors', async () => {
     const { openai, anthropic } = await proxyWith({ upstreams: [{ name: 'claude-eu', kind: 'anthropic', baseURL: llm.ant.origin, apiKeyEnv: 'AZURE_KEY', models: ['claude-*'] }] });
-    const msg = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'eu' }] }).withResponse();
+    const msg = await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 20, messages: [{ role: 'user', content: 'eu' }] }).withResponse();
     expect(msg.response.headers.get('x-llm-provider')).toBe('claude-eu');
     expect(msg.data.content[0]).toMatchObject({ type: 'text', text: 'anthropic-mock: eu' });
     expect(llm.ant.calls[0].headers['x-api-key']).toBe(AZURE_KEY);
-    const chat = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'translated' }] });
+    const chat = await openai.chat.completions.create({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'translated' }] });
     expect(chat.choices[0].message.content).toBe('anthropic-mock: translated');
     llm.ant.always({ status: 500 });
-    const err = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await openai.chat.completions.create({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as Error).message).toContain('claude-eu');
   });

@@ -47,7 +47,7 @@ describe('model globs', () => {
     const m = modelMatcher(['gpt-4o-mini', 'claude-*', 'meta-llama/*', 'o?-mini']);
     expect(m('gpt-4o-mini')).toBe(true);
     expect(m('gpt-4o')).toBe(false);
-    expect(m('claude-sonnet-4-5')).toBe(true);
+    expect(m('claude-sonnet-4-6')).toBe(true);
     expect(m('meta-llama/Llama-3.1-8B')).toBe(true);
     expect(m('o4-mini')).toBe(true);
     expect(m('o10-mini')).toBe(false);
@@ -116,8 +116,8 @@ describe('KeyGate with the memory ledger and an injected clock', () => {
     const c = gate.identify(KEY)!;
     expect(gate.mayUse(c, ['gpt-4o-mini'])).toBe(true);
     expect(gate.mayUse(c, ['fast', 'gpt-4o-mini'])).toBe(true);
-    expect(gate.mayUse(c, ['claude-sonnet-4-5'])).toBe(false);
-    expect(gate.mayUse({ kind: 'token' }, ['claude-sonnet-4-5'])).toBe(true);
+    expect(gate.mayUse(c, ['claude-sonnet-4-6'])).toBe(false);
+    expect(gate.mayUse({ kind: 'token' }, ['claude-sonnet-4-6'])).toBe(true);
   });
 
   it('a failing ledger lets the request through and says so', async () => {

@@ -76,7 +76,7 @@ describe('cache directive', () => {
     expect(cacheDirective({ models, body: { ...body, temperature: 0.7 } }, rules)).toMatchObject({ use: false, why: 'sampled' });
     const { temperature: _t, ...noTemperature } = body;
     expect(cacheDirective({ models, body: noTemperature }, rules)).toMatchObject({ use: false, why: 'sampled' });
-    expect(cacheDirective({ models: ['claude-sonnet-4-5'], body: noTemperature }, rules)).toEqual({ use: true, ttlSeconds: 30 });
+    expect(cacheDirective({ models: ['claude-sonnet-4-6'], body: noTemperature }, rules)).toEqual({ use: true, ttlSeconds: 30 });
     expect(cacheDirective({ header: '10', models, body: { ...body, temperature: 1 } }, [], true)).toEqual({ use: true, ttlSeconds: 10 });
     expect(cacheDirective({ header: '10', models, body: { ...body, n: 2 } }, [])).toMatchObject({ use: false, why: 'several_choices' });
   });
@@ -106,7 +106,7 @@ describe('replay', () => {
     const oenc = new OpenAIStreamEncoder('gpt-4o-mini', true);
     const osse = responseEvents(answer).map((e) => oenc.encode(e)).join('');
     expect(responseFromSse('openai', osse)).toMatchObject({ content: answer.content, stopReason: 'tool_calls', usage: { inputTokens: 12, outputTokens: 7 } });
-    const aenc = new AnthropicStreamEncoder('claude-sonnet-4-5');
+    const aenc = new AnthropicStreamEncoder('claude-sonnet-4-6');
     const asse = responseEvents(answer).map((e) => aenc.encode(e)).join('');
     expect(responseFromSse('anthropic', asse)).toMatchObject({ content: answer.content, stopReason: 'tool_calls', usage: { inputTokens: 12, outputTokens: 7 } });
     expect(responseFromSse('openai', osse.slice(0, osse.lastIndexOf('data:')))).toBeUndefined();

@@ -13,7 +13,7 @@ import { StructuredStream } from './structured-output.ts';
 
 const user = [{ role: 'user', content: 'hi' }];
 const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
-const toClaude = (body: object) => toAnthropicRequest(parseOpenAIRequest({ model: 'claude-sonnet-4-5', messages: user, ...body }).request, false, 4096) as any;
+const toClaude = (body: object) => toAnthropicRequest(parseOpenAIRequest({ model: 'claude-sonnet-4-6', messages: user, ...body }).request, false, 4096) as any;
 const toGpt = (body: object) => toOpenAIRequest(parseAnthropicRequest({ model: 'gpt-4o', max_tokens: 100, messages: user, ...body }).request, false) as any;
 const refusal = (fn: () => unknown): LlmError => {
   try { fn(); } catch (e) { if (e instanceof LlmError) return e; throw e; }
@@ -49,7 +49,7 @@ describe('structured output, OpenAI caller → Anthropic model', () => {
     for (const tool_choice of ['required', { type: 'function', function: { name: 'lookup' } }]) {
       const e = refusal(() => toClaude({ tools, tool_choice, response_format: rf }));
       expect(e).toMatchObject({ kind: 'invalid_request', param: 'tool_choice' });
-      expect(e.message).toContain('claude-sonnet-4-5');
+      expect(e.message).toContain('claude-sonnet-4-6');
     }
     expect(refusal(() => toClaude({ tools: [{ type: 'function', function: { name: 'json_output' } }], response_format: rf })).param).toBe('tools');
   });
@@ -115,7 +115,7 @@ describe('thinking ↔ reasoning_effort', () => {
     expect(refusal(() => toClaude({ reasoning_effort: 'low', max_completion_tokens: 1000 })).param).toBe('max_completion_tokens');
     const e = refusal(() => toClaude({ reasoning_effort: 'low', response_format: { type: 'json_object' } }));
     expect(e).toMatchObject({ kind: 'invalid_request', param: 'reasoning_effort' });
-    expect(e.message).toContain('claude-sonnet-4-5');
+    expect(e.message).toContain('claude-sonnet-4-6');
   });
 
   it('thinking.budget_tokens becomes the effort level nearest below it; disabled and adaptive ask for none', () => {
@@ -225,7 +225,7 @@ describe('documents and files', () => {
   ])('OpenAI part %j is refused for a Claude model naming %s', (part, param) => {
     const e = refusal(() => toClaude({ messages: [{ role: 'user', content: [part] }] }));
     expect(e).toMatchObject({ kind: 'invalid_request', param });
-    expect(e.message).toMatch(/Anthropic model claude-sonnet-4-5/);
+    expect(e.message).toMatch(/Anthropic model claude-sonnet-4-6/);
   });
 
   it.each([
@@ -272,7 +272,7 @@ describe('fields with no counterpart are refused, naming the field and the model
   ])('OpenAI %j → Claude is a 400 naming %s', (body, param) => {
     const e = refusal(() => toClaude(body));
     expect(e).toMatchObject({ kind: 'invalid_request', param });
-    expect(e.message).toContain('claude-sonnet-4-5');
+    expect(e.message).toContain('claude-sonnet-4-6');
   });
 
   it('accepts those fields at their default value, and translates the ones that have a counterpart', () => {
@@ -343,7 +343,7 @@ describe('a tool round with thinking on', () => {
   it('is refused, naming thinking_blocks and the model, when the client dropped the signed blocks', () => {
     const e = refusal(() => toClaude(round({ reasoning_content: 'hmm' })));
     expect(e).toMatchObject({ kind: 'invalid_request', param: 'thinking_blocks' });
-    expect(e.message).toContain('claude-sonnet-4-5');
+    expect(e.message).toContain('claude-sonnet-4-6');
     expect(() => toClaude(round({ thinking_blocks: [{ type: 'redacted_thinking', data: 'x' }] }))).not.toThrow();
     expect(() => toClaude({ ...round({}), reasoning_effort: undefined })).not.toThrow();
   });
