@@ -32,6 +32,13 @@ describe('resolveInjectionConfig', () => {
     expect(c.llm.fallback).toEqual([]);
   });
 
+  it('cache.ttlHeader: true unless a layer sets it false; anything but a boolean is refused by name', () => {
+    expect(resolveInjectionConfig([base]).cache.ttlHeader).toBe(true);
+    expect(resolveInjectionConfig([base, { cache: { ttlHeader: false } }]).cache.ttlHeader).toBe(false);
+    expect(resolveInjectionConfig([base, { cache: { ttlHeader: false } }, { cache: { ttlHeader: true } }]).cache.ttlHeader).toBe(true);
+    expect(problems({ cache: { ttlHeader: 'off' } })).toEqual([expect.stringMatching(/^cache\.ttlHeader: must be true or false/)]);
+  });
+
   it('an empty layer is no change; a non-mapping or bad YAML names its source', () => {
     expect(parseConfigLayer('', 'x')).toEqual({});
     expect(() => parseConfigLayer('- a\n- b', 'apps/pilotfish-injection')).toThrow(/apps\/pilotfish-injection: must be a YAML mapping/);

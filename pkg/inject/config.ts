@@ -40,6 +40,8 @@ interface CacheSidecarConfig extends SidecarCommon {
   ttlPolicy?: TtlPolicyInput;
   opTimeout: string;
   nodeOptions: string;
+  /** GET hits answer `X-Cache-TTL` (a PTTL beside each GET); false sets `CACHE_TTL_HEADER=off`. Default true. */
+  ttlHeader: boolean;
 }
 
 type ProviderName = 'openai' | 'anthropic' | 'mock';
@@ -74,6 +76,7 @@ const DEFAULT_INJECTION_CONFIG = {
     redisSecret: { name: 'pilotfish-redis', key: 'url' },
     opTimeout: '100ms',
     nodeOptions: '',
+    ttlHeader: true,
     port: 7700,
     adminPort: 9700,
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
@@ -156,7 +159,7 @@ export function resolveInjectionConfig(layers: readonly Record<string, unknown>[
 }
 
 function cacheConfig(v: Validator, raw: Record<string, unknown>): CacheSidecarConfig {
-  v.known(raw, 'cache', ['backend', 'redisSecret', 'upstashUrl', 'upstashSecret', 'tokenSecret', 'ttlPolicy', 'opTimeout', 'nodeOptions', 'port', 'adminPort', 'resources', 'env']);
+  v.known(raw, 'cache', ['backend', 'redisSecret', 'upstashUrl', 'upstashSecret', 'tokenSecret', 'ttlPolicy', 'opTimeout', 'nodeOptions', 'ttlHeader', 'port', 'adminPort', 'resources', 'env']);
   const backend = v.choice(raw.backend, 'cache.backend', ['redis', 'upstash', 'memory'] as const) ?? 'redis';
   const cfg: CacheSidecarConfig = {
     backend,
@@ -166,6 +169,7 @@ function cacheConfig(v: Validator, raw: Record<string, unknown>): CacheSidecarCo
     tokenSecret: v.secretRef(raw.tokenSecret, 'cache.tokenSecret'),
     opTimeout: v.duration(raw.opTimeout, 'cache.opTimeout') ?? '100ms',
     nodeOptions: v.string(raw.nodeOptions, 'cache.nodeOptions') ?? '',
+    ttlHeader: v.boolean(raw.ttlHeader, 'cache.ttlHeader') ?? true,
     ...v.common(raw, 'cache'),
   };
   if (raw.ttlPolicy !== undefined && raw.ttlPolicy !== null) {

@@ -52,6 +52,15 @@ describe('injectionPatch', () => {
     expect(out.metadata!.annotations!['pilotfish.dev/injected']).toBe('cache,llm');
   });
 
+  it('CACHE_TTL_HEADER: left to the sidecar\'s default (on) unless cache.ttlHeader is false; the config\'s env still comes last', () => {
+    expect(envOf(patched(pod({ containers: [app()] })).spec!.initContainers![0])).not.toHaveProperty('CACHE_TTL_HEADER');
+    const off = resolveInjectionConfig([{ image: 'ghcr.io/pilotfish/pilotfish:0.1.0', cache: { ttlHeader: false } }]);
+    expect(envOf(patched(pod({ containers: [app()] }), injectionPatch(pod({ containers: [app()] }), off)).spec!.initContainers![0]).CACHE_TTL_HEADER).toBe('off');
+    const overridden = resolveInjectionConfig([{ image: 'ghcr.io/pilotfish/pilotfish:0.1.0', cache: { ttlHeader: false, env: { CACHE_TTL_HEADER: 'on' } } }]);
+    const env = patched(pod({ containers: [app()] }), injectionPatch(pod({ containers: [app()] }), overridden)).spec!.initContainers![0].env!;
+    expect(env.filter((e) => e.name === 'CACHE_TTL_HEADER').map((e) => e.value)).toEqual(['off', 'on']);
+  });
+
   it('no secret value is ever inlined: every credential is a secretKeyRef', () => {
     const out = patched(pod({ containers: [app()] }));
     for (const c of [...out.spec!.initContainers!, ...out.spec!.containers!]) {

@@ -97,6 +97,8 @@ export function cacheSidecar(config: InjectionConfig, resources: Resources, extr
     env.push(plain('CACHE_TTL_POLICY', JSON.stringify(policy)));
   }
   if (c.nodeOptions) env.push(plain('NODE_OPTIONS', c.nodeOptions));
+  // Only when off: the sidecar's default is on, and pods of the default config keep the spec they had.
+  if (!c.ttlHeader) env.push(plain('CACHE_TTL_HEADER', 'off'));
   const listen = { envPrefix: 'CACHE_SIDECAR', port: c.port, adminPort: c.adminPort, adminPortName: 'cache-admin' };
   return sidecarContainer(SIDECAR_CONTAINER.cache, SIDECAR_COMMAND.cache, config, listen, env, c.env, resources);
 }

@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadCacheSidecarConfig } from '#pkg/cachesidecar/index.ts';
 import { readLlmProxyConfig } from '#pkg/llmproxy/index.ts';
+import { applyJsonPatch, injectionPatch, parseConfigLayer, resolveInjectionConfig, type Pod } from '#pkg/inject/index.ts';
 import { CHART, HELM_SUITE, find, helm, render, runHelm, type Obj } from './chart-helm.ts';
 
 const scenario = (name: string) => render('-f', `charts/pilotfish/ci/${name}-values.yaml`);
@@ -241,6 +242,20 @@ describe.skipIf(!helm)('optional credentials, from Secrets only', HELM_SUITE, ()
     expect(load(render())).toEqual(['on', 'on']);
     expect(load(render('--set', 'cacheSidecar.ttlHeader=false'))).toEqual(['off', 'off']);
     expect(() => render('--set', 'cacheSidecar.ttlHeader=sometimes')).toThrow(/ttlHeader/);
+  });
+
+  it('cacheSidecar.ttlHeader=false reaches injected sidecars too: through the injector\'s release-wide config to the sidecar\'s loader', () => {
+    const injected = (docs: ReturnType<typeof render>) => {
+      const text = find(docs, 'ConfigMap', 'pf-pilotfish-injector')!.data['config.yaml'] as string;
+      const config = resolveInjectionConfig([{ image: 'ghcr.io/pilotfish/pilotfish:test' }, parseConfigLayer(text, 'pf-pilotfish-injector')]);
+      const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'apps', annotations: { 'pilotfish.dev/inject': 'cache' } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } };
+      const result = injectionPatch(pod, config);
+      if (!('patch' in result)) throw new Error(`expected a patch, got ${JSON.stringify(result)}`);
+      const sidecar = applyJsonPatch(pod, result.patch).spec!.initContainers!.find((c) => c.name === 'cache-sidecar')!;
+      return [config.cache.ttlHeader, loadCacheSidecarConfig(renderedEnv({ data: {} }, sidecar as Obj)).CACHE_TTL_HEADER];
+    };
+    expect(injected(render())).toEqual([true, 'on']);
+    expect(injected(render('--set', 'cacheSidecar.ttlHeader=false'))).toEqual([false, 'off']);
   });
 
   it('refuses an upstream whose key no Secret sets, and a key written inline', () => {

@@ -26,7 +26,7 @@ as null, which drops the injector's built-in default reference.
 {{- $c := .Values.cacheSidecar -}}
 {{- $l := .Values.llmProxy -}}
 {{- $ref := dict -}}
-{{- $cache := dict "backend" $c.backend "opTimeout" $c.opTimeout "nodeOptions" $c.nodeOptions "port" $c.port "adminPort" $c.adminPort "resources" $c.resources "ttlPolicy" $c.ttlPolicy -}}
+{{- $cache := dict "backend" $c.backend "opTimeout" $c.opTimeout "nodeOptions" $c.nodeOptions "port" $c.port "adminPort" $c.adminPort "resources" $c.resources "ttlPolicy" $c.ttlPolicy "ttlHeader" $c.ttlHeader -}}
 {{- $_ := set $cache "redisSecret" (dict "name" (include "pilotfish.redisSecretName" (dict "root" . "own" $c.redis)) "key" (include "pilotfish.redisSecretKey" (dict "root" . "own" $c.redis))) -}}
 {{- if eq $c.backend "upstash" -}}
 {{- $_ := set $cache "upstashUrl" $c.upstash.restUrl -}}
